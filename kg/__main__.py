@@ -1,0 +1,5 @@
+"""Entry point for ``python -m kg``."""
+
+from kg.cli import main
+
+main()

@@ -1,0 +1,139 @@
+"""The `kg` command: each command is one library call plus formatting. The only module that prints."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from kg.errors import InputError, KgError
+from kg.paths import Paths
+
+EXIT_CODES = """Exit status: 0 fine, 1 problems in the input (or violations), 2 usage or runtime error."""
+
+
+class KgGroup(click.Group):
+    """Turns library errors into one line on stderr and an exit status, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            n = len(exc.problems)
+            click.echo(f"{n} error{'s' if n != 1 else ''}; nothing was written", err=True)
+            ctx.exit(exc.exit_code)
+        except KgError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted; nothing was written", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last guard before a traceback reaches a user
+            if os.environ.get("KG_DEBUG"):
+                raise
+            click.echo(f"error: {type(exc).__name__}: {exc} (set KG_DEBUG=1 for details)", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=KgGroup, epilog=EXIT_CODES)
+@click.version_option(package_name="cartkg")
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path), envvar="KG_PROJECT",
+              help="Project folder (default: the nearest folder up from here with ontology/ and seeds/).")
+@click.pass_context
+def main(ctx: click.Context, project: Path | None) -> None:
+    """cartkg: a knowledge graph of CAR T-cell therapy programs, with the source of every fact."""
+    ctx.obj = Paths(project.resolve()) if project else Paths.discover()
+
+
+def _paths() -> Paths:
+    return click.get_current_context().obj
+
+
+def _curie(iri: str) -> str:
+    from kg.vocab import SPARQL_PREFIXES
+
+    for prefix, ns in sorted(SPARQL_PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+@main.command()
+@click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (the SPARQL checks still run).")
+def build(no_shacl: bool) -> None:
+    """Build the graph from ontology/ and seeds/ into build/ (the previous build stays if this one fails)."""
+    from kg import build as build_mod
+
+    paths = _paths()
+    started = time.perf_counter()
+
+    def progress(stage: str) -> None:
+        click.echo(f"[{time.perf_counter() - started:6.2f}s] {stage}", err=True)
+
+    report = build_mod.build(paths, progress=progress, shacl=not no_shacl)
+    click.echo(f"built {report.total_triples} triples from {len(report.files)} files in {report.seconds:.2f}s "
+               f"into {paths.relative(paths.build)}/current/")
+    click.echo("triples per source graph:")
+    for graph, n in sorted(report.triples_per_graph.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"  {n:8d}  {_curie(graph)}")
+    click.echo("instances per class:")
+    for cls, n in sorted(report.instances_per_class.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"  {n:8d}  {_curie(cls)}")
+    click.echo("inferred: " + ", ".join(f"{k} {v}" for k, v in report.inferred.items()))
+    warnings = [p for p in report.problems if p.level != "error"]
+    click.echo(f"checks passed: {len(report.checks_run)} ({', '.join(report.checks_run)}); {len(warnings)} warnings")
+    for w in warnings:
+        click.echo(f"  {w}")
+
+
+@main.command()
+@click.argument("query_file", type=click.File("r", encoding="utf-8"))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
+              show_default=True, help="json, csv and tsv are the W3C SPARQL 1.1 results formats.")
+@click.option("--endpoint", envvar="KG_ENDPOINT", help="Query this SPARQL endpoint instead of the embedded store.")
+def sparql(query_file, fmt: str, endpoint: str | None) -> None:
+    """Run a read-only SPARQL query from QUERY_FILE (or - for stdin) over the built graph.
+
+    The default graph is the union of all named graphs; GRAPH ?g tells which source said it.
+    Updates and SERVICE are refused.
+    """
+    from kg.engine import ensure_read_only, labels, open_engine
+    from kg.results import render
+
+    text = query_file.read()
+    ensure_read_only(text, "<stdin>" if query_file.name == "<stdin>" else query_file.name)
+    engine = open_engine(_paths(), endpoint)
+    result = engine.select(text)
+    names = labels(engine, result.iris()) if fmt in ("table", "md") else {}
+    click.echo(render(result, fmt, names), nl=False)
+
+
+@main.command()
+@click.option("--check", "check_only", is_flag=True, help="Only report files that are not canonical (exit 1).")
+def fmt(check_only: bool) -> None:
+    """Rewrite the seed tables in canonical form (sorted rows, trimmed cells, LF line ends)."""
+    from kg import seeds
+    from kg.files import read_text, write_atomic
+
+    paths = _paths()
+    changed = []
+    for path in seeds.tables(paths):
+        text = read_text(path, paths.relative(path))
+        canon = seeds.canonical(text)
+        if path.read_bytes() != canon.encode("utf-8"):
+            changed.append(paths.relative(path))
+            if not check_only:
+                write_atomic(path, canon)
+    for name in changed:
+        click.echo(f"{'not canonical' if check_only else 'rewrote'}: {name}")
+    if check_only and changed:
+        raise click.exceptions.Exit(1)
+    if not changed:
+        click.echo("all seed tables are canonical")

@@ -1,0 +1,77 @@
+"""Where queries run: the embedded store under build/ (or, with --endpoint, a remote SPARQL endpoint)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.paths import Paths
+from kg.results import Result
+from kg.sparqltext import refusals
+from kg.store import open_store, select
+
+LABELS = """SELECT ?s (MIN(STR(?l)) AS ?label) WHERE { VALUES ?s { %s } ?s rdfs:label ?l } GROUP BY ?s"""
+
+
+class Engine(Protocol):
+    """Runs read-only SPARQL and answers with Results."""
+
+    name: str
+
+    def select(self, sparql: str, bindings: dict[str, ox.Term] | None = None) -> Result: ...
+
+    def construct(self, sparql: str) -> list[ox.Triple]: ...
+
+
+def ensure_read_only(sparql: str, where: str) -> None:
+    """Refuse updates, SERVICE and FROM <elsewhere> in a query before it runs."""
+    refused = refusals(sparql, allow_from=False)
+    if refused:
+        r = refused[0]
+        raise KgError(f"{where}:{r.line}: {r.reason}")
+
+
+class LocalEngine:
+    """The embedded Oxigraph store built by `kg build`."""
+
+    name = "embedded store"
+
+    def __init__(self, paths: Paths):
+        self.store = open_store(paths)
+
+    def select(self, sparql: str, bindings: dict[str, ox.Term] | None = None) -> Result:
+        try:
+            solutions = select(self.store, sparql, bindings)
+        except SyntaxError as exc:
+            raise KgError(f"query does not parse: {exc}")
+        if isinstance(solutions, ox.QueryBoolean):
+            return Result(["result"], [[ox.Literal(str(bool(solutions)).lower(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))]])
+        if isinstance(solutions, ox.QueryTriples):
+            return Result(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in solutions])
+        return Result.from_solutions(solutions)
+
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        return list(select(self.store, sparql))
+
+
+def labels(engine: Engine, iris: set[str], chunk: int = 500) -> dict[str, str]:
+    """rdfs:label of each IRI that has one."""
+    found: dict[str, str] = {}
+    ordered = sorted(iris)
+    for i in range(0, len(ordered), chunk):
+        values = " ".join(str(ox.NamedNode(iri)) for iri in ordered[i:i + chunk])
+        for row in engine.select(LABELS % values).rows:
+            if row[0] is not None and row[1] is not None:
+                found[row[0].value] = row[1].value
+    return found
+
+
+def open_engine(paths: Paths, endpoint: str | None = None, timeout: float = 30.0) -> Engine:
+    """The engine to query: a remote endpoint when given, else the embedded store."""
+    if endpoint:
+        from kg.endpoint import RemoteEngine
+
+        return RemoteEngine(endpoint, timeout=timeout)
+    return LocalEngine(paths)

@@ -1,0 +1,77 @@
+"""Reading input files strictly and writing output files atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from kg.errors import InputError, Problem
+
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+REFUSED_SUFFIXES = {
+    ".rdf": "RDF/XML",
+    ".owl": "RDF/XML",
+    ".xml": "RDF/XML",
+    ".jsonld": "JSON-LD",
+    ".json": "JSON-LD",
+    ".n3": "N3",
+    ".trig": "TriG",
+    ".nq": "N-Quads",
+}
+
+
+def max_bytes() -> int:
+    """The largest input file accepted, from $KG_MAX_FILE_BYTES (default 512 MiB)."""
+    raw = os.environ.get("KG_MAX_FILE_BYTES")
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    try:
+        return int(raw)
+    except ValueError:
+        raise InputError([Problem("", 0, "error", f"KG_MAX_FILE_BYTES must be a whole number of bytes, not {raw!r}")])
+
+
+def refused_format(path: Path) -> str | None:
+    """Why a data file is refused unread, or None if its format is accepted."""
+    fmt = REFUSED_SUFFIXES.get(path.suffix.lower())
+    if fmt:
+        return (f"{fmt} is not accepted here (entity expansion and remote contexts are attack surfaces); "
+                "convert it to Turtle or a seed table")
+    return None
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The file's text: UTF-8, BOM dropped, CRLF turned to LF; refused if too large or not UTF-8."""
+    limit = max_bytes()
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError([Problem(shown, 0, "error",
+                                  f"file is {size} bytes, over the limit of {limit} (set KG_MAX_FILE_BYTES to raise it)")])
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError([Problem(shown, line, "error",
+                                  f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8")])
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n")
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write a file so that readers see the old or the new content, never a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,219 @@
+"""Reads the ontology (ontology/*.ttl and ontology/extensions/*.ttl) strictly, and indexes its terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import InputError, Problem, Problems
+from kg.files import read_text, refused_format
+from kg.paths import Paths
+from kg.vocab import GRAPH_ONTOLOGY, OWL, RDF, RDF_TYPE, RDFS, RDFS_COMMENT, RDFS_LABEL, SH, SKOS
+
+OBJECT, DATATYPE, ANNOTATION = "object", "datatype", "annotation"
+
+# Properties seed tables may use without the ontology declaring them.
+BUILTIN_PROPERTIES = {
+    RDF_TYPE: (OBJECT, None),
+    RDFS_LABEL: (ANNOTATION, None),
+    RDFS_COMMENT: (ANNOTATION, None),
+    SKOS + "altLabel": (ANNOTATION, None),
+    SKOS + "exactMatch": (OBJECT, None),
+    SKOS + "closeMatch": (OBJECT, None),
+    RDFS + "seeAlso": (OBJECT, None),
+    OWL + "sameAs": (OBJECT, None),
+}
+
+_STATEMENT_START = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)")
+
+
+@dataclass
+class Term:
+    """A class or property of the ontology."""
+
+    iri: str
+    label: str = ""
+    comment: str = ""
+    file: str = ""
+    line: int = 0
+    deprecated: bool = False
+    replaced_by: str = ""
+
+
+@dataclass
+class Property(Term):
+    kind: str = ANNOTATION
+    domain: str | None = None
+    range: str | None = None
+    parents: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OntologyClass(Term):
+    parents: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Ontology:
+    """The parsed ontology: its quads and an index of its classes and properties."""
+
+    quads: list[ox.Quad]
+    classes: dict[str, OntologyClass]
+    properties: dict[str, Property]
+    prefixes: dict[str, str]
+    locations: dict[str, tuple[str, int]]
+    files: list[str]
+
+    def property(self, iri: str) -> Property | None:
+        if iri in self.properties:
+            return self.properties[iri]
+        if iri in BUILTIN_PROPERTIES:
+            kind, rng = BUILTIN_PROPERTIES[iri]
+            return Property(iri=iri, kind=kind, range=rng)
+        return None
+
+    def ancestors(self, iri: str) -> set[str]:
+        """The class and every class above it (reflexive, cycle-safe)."""
+        seen: set[str] = set()
+        todo = [iri]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            cls = self.classes.get(current)
+            if cls:
+                todo.extend(cls.parents)
+        return seen
+
+    def is_subclass(self, iri: str, of: str) -> bool:
+        return of in self.ancestors(iri)
+
+    def shape_quads(self) -> list[ox.Quad]:
+        return [q for q in self.quads if q.predicate.value.startswith(SH) or q.object.value.startswith(SH)]
+
+    def label(self, iri: str) -> str:
+        term = self.classes.get(iri) or self.properties.get(iri)
+        return term.label if term and term.label else iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def ontology_files(paths: Paths) -> list[Path]:
+    """The Turtle files of the ontology, core first, then extensions, each sorted by name."""
+    files = sorted(p for p in paths.ontology.glob("*") if p.is_file() and p.suffix != ".md")
+    if paths.extensions.is_dir():
+        files += sorted(p for p in paths.extensions.glob("*") if p.is_file() and p.suffix != ".md")
+    return files
+
+
+def statement_lines(text: str, prefixes: dict[str, str]) -> dict[str, int]:
+    """IRI -> first line where a Turtle statement starts with it as subject (unindented)."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _STATEMENT_START.match(line)
+        if not match or line.startswith(("@prefix", "@base", "PREFIX", "BASE")):
+            continue
+        token = match.group(1)
+        if token.startswith("<"):
+            iri = token[1:-1]
+        else:
+            prefix, _, local = token.partition(":")
+            if prefix not in prefixes:
+                continue
+            iri = prefixes[prefix] + local
+        found.setdefault(iri, number)
+    return found
+
+
+def parse_turtle(text: str, shown: str, graph: ox.NamedNode | None = None) -> tuple[list[ox.Quad], dict[str, str]]:
+    """Parse Turtle strictly (no base IRI: relative IRIs are errors); SyntaxError becomes an InputError at its line."""
+    parser = ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=None)
+    try:
+        triples = list(parser)
+    except SyntaxError as exc:
+        message = str(exc)
+        message = re.sub(r"^Parser error (at line \d+ )?(between|at) .*?: ", "", message)
+        raise InputError([Problem(shown, exc.lineno or 1, "error", f"invalid Turtle: {message}", "syntax")])
+    if graph is not None:
+        triples = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in triples]
+    return triples, dict(parser.prefixes)
+
+
+def load(paths: Paths) -> Ontology:
+    """Read and index every ontology file; raise InputError listing every problem."""
+    problems = Problems()
+    graph = ox.NamedNode(GRAPH_ONTOLOGY)
+    quads: list[ox.Quad] = []
+    prefixes: dict[str, str] = {}
+    locations: dict[str, tuple[str, int]] = {}
+    shown_files: list[str] = []
+    for path in ontology_files(paths):
+        shown = paths.relative(path)
+        refused = refused_format(path)
+        if refused or path.suffix != ".ttl":
+            problems.add(shown, 0, "error", refused or "only Turtle (.ttl) files belong in ontology/", "format")
+            continue
+        try:
+            text = read_text(path, shown)
+            file_quads, file_prefixes = parse_turtle(text, shown, graph)
+        except InputError as exc:
+            problems.items.extend(exc.problems)
+            continue
+        shown_files.append(shown)
+        quads.extend(file_quads)
+        for p, ns in file_prefixes.items():
+            prefixes.setdefault(p, ns)
+        for iri, line in statement_lines(text, file_prefixes).items():
+            locations.setdefault(iri, (shown, line))
+    problems.raise_if_errors()
+    return index(quads, prefixes, locations, shown_files)
+
+
+def index(quads: list[ox.Quad], prefixes: dict[str, str], locations: dict[str, tuple[str, int]],
+          files: list[str]) -> Ontology:
+    """Index the classes and properties the quads declare."""
+    types: dict[str, set[str]] = {}
+    values: dict[tuple[str, str], list[ox.Term]] = {}
+    for q in quads:
+        s, p = q.subject.value, q.predicate.value
+        if p == RDF_TYPE:
+            types.setdefault(s, set()).add(q.object.value)
+        values.setdefault((s, p), []).append(q.object)
+
+    def first(s: str, p: str) -> str:
+        found = values.get((s, p))
+        return found[0].value if found else ""
+
+    def all_of(s: str, p: str) -> list[str]:
+        return [o.value for o in values.get((s, p), []) if isinstance(o, ox.NamedNode)]
+
+    def fill(term: Term) -> None:
+        term.label = first(term.iri, RDFS_LABEL)
+        term.comment = first(term.iri, RDFS_COMMENT)
+        term.file, term.line = locations.get(term.iri, ("", 0))
+        term.deprecated = first(term.iri, OWL + "deprecated").lower() in ("true", "1")
+        term.replaced_by = first(term.iri, "http://purl.org/dc/terms/isReplacedBy")
+
+    classes: dict[str, OntologyClass] = {}
+    properties: dict[str, Property] = {}
+    for s, kinds in types.items():
+        if kinds & {OWL + "Class", RDFS + "Class"}:
+            cls = OntologyClass(iri=s, parents=all_of(s, RDFS + "subClassOf"))
+            fill(cls)
+            classes[s] = cls
+        kind = None
+        if OWL + "ObjectProperty" in kinds:
+            kind = OBJECT
+        elif OWL + "DatatypeProperty" in kinds:
+            kind = DATATYPE
+        elif kinds & {OWL + "AnnotationProperty", RDF + "Property"}:
+            kind = ANNOTATION
+        if kind:
+            prop = Property(iri=s, kind=kind, domain=first(s, RDFS + "domain") or None,
+                            range=first(s, RDFS + "range") or None, parents=all_of(s, RDFS + "subPropertyOf"))
+            fill(prop)
+            properties[s] = prop
+    return Ontology(quads=quads, classes=classes, properties=properties, prefixes=prefixes,
+                    locations=locations, files=files)

@@ -1,0 +1,403 @@
+"""Reads the seed folder: prefix table, statement tables (.tsv) and Turtle / N-Triples data files."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import InputError, Problem, Problems
+from kg.files import read_text, refused_format
+from kg.ontology import ANNOTATION, DATATYPE, OBJECT, Ontology, parse_turtle, statement_lines
+from kg.paths import Paths
+from kg.vocab import CART, CLAIM, RDF, RDF_TYPE, SRC, XSD
+
+HEADER = ["subject", "predicate", "object", "source", "quote", "status", "note"]
+STATUSES = {
+    "verified": CART + "Verified",
+    "partially_verified": CART + "PartiallyVerified",
+    "unverified": CART + "Unverified",
+    "reported": CART + "Reported",
+}
+NEGATION = "not "
+_IRI_BAD = re.compile(r"[\s<>\"{}|\\^`]")
+_CURIE = re.compile(r"^([A-Za-z][\w.-]*):(\S*)$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a statement table."""
+
+    file: str
+    line: int
+    subject: str
+    predicate: str
+    object: str
+    source: str
+    quote: str
+    status: str
+    note: str
+
+
+@dataclass
+class SeedData:
+    """Everything the seed folder says, ready to load into a store."""
+
+    quads: list[ox.Quad]
+    locations: dict[str, tuple[str, int]]
+    rdf_files: list[tuple[Path, str, ox.NamedNode]]
+    sources: dict[str, str]
+    files: list[str]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def load_prefixes(paths: Paths) -> dict[str, str]:
+    """The CURIE prefixes declared in seeds/prefixes.tsv."""
+    shown = paths.relative(paths.prefixes)
+    if not paths.prefixes.exists():
+        raise InputError([Problem(shown, 0, "error", "the prefix table is missing")])
+    prefixes: dict[str, str] = {}
+    problems = Problems()
+    for number, line in enumerate(read_text(paths.prefixes, shown).split("\n"), start=1):
+        if number == 1 or not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) != 2 or not cells[0] or not cells[1]:
+            problems.add(shown, number, "error", "expected two tab-separated cells: prefix, namespace")
+            continue
+        if cells[0] in prefixes:
+            problems.add(shown, number, "error", f"prefix {cells[0]!r} is declared twice")
+        prefixes[cells[0]] = cells[1]
+    problems.raise_if_errors()
+    return prefixes
+
+
+def seed_files(paths: Paths) -> list[Path]:
+    """Data files of the seed folder (texts/ and README.md are not data)."""
+    return sorted(p for p in paths.seeds.iterdir()
+                  if p.is_file() and p.name != "prefixes.tsv" and p.suffix.lower() not in (".md", ".txt")
+                  and not p.name.startswith("."))
+
+
+def read_table(path: Path, shown: str) -> tuple[list[Row], list[Problem]]:
+    """The rows of one statement table, with problems of shape (wrong header, wrong cell count)."""
+    text = read_text(path, shown)
+    lines = text.split("\n")
+    problems: list[Problem] = []
+    header = lines[0].split("\t") if lines else []
+    if header != HEADER:
+        problems.append(Problem(shown, 1, "error", "header must be: " + " ".join(HEADER) + " (tab-separated)", "syntax"))
+        return [], problems
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) > len(HEADER):
+            problems.append(Problem(shown, number, "error",
+                                    f"{len(cells)} cells, at most {len(HEADER)} expected (a tab inside a cell?)", "syntax"))
+            continue
+        cells = [c.strip() for c in cells] + [""] * (len(HEADER) - len(cells))
+        rows.append(Row(shown, number, *cells))
+    return rows, problems
+
+
+class _Resolver:
+    """Turns the cells of a row into RDF terms, reporting problems at the row."""
+
+    def __init__(self, prefixes: dict[str, str], ontology: Ontology, problems: Problems):
+        self.prefixes = prefixes
+        self.ontology = ontology
+        self.problems = problems
+        known = {**ontology.properties}
+        self.property_names = sorted({self.curie(iri) for iri in known} | {self.curie(iri) for iri in _builtin_iris()})
+        self.class_names = sorted(self.curie(iri) for iri in ontology.classes)
+
+    def curie(self, iri: str) -> str:
+        best = ""
+        for prefix, ns in self.prefixes.items():
+            if iri.startswith(ns) and len(ns) > len(best):
+                best, name = ns, prefix
+        return f"{name}:{iri[len(best):]}" if best else f"<{iri}>"
+
+    def iri(self, row: Row, cell: str, column: str) -> str | None:
+        if cell.startswith("<") and cell.endswith(">"):
+            value = cell[1:-1]
+            if _IRI_BAD.search(value) or ":" not in value:
+                self.problems.add(row.file, row.line, "error", f"{column}: {cell} is not an absolute IRI", "syntax")
+                return None
+            return value
+        match = _CURIE.match(cell)
+        if not match:
+            self.problems.add(row.file, row.line, "error", f"{column}: expected a CURIE such as id:rese-cel or an <IRI>, got {cell!r}", "syntax")
+            return None
+        prefix, local = match.groups()
+        if prefix not in self.prefixes:
+            self.problems.add(row.file, row.line, "error",
+                              f"{column}: prefix {prefix!r} is not declared in seeds/prefixes.tsv", "undeclared-prefix")
+            return None
+        if _IRI_BAD.search(local):
+            self.problems.add(row.file, row.line, "error", f"{column}: {cell!r} has characters not allowed in an IRI", "syntax")
+            return None
+        return self.prefixes[prefix] + local
+
+    def suggest(self, name: str, names: list[str]) -> str:
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        return f"; did you mean {close[0]}?" if close else ""
+
+
+def _builtin_iris() -> list[str]:
+    from kg.ontology import BUILTIN_PROPERTIES
+
+    return list(BUILTIN_PROPERTIES)
+
+
+def literal(value: str, datatype: str | None) -> tuple[ox.Literal | None, str]:
+    """A typed literal from a cell, or None and what is wrong with the value."""
+    if not datatype or datatype in (XSD + "string", RDF + "langString", "http://www.w3.org/2000/01/rdf-schema#Literal"):
+        return ox.Literal(value), ""
+    short = datatype.replace(XSD, "xsd:")
+    ok = True
+    if datatype == XSD + "date":
+        ok = bool(_DATE.match(value))
+        if ok:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                ok = False
+    elif datatype == XSD + "dateTime":
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            ok = False
+    elif datatype in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger", XSD + "positiveInteger"):
+        ok = bool(_INTEGER.match(value))
+        if ok and datatype == XSD + "nonNegativeInteger":
+            ok = int(value) >= 0
+        if ok and datatype == XSD + "positiveInteger":
+            ok = int(value) > 0
+    elif datatype in (XSD + "decimal", XSD + "double", XSD + "float"):
+        ok = bool(_DECIMAL.match(value)) or (datatype != XSD + "decimal" and value in ("INF", "-INF", "NaN"))
+    elif datatype == XSD + "boolean":
+        ok = value in ("true", "false", "1", "0")
+    elif datatype == XSD + "anyURI":
+        ok = not _IRI_BAD.search(value)
+    if not ok:
+        return None, f"{value!r} is not a valid {short}"
+    return ox.Literal(value, datatype=ox.NamedNode(datatype)), ""
+
+
+def claim_iri(subject: str, predicate: str, obj: ox.Term, source: str, negated: bool) -> ox.NamedNode:
+    """A stable IRI for one source's claim of one triple."""
+    key = "\x1f".join([subject, predicate, str(obj), source, "not" if negated else ""])
+    return ox.NamedNode(CLAIM + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20])
+
+
+def load(paths: Paths, ontology: Ontology) -> SeedData:
+    """Read every seed file; raise InputError listing every problem found."""
+    problems = Problems()
+    prefixes = load_prefixes(paths)
+    resolver = _Resolver(prefixes, ontology, problems)
+    rows: list[Row] = []
+    rdf_files: list[tuple[Path, str, ox.NamedNode]] = []
+    locations: dict[str, tuple[str, int]] = {}
+    files: list[str] = []
+    typed: dict[str, set[str]] = {}
+    for path in seed_files(paths):
+        shown = paths.relative(path)
+        refused = refused_format(path)
+        if refused:
+            problems.add(shown, 0, "error", refused, "format")
+            continue
+        suffix = path.suffix.lower()
+        try:
+            if suffix == ".tsv":
+                file_rows, shape = read_table(path, shown)
+                problems.items.extend(shape)
+                rows.extend(file_rows)
+            elif suffix in (".ttl", ".nt"):
+                graph = ox.NamedNode(SRC + "file/" + path.name)
+                if suffix == ".ttl":
+                    # Turtle is parsed here for its statement lines; N-Triples (bulk data) is parsed once,
+                    # by the store loader, which reports syntax errors at their line all the same.
+                    text = read_text(path, shown)
+                    file_quads, file_prefixes = parse_turtle(text, shown)
+                    for iri, line in statement_lines(text, file_prefixes).items():
+                        locations.setdefault(iri, (shown, line))
+                    for q in file_quads:
+                        if q.predicate.value == RDF_TYPE:
+                            typed.setdefault(q.subject.value, set()).add(q.object.value)
+                rdf_files.append((path, shown, graph))
+            else:
+                problems.add(shown, 0, "error", "seed files are statement tables (.tsv), Turtle (.ttl) or N-Triples (.nt)", "format")
+                continue
+        except InputError as exc:
+            problems.items.extend(exc.problems)
+            continue
+        files.append(shown)
+    problems.raise_if_errors()
+
+    resolved = []
+    for row in rows:
+        negated = row.predicate.startswith(NEGATION)
+        pred_cell = row.predicate[len(NEGATION):].strip() if negated else row.predicate
+        s = resolver.iri(row, row.subject, "subject") if row.subject else None
+        if not row.subject:
+            problems.add(row.file, row.line, "error", "subject is empty", "syntax")
+        p = RDF_TYPE if pred_cell == "a" else (resolver.iri(row, pred_cell, "predicate") if pred_cell else None)
+        if not pred_cell:
+            problems.add(row.file, row.line, "error", "predicate is empty", "syntax")
+        resolved.append((row, negated, s, p))
+        if s and p == RDF_TYPE and not negated and row.status != "unverified":
+            o = resolver.iri(Row(row.file, row.line, "", "", "", "", "", "", ""), row.object, "object") if row.object else None
+            if o:
+                typed.setdefault(s, set()).add(o)
+                locations.setdefault(s, (row.file, row.line))
+    for row, _, s, _ in resolved:
+        if s:
+            locations.setdefault(s, (row.file, row.line))
+
+    sources = {s: "" for s, classes in typed.items()
+               if any(ontology.is_subclass(c, CART + "Source") for c in classes)}
+    for row, negated, s, p in resolved:
+        if s and p == CART + "archivedText" and s in sources:
+            sources[s] = row.object
+
+    archived: dict[str, str | None] = {}
+    for source, rel in sources.items():
+        if rel:
+            target = (paths.root / rel).resolve()
+            if paths.root.resolve() not in target.parents or not target.is_file():
+                archived[source] = None
+            else:
+                archived[source] = read_text(target, rel)
+
+    quads: list[ox.Quad] = []
+    seen: set[tuple] = set()
+    for row, negated, s, p in resolved:
+        if not s or not p:
+            continue
+        prop = ontology.property(p)
+        if prop is None:
+            name = resolver.curie(p)
+            problems.add(row.file, row.line, "error",
+                         f"unknown property {name}{resolver.suggest(name, resolver.property_names)} "
+                         "(declare it in ontology/ to use it)", "unknown-property")
+            continue
+        if prop.deprecated:
+            better = f"; use {resolver.curie(prop.replaced_by)}" if prop.replaced_by else ""
+            problems.add(row.file, row.line, "warn", f"property {resolver.curie(p)} is deprecated{better}", "deprecated-term")
+        if not row.object:
+            problems.add(row.file, row.line, "error", "object is empty", "syntax")
+            continue
+        if prop.kind == OBJECT:
+            o_iri = resolver.iri(row, row.object, "object")
+            if not o_iri:
+                continue
+            obj: ox.Term = ox.NamedNode(o_iri)
+            if p == RDF_TYPE:
+                cls = ontology.classes.get(o_iri)
+                if cls is None:
+                    name = resolver.curie(o_iri)
+                    problems.add(row.file, row.line, "error",
+                                 f"unknown class {name}{resolver.suggest(name, resolver.class_names)} "
+                                 "(declare it in ontology/ to use it)", "unknown-class")
+                    continue
+                if cls.deprecated:
+                    better = f"; use {resolver.curie(cls.replaced_by)}" if cls.replaced_by else ""
+                    problems.add(row.file, row.line, "warn", f"class {resolver.curie(o_iri)} is deprecated{better}", "deprecated-term")
+        else:
+            datatype = prop.range if prop.kind == DATATYPE else None
+            lit, why = literal(row.object, datatype)
+            if lit is None:
+                problems.add(row.file, row.line, "error", f"wrong datatype for {resolver.curie(p)}: {why}", "datatype")
+                continue
+            obj = lit
+        if not row.source:
+            problems.add(row.file, row.line, "error", "fact has no source (fill the source column)", "missing-source")
+            continue
+        src_iri = resolver.iri(row, row.source, "source")
+        if not src_iri:
+            continue
+        if src_iri not in sources:
+            problems.add(row.file, row.line, "error",
+                         f"source {row.source} is not declared (add it to seeds/sources.tsv with a class under cart:Source)",
+                         "undefined-source")
+            continue
+        status = row.status or "reported"
+        if status not in STATUSES:
+            problems.add(row.file, row.line, "error",
+                         f"status {status!r} is not one of {', '.join(STATUSES)}", "status")
+            continue
+        text = archived.get(src_iri, "")
+        if text is None:
+            problems.add(row.file, row.line, "error",
+                         f"archived text of {row.source} ({sources[src_iri]}) is not a file inside the project", "quote")
+            continue
+        if text and s != src_iri:
+            if not row.quote:
+                problems.add(row.file, row.line, "error",
+                             f"a fact from {row.source} needs its supporting quote (the source's text is archived)", "quote")
+                continue
+            if row.quote not in text:
+                problems.add(row.file, row.line, "error",
+                             f"quote not found verbatim in {sources[src_iri]}: {row.quote[:60]!r}", "quote")
+                continue
+        key = (s, p, str(obj), src_iri, negated)
+        if key in seen:
+            problems.add(row.file, row.line, "error", "duplicate row (same subject, predicate, object and source)", "duplicate")
+            continue
+        seen.add(key)
+        graph = ox.NamedNode(src_iri)
+        subject, predicate = ox.NamedNode(s), ox.NamedNode(p)
+        if not negated and status != "unverified":
+            quads.append(ox.Quad(subject, predicate, obj, graph))
+        claim = claim_iri(s, p, obj, src_iri, negated)
+        record = [
+            (ox.NamedNode(RDF_TYPE), ox.NamedNode(CART + "Claim")),
+            (ox.NamedNode(RDF + "subject"), subject),
+            (ox.NamedNode(RDF + "predicate"), predicate),
+            (ox.NamedNode(RDF + "object"), obj),
+            (ox.NamedNode(CART + "statedIn"), graph),
+            (ox.NamedNode(CART + "verification"), ox.NamedNode(STATUSES[status])),
+            (ox.NamedNode(CART + "seedFile"), ox.Literal(row.file)),
+            (ox.NamedNode(CART + "seedLine"), ox.Literal(str(row.line), datatype=ox.NamedNode(XSD + "integer"))),
+        ]
+        if row.quote:
+            record.append((ox.NamedNode(CART + "quote"), ox.Literal(row.quote)))
+        if row.note:
+            record.append((ox.NamedNode(CART + "note"), ox.Literal(row.note)))
+        if negated:
+            record.append((ox.NamedNode(CART + "negated"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))))
+        quads.extend(ox.Quad(claim, rp, ro, graph) for rp, ro in record)
+
+    problems.raise_if_errors()
+    return SeedData(quads=quads, locations=locations, rdf_files=rdf_files, sources=sources, files=files,
+                    warnings=[w for w in problems.items if w.level != "error"])
+
+
+def canonical(text: str) -> str:
+    """The canonical form of a statement table: header, rows sorted, cells trimmed, LF line ends."""
+    lines = text.replace("\r\n", "\n").lstrip("\ufeff").split("\n")
+    header, body = lines[0], [l for l in lines[1:] if l.strip()]
+    rows = []
+    for line in body:
+        cells = [c.strip() for c in line.split("\t")]
+        while len(cells) > 1 and cells[-1] == "":
+            cells.pop()
+        rows.append(cells)
+    rows.sort(key=lambda c: (c + [""] * 4)[:4] + c[4:])
+    return "\n".join([header.strip()] + ["\t".join(c) for c in rows]) + "\n"
+
+
+def tables(paths: Paths) -> list[Path]:
+    """The statement tables of the seed folder."""
+    return [p for p in seed_files(paths) if p.suffix.lower() == ".tsv"]

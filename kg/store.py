@@ -1,0 +1,99 @@
+"""The persistent embedded store under build/: written whole and swapped in atomically, opened read-only."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.paths import Paths
+from kg.vocab import SPARQL_PREFIXES
+
+
+class NotBuilt(KgError):
+    """No store has been built yet."""
+
+
+class BuildLocked(KgError):
+    """Another build is running."""
+
+
+@contextmanager
+def build_lock(paths: Paths) -> Iterator[None]:
+    """Hold the build lock, failing fast with a clear message if another build holds it."""
+    paths.build.mkdir(parents=True, exist_ok=True)
+    handle = open(paths.lock, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BuildLocked(f"another kg build is running (pid {holder}); try again when it has finished")
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def _remove_stale(paths: Paths, keep: set[Path]) -> None:
+    """Delete store folders no longer live: the previous store and leftovers of killed builds."""
+    if not paths.stores.is_dir():
+        return
+    for entry in paths.stores.iterdir():
+        if entry.resolve() not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def write_new_store(paths: Paths, fill: Callable[[ox.Store], None]) -> Path:
+    """Build a store in a fresh folder with `fill`, then make it the live one in one atomic rename.
+
+    Must be called holding build_lock. If `fill` raises, the folder is deleted and the live store is untouched.
+    """
+    paths.stores.mkdir(parents=True, exist_ok=True)
+    live = paths.current_store.resolve() if paths.current_store.exists() else None
+    _remove_stale(paths, {live} if live else set())
+    folder = paths.stores / f"store-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    try:
+        store = ox.Store(str(folder))
+        fill(store)
+        store.flush()
+        store.optimize()
+        del store
+        link = paths.build / f".current-{os.getpid()}"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        os.symlink(os.path.relpath(folder, paths.build), link)
+        os.replace(link, paths.current_store)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _remove_stale(paths, {folder.resolve()})
+    return folder
+
+
+def open_store(paths: Paths) -> ox.Store:
+    """Open the live store read-only."""
+    if not paths.current_store.exists():
+        raise NotBuilt(f"no graph built yet in {paths.relative(paths.build)}/: run `kg build` first")
+    try:
+        return ox.Store.read_only(str(paths.current_store.resolve()))
+    except OSError as exc:
+        raise KgError(f"cannot open the store in {paths.relative(paths.current_store)}: {exc}")
+
+
+def select(store: ox.Store, sparql: str, substitutions: dict[str, ox.Term] | None = None):
+    """Run a SELECT/ASK/CONSTRUCT over the union of all graphs, with terms bound by the engine."""
+    subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+    return store.query(sparql, prefixes=SPARQL_PREFIXES, use_default_graph_as_union=True,
+                       substitutions=subs or None)

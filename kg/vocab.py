@@ -1,0 +1,45 @@
+"""IRIs of the vocabularies the code refers to by name."""
+
+from __future__ import annotations
+
+CART = "https://w3id.org/cartkg/ontology#"
+ID = "https://w3id.org/cartkg/id/"
+SRC = ID + "source/"
+CLAIM = ID + "claim/"
+GRAPH = "https://w3id.org/cartkg/graph/"
+GRAPH_ONTOLOGY = GRAPH + "ontology"
+GRAPH_INFERRED = GRAPH + "inferred"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SH = "http://www.w3.org/ns/shacl#"
+DCTERMS = "http://purl.org/dc/terms/"
+
+RDF_TYPE = RDF + "type"
+RDFS_LABEL = RDFS + "label"
+RDFS_COMMENT = RDFS + "comment"
+SKOS_ALT = SKOS + "altLabel"
+
+# Prefixes every SPARQL text the project runs may use without declaring them.
+SPARQL_PREFIXES = {
+    "cart": CART,
+    "id": ID,
+    "src": SRC,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "sh": SH,
+    "dcterms": DCTERMS,
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "http://schema.org/",
+}
+
+
+def prologue(prefixes: dict[str, str] | None = None) -> str:
+    """PREFIX lines for a SPARQL text (for engines that take no prefix map)."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or SPARQL_PREFIXES).items())
