@@ -1,0 +1,31 @@
+# The two commands of the README: `make demo` (install, build, answer a canned query, write the HTML)
+# and `make test`. Both work on a fresh clone: they create .venv and install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test system-deps bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,server]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kg build
+	$(BIN)/kg query therapies-by-target --param target=CD19
+	$(BIN)/kg viz -o build/graph.html
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) system-deps
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf build
