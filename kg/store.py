@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,13 +35,7 @@ def build_lock(paths: Paths) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise BuildLocked(f"another kg build is running (pid {holder}); try again when it has finished")
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+            raise BuildLocked("another kg build is running on this project; try again when it has finished")
         yield
     finally:
         handle.close()
@@ -63,7 +58,8 @@ def write_new_store(paths: Paths, fill: Callable[[ox.Store], None]) -> Path:
     paths.stores.mkdir(parents=True, exist_ok=True)
     live = paths.current_store.resolve() if paths.current_store.exists() else None
     _remove_stale(paths, {live} if live else set())
-    folder = paths.stores / f"store-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    # A fresh, unique folder: never the live one, even for two builds in the same second and process.
+    folder = Path(tempfile.mkdtemp(prefix=f"store-{time.strftime('%Y%m%dT%H%M%S')}-", dir=paths.stores))
     try:
         store = ox.Store(str(folder))
         fill(store)

@@ -1,0 +1,216 @@
+"""kg build and kg sparql: strict input, atomic builds, provenance, inference, result formats."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+HEADER = "subject\tpredicate\tobject\tsource\tquote\tstatus\tnote\n"
+
+
+def tree_hash(folder: Path) -> dict[str, str]:
+    """Every file under folder with the hash of its bytes (symlinks by target)."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        rel = str(path.relative_to(folder))
+        if path.is_symlink():
+            out[rel] = "-> " + str(path.readlink())
+        elif path.is_file():
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def messages(result) -> list[str]:
+    """stderr without the progress lines of kg build."""
+    return [line for line in result.stderr.splitlines() if not line.startswith("[")]
+
+
+def add_rows(project, name: str, *rows: str) -> Path:
+    path = project.seeds / name
+    path.write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+REF = "src:test-reference"
+SOURCE_ROWS = (f"{REF}\ta\tcart:WebPage\t{REF}\t\tverified",
+               f"{REF}\tcart:title\tTest reference page\t{REF}\t\tverified")
+
+
+def test_build_then_sparql_union_and_graph(project, run):
+    add_rows(project, "test-sources.tsv", *SOURCE_ROWS)
+    add_rows(project, "test-facts.tsv",
+             f"id:test-therapy\ta\tcart:Therapy\t{REF}\t\tverified",
+             f"id:test-therapy\trdfs:label\tTestcel\t{REF}\t\tverified",
+             f"id:test-target\ta\tcart:Target\t{REF}\t\tverified",
+             f"id:test-target\trdfs:label\tTEST1\t{REF}\t\tverified",
+             f"id:test-therapy\tcart:targets\tid:test-target\t{REF}\t\tverified")
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    assert "triples per source graph" in result.stdout
+    query = ("SELECT ?g ?file ?line WHERE { GRAPH ?g { id:test-therapy cart:targets id:test-target } "
+             "?c rdf:subject id:test-therapy ; rdf:predicate cart:targets ; cart:seedFile ?file ; cart:seedLine ?line }")
+    result = run("sparql", "--format", "csv", "-", input=query)
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows == [["g", "file", "line"],
+                    ["https://w3id.org/cartkg/id/source/test-reference", "seeds/test-facts.tsv", "6"]]
+
+
+def test_inferred_triples_live_in_their_own_graph(project, run):
+    add_rows(project, "test-sources.tsv", *SOURCE_ROWS)
+    add_rows(project, "test-facts.tsv",
+             f"id:t-a\ta\tcart:Company\t{REF}\t\tverified",
+             f"id:t-a\trdfs:label\tT Alpha\t{REF}\t\tverified",
+             f"id:t-b\ta\tcart:Company\t{REF}\t\tverified",
+             f"id:t-b\trdfs:label\tT Beta\t{REF}\t\tverified",
+             f"id:t-a\tcart:partnerOf\tid:t-b\t{REF}\t\tverified",
+             f"id:t-x\ta\tcart:Therapy\t{REF}\t\tverified",
+             f"id:t-x\trdfs:label\tT-cel\t{REF}\t\tverified",
+             f"id:t-trial\ta\tcart:Trial\t{REF}\t\tverified",
+             f"id:t-trial\trdfs:label\tT-TRIAL\t{REF}\t\tverified",
+             f"id:t-trial\tcart:evaluates\tid:t-x\t{REF}\t\tverified",
+             f"id:t-trial\tcart:studiesCondition\tid:t-d\t{REF}\t\tverified",
+             f"id:t-d\ta\tcart:AutoimmuneDisease\t{REF}\t\tverified",
+             f"id:t-d\trdfs:label\tT disease\t{REF}\t\tverified")
+    assert run("build").exit_code == 0
+    query = """SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o }
+               VALUES (?s ?p ?o) { (id:t-b cart:partnerOf id:t-a) (id:t-x cart:investigatedFor id:t-d)
+                                   (id:t-d rdf:type cart:Disease) (id:t-a cart:partnerOf id:t-b) } } ORDER BY ?s ?p"""
+    rows = json.loads(run("sparql", "--format", "json", "-", input=query).stdout)["results"]["bindings"]
+    found = {(r["s"]["value"].rsplit("/", 1)[1], r["p"]["value"].rsplit("#", 1)[1], r["g"]["value"].rsplit("/", 1)[1])
+             for r in rows}
+    assert found == {("t-a", "partnerOf", "test-reference"), ("t-b", "partnerOf", "inferred"),
+                     ("t-x", "investigatedFor", "inferred"), ("t-d", "type", "inferred")}
+
+
+def test_negated_claim_marks_the_claim_contested_with_both_sources(project, run):
+    news = "src:test-news"
+    add_rows(project, "test-sources.tsv", *SOURCE_ROWS,
+             f"{news}\ta\tcart:NewsArticle\t{news}\t\treported",
+             f"{news}\tcart:title\tTest news\t{news}\t\treported")
+    add_rows(project, "test-facts.tsv",
+             f"id:t-x\ta\tcart:Therapy\t{news}\t\treported",
+             f"id:t-x\trdfs:label\tT-cel\t{news}\t\treported",
+             f"id:t-co\ta\tcart:Company\t{news}\t\treported",
+             f"id:t-co\trdfs:label\tT Co\t{news}\t\treported",
+             f"id:t-x\tcart:developedBy\tid:t-co\t{news}\t\treported",
+             f"id:t-x\tnot cart:developedBy\tid:t-co\t{REF}\t\tverified")
+    assert run("build").exit_code == 0
+    query = """SELECT ?claimed ?denied WHERE {
+        ?c rdf:subject id:t-x ; rdf:predicate cart:developedBy ; cart:contested true ; cart:statedIn ?claimed ;
+           cart:contradictedBy ?d . ?d cart:negated true ; cart:statedIn ?denied }"""
+    result = run("sparql", "--format", "csv", "-", input=query)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout.splitlines()
+    assert out[1] == "https://w3id.org/cartkg/id/source/test-news,https://w3id.org/cartkg/id/source/test-reference"
+    # the denial is a claim only: the triple is asserted by the news source alone
+    ask = "SELECT ?g WHERE { GRAPH ?g { id:t-x cart:developedBy id:t-co } }"
+    assert run("sparql", "--format", "csv", "-", input=ask).stdout.splitlines()[1:] == [
+        "https://w3id.org/cartkg/id/source/test-news"]
+
+
+BAD_INPUT = [
+    ("bad-syntax", "ontology/extensions/broken.ttl",
+     "@prefix cart: <https://w3id.org/cartkg/ontology#> .\ncart:X a cart:Y ;\n  cart:z \"unterminated .\n",
+     "ontology/extensions/broken.ttl:3:"),
+    ("unknown-class", "seeds/test-facts.tsv", f"id:t-x\ta\tcart:Theraphy\t{REF}\t\tverified",
+     "seeds/test-facts.tsv:2: ERROR: unknown class cart:Theraphy; did you mean cart:Therapy?"),
+    ("unknown-property", "seeds/test-facts.tsv", f"id:t-x\tcart:target\tid:t-x\t{REF}\t\tverified",
+     "seeds/test-facts.tsv:2: ERROR: unknown property cart:target; did you mean cart:targets?"),
+    ("wrong-datatype", "seeds/test-facts.tsv", f"id:t-dec\tcart:decisionDate\t2017-13-45\t{REF}\t\tverified",
+     "seeds/test-facts.tsv:2: ERROR: wrong datatype for cart:decisionDate: '2017-13-45' is not a valid xsd:date"),
+    ("missing-source", "seeds/test-facts.tsv", "id:t-x\trdfs:label\tNo source\t\t\tverified",
+     "seeds/test-facts.tsv:2: ERROR: fact has no source"),
+    ("undeclared-source", "seeds/test-facts.tsv", "id:t-x\trdfs:label\tX\tsrc:nowhere\t\tverified",
+     "seeds/test-facts.tsv:2: ERROR: source src:nowhere is not declared"),
+]
+
+
+@pytest.mark.parametrize("case,file,content,expected", BAD_INPUT, ids=[c[0] for c in BAD_INPUT])
+def test_bad_input_is_one_line_at_file_and_line_and_keeps_previous_build(project, run, case, file, content, expected):
+    add_rows(project, "test-sources.tsv", *SOURCE_ROWS)
+    assert run("build").exit_code == 0
+    before = tree_hash(project.build)
+    target = project.root / file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content if file.endswith(".ttl") else HEADER + content + "\n", encoding="utf-8")
+    result = run("build")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert messages(result)[0].startswith(expected), result.stderr
+    assert len(messages(result)) == 2  # the problem, and "1 error; nothing was written"
+    assert tree_hash(project.build) == before
+
+
+def test_quote_not_found_in_archived_text(project, run):
+    news = "src:test-news"
+    add_rows(project, "test-sources.tsv",
+             f"{news}\ta\tcart:NewsArticle\t{news}\t\treported",
+             f"{news}\tcart:archivedText\tseeds/texts/000_6a53bef826e0de7a.txt\t{news}\t\treported")
+    add_rows(project, "test-facts.tsv",
+             f"id:t-x\ta\tcart:Therapy\t{news}\tBristol Myers Squibb and Cabaletta Bio\treported",
+             f"id:t-x\trdfs:label\tT\t{news}\tNovartis reported\treported",
+             f"id:t-x\tcart:construct\tT\t{news}\t\treported")
+    result = run("build")
+    assert result.exit_code == 1
+    lines = messages(result)
+    assert lines[0].startswith("seeds/test-facts.tsv:3: ERROR: quote not found verbatim in seeds/texts/000_")
+    assert lines[1].startswith("seeds/test-facts.tsv:4: ERROR: a fact from src:test-news needs its supporting quote")
+
+
+def test_dangling_reference_is_an_error(project, run):
+    add_rows(project, "test-sources.tsv", *SOURCE_ROWS)
+    add_rows(project, "test-facts.tsv",
+             f"id:t-x\ta\tcart:Therapy\t{REF}\t\tverified",
+             f"id:t-x\trdfs:label\tT-cel\t{REF}\t\tverified",
+             f"id:t-x\tcart:targets\tid:nowhere\t{REF}\t\tverified")
+    result = run("build")
+    assert result.exit_code == 1
+    assert any(l.startswith("seeds/test-facts.tsv:4: ERROR:") and "id:nowhere" in l for l in messages(result)), result.stderr
+
+
+@pytest.mark.parametrize("query,word", [
+    ("INSERT DATA { <http://a> <http://b> <http://c> }", "INSERT"),
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "SERVICE"),
+    ("DROP ALL", "DROP"),
+])
+def test_sparql_refuses_updates_and_service(built, run, query, word):
+    result = run("sparql", "-", input=query)
+    assert result.exit_code == 2
+    assert word in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_sparql_keywords_inside_strings_are_not_refused(built, run):
+    result = run("sparql", "--format", "csv", "-", input='SELECT ("INSERT SERVICE" AS ?x) WHERE {}')
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["x", "INSERT SERVICE"]
+
+
+def test_sparql_formats_match_the_w3c_serialisers(built):
+    """Our JSON/CSV/TSV writers agree with Oxigraph's own W3C serialisers on the real graph."""
+    import pyoxigraph as ox
+
+    from kg.engine import LocalEngine
+    from kg.results import to_csv, to_json, to_tsv
+    from kg.store import select
+
+    engine = LocalEngine(built)
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 400"
+    result = engine.select(query)
+    assert result.rows
+    expected_json = json.loads(select(engine.store, query).serialize(format=ox.QueryResultsFormat.JSON))
+    assert json.loads(to_json(result)) == expected_json
+    assert to_csv(result).encode() == select(engine.store, query).serialize(format=ox.QueryResultsFormat.CSV)
+    assert to_tsv(result).encode() == select(engine.store, query).serialize(format=ox.QueryResultsFormat.TSV)
+
+
+def test_sparql_without_a_build_says_how_to_build(project, run):
+    result = run("sparql", "-", input="SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: no graph built yet in build/: run `kg build` first"
