@@ -1,0 +1,92 @@
+"""The curated seed files: canonical, every quote verbatim in its archived source, archives unchanged."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from kg import seeds
+from kg.paths import Paths
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_SEEDS = ROOT.parent / "shared" / "seeds"
+TABLES = sorted(p for p in (ROOT / "seeds").glob("*.tsv") if p.name != "prefixes.tsv")
+
+
+def read_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def archived_texts() -> dict[str, str]:
+    """source CURIE -> archived text path, read straight from the tables (not through the loader)."""
+    return {row["subject"]: row["object"] for path in TABLES for row in read_rows(path)
+            if row["predicate"] == "cart:archivedText"}
+
+
+def test_there_are_seed_tables():
+    names = {p.name for p in TABLES}
+    assert "sources.tsv" in names
+    assert any(n.startswith("news-") for n in names) and any(n.startswith("reference-") for n in names)
+
+
+@pytest.mark.parametrize("path", TABLES, ids=[p.name for p in TABLES])
+def test_seed_table_is_canonical(path):
+    text = path.read_text(encoding="utf-8")
+    assert text == seeds.canonical(text), f"{path.name} is not canonical: run `kg fmt`"
+
+
+@pytest.mark.parametrize("path", TABLES, ids=[p.name for p in TABLES])
+def test_every_quote_occurs_verbatim_in_its_source(path):
+    texts = archived_texts()
+    checked = 0
+    for number, row in enumerate(read_rows(path), start=2):
+        archive = texts.get(row["source"])
+        if not archive or row["subject"] == row["source"]:
+            continue
+        text = (ROOT / archive).read_text(encoding="utf-8")
+        assert row["quote"], f"{path.name}:{number}: no quote for a fact from {row['source']}"
+        assert row["quote"] in text, f"{path.name}:{number}: quote not in {archive}: {row['quote']!r}"
+        checked += 1
+    if path.name.startswith("news-"):
+        assert checked > 10, f"{path.name}: expected the news claims to carry quotes"
+
+
+def test_news_claims_come_from_both_archived_texts():
+    texts = archived_texts()
+    assert sorted(Path(t).name for t in texts.values()) == ["000_6a53bef826e0de7a.txt", "003_7b912715a129945c.txt"]
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="shared/seeds is not beside the checkout")
+@pytest.mark.parametrize("name", ["000_6a53bef826e0de7a.txt", "003_7b912715a129945c.txt"])
+def test_archived_texts_are_byte_identical_to_the_originals(name):
+    assert (ROOT / "seeds" / "texts" / name).read_bytes() == (SHARED_SEEDS / name).read_bytes()
+
+
+def test_fmt_check_passes_on_the_committed_tables(run, monkeypatch):
+    monkeypatch.setenv("KG_PROJECT", str(ROOT))
+    result = run("fmt", "--check")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.strip() == "all seed tables are canonical"
+
+
+def test_fmt_rewrites_a_shuffled_table_and_check_reports_it(project, run):
+    path = project.seeds / "sources.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    shuffled = [lines[0]] + list(reversed(lines[1:]))
+    path.write_text("\r\n".join(shuffled) + "\r\n", encoding="utf-8")
+    check = run("fmt", "--check")
+    assert check.exit_code == 1 and "not canonical: seeds/sources.tsv" in check.stdout
+    assert run("fmt").exit_code == 0
+    assert path.read_text(encoding="utf-8") == "\n".join(lines) + "\n"
+
+
+def test_canonical_is_idempotent_and_sorts_by_subject_predicate_object_source():
+    text = ("subject\tpredicate\tobject\tsource\tquote\tstatus\tnote\n"
+            "id:b\ta\tcart:Therapy\tsrc:x\t\tverified\n"
+            "id:a\trdfs:label\tA \tsrc:x\t\tverified\t\n")
+    once = seeds.canonical(text)
+    assert once.splitlines()[1] == "id:a\trdfs:label\tA\tsrc:x\t\tverified"
+    assert seeds.canonical(once) == once
