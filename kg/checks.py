@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,8 +16,12 @@ from kg.sparqltext import RqFile, read_rq
 from kg.store import select
 from kg.vocab import GRAPH_ONTOLOGY, SH
 
-CHECK_KEYS = {"summary", "description", "level", "tags"}
+CHECK_KEYS = {"summary", "description", "level", "tags", "message", "suggest"}
 LEVEL_OF_SEVERITY = {SH + "Violation": "error", SH + "Warning": "warn", SH + "Info": "info"}
+# `suggest: class` looks the ?value up among the ontology's classes, `suggest: property` the ?property
+# among its properties, and adds "did you mean ...?" for a near miss.
+SUGGEST_COLUMNS = {"class": "value", "property": "property"}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass
@@ -23,14 +30,16 @@ class Check:
 
     rq: RqFile
     level: str
+    message: str = ""
+    suggest: str = ""
 
     @property
     def name(self) -> str:
         return self.rq.name
 
 
-def load_checks(paths: Paths) -> list[Check]:
-    """Every check file; a malformed one is an error naming its file and line."""
+def read_checks(paths: Paths) -> tuple[list[Check], list[Problem]]:
+    """The well-formed check files, and a problem at its file and line for each malformed one."""
     checks, problems = [], []
     for path in sorted(paths.checks.glob("*.rq")):
         try:
@@ -40,12 +49,31 @@ def load_checks(paths: Paths) -> list[Check]:
             continue
         level = str(rq.header.get("level", "error"))
         if level not in ("error", "warn", "info"):
-            problems.append(Problem(rq.shown, 1, "error", f"level must be error, warn or info, not {level!r}", "query-header"))
+            problems.append(Problem(rq.shown, _header_line(rq, "level"), "error",
+                                    f"level must be error, warn or info, not {level!r}", "query-header"))
             continue
-        checks.append(Check(rq, level))
+        suggest = str(rq.header.get("suggest") or "")
+        if suggest and suggest not in SUGGEST_COLUMNS:
+            problems.append(Problem(rq.shown, _header_line(rq, "suggest"), "error",
+                                    f"suggest must be {' or '.join(SUGGEST_COLUMNS)}, not {suggest!r}", "query-header"))
+            continue
+        checks.append(Check(rq, level, str(rq.header.get("message") or ""), suggest))
+    return checks, problems
+
+
+def load_checks(paths: Paths) -> list[Check]:
+    """Every check file; a malformed one is an error naming its file and line."""
+    checks, problems = read_checks(paths)
     if problems:
         raise InputError(problems)
     return checks
+
+
+def _header_line(rq: RqFile, key: str) -> int:
+    for number, line in enumerate(rq.text.split("\n"), start=1):
+        if re.match(rf"#\+\s*{key}\s*:", line):
+            return number
+    return 1
 
 
 class Locator:
@@ -56,12 +84,21 @@ class Locator:
         self.locations = locations
 
     def claim_line(self, entity: ox.Term, prop: ox.Term | None, value: ox.Term | None) -> tuple[str, int] | None:
-        if prop is None or value is None:
+        """The first seed row that states entity-prop-value (any value when value is None)."""
+        if prop is None:
             return None
+        # pyoxigraph substitutes only variables of the projection, hence ?s ?p ?o in the SELECT.
+        bindings = {"s": entity, "p": prop, **({"o": value} if value is not None else {})}
         rows = list(select(self.store, """
-            SELECT ?file ?line WHERE { ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+            SELECT ?s ?p ?o ?file ?line WHERE { ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
                                           cart:seedFile ?file ; cart:seedLine ?line }
-            ORDER BY ?file ?line LIMIT 1""", {"s": entity, "p": prop, "o": value}))
+            ORDER BY ?file ?line LIMIT 1""", bindings))
+        return (rows[0]["file"].value, int(rows[0]["line"].value)) if rows else None
+
+    def own_line(self, entity: ox.NamedNode) -> tuple[str, int] | None:
+        """Where a claim was curated: its own cart:seedFile and cart:seedLine."""
+        rows = list(select(self.store, """
+            SELECT ?c ?file ?line WHERE { ?c cart:seedFile ?file ; cart:seedLine ?line } LIMIT 1""", {"c": entity}))
         return (rows[0]["file"].value, int(rows[0]["line"].value)) if rows else None
 
     def locate(self, entity: ox.Term | None, prop: ox.Term | None = None, value: ox.Term | None = None) -> tuple[str, int]:
@@ -73,6 +110,9 @@ class Locator:
                 return found
             if entity.value in self.locations:
                 return self.locations[entity.value]
+            found = self.own_line(entity)
+            if found:
+                return found
         if isinstance(value, ox.NamedNode) and value.value in self.locations:
             return self.locations[value.value]
         return "", 0
@@ -92,16 +132,55 @@ def short(term: ox.Term | None, prefixes: dict[str, str]) -> str:
     return str(term)
 
 
-def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, prefixes: dict[str, str]) -> list[Problem]:
-    """Run each check; every row it returns is a problem."""
+def plain(term: ox.Term | None, prefixes: dict[str, str]) -> str:
+    """A term for a message template: IRIs as CURIEs, literals as their bare text."""
+    if isinstance(term, ox.Literal):
+        return term.value
+    return short(term, prefixes)
+
+
+def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, prefixes: dict[str, str],
+                      vocabulary: dict[str, list[str]] | None = None) -> list[Problem]:
+    """Run each check; every row it returns is a problem (a check that cannot run is one too).
+
+    The message is the `#+ message:` template with {variable} filled in, else the ?message column,
+    else the summary followed by entity, property and value. `vocabulary` maps "class" and "property"
+    to the CURIEs a `suggest:` check picks its "did you mean" from.
+    """
     problems = []
     for check in checks:
-        for row in select(store, check.rq.text):
+        try:
+            solutions = select(store, check.rq.text)
+        except SyntaxError as exc:
+            where = re.match(r"error at (\d+):", str(exc))
+            problems.append(Problem(check.rq.shown, int(where.group(1)) if where else 1, "error",
+                                    f"the check does not parse as SPARQL: {exc}", "syntax"))
+            continue
+        if not isinstance(solutions, ox.QuerySolutions) or "entity" not in {v.value for v in solutions.variables}:
+            problems.append(Problem(check.rq.shown, 1, "error",
+                                    "a check must be a SELECT returning ?entity (and ?property ?value where they apply)",
+                                    "query-header"))
+            continue
+        for row in solutions:
             entity, prop, value = (_get(row, "entity"), _get(row, "property"), _get(row, "value"))
             file, line = locator.locate(entity, prop, value)
+            hint = ""
+            if check.suggest and vocabulary:
+                wrong = short(_get(row, SUGGEST_COLUMNS[check.suggest]), prefixes)
+                close = difflib.get_close_matches(wrong, vocabulary.get(check.suggest, []), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]}?" if close else ""
             message = _get(row, "message")
-            text = message.value if isinstance(message, ox.Literal) else (
-                f"{check.rq.summary}: {short(entity, prefixes)} {short(prop, prefixes)} {short(value, prefixes)}".rstrip())
+            if check.message:
+                values = {v.value: plain(_get(row, v.value), prefixes) for v in solutions.variables}
+                values["hint"] = hint
+                text = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), check.message)
+                if "{hint}" not in check.message:
+                    text += hint
+            elif isinstance(message, ox.Literal):
+                text = message.value + hint
+            else:
+                text = (f"{check.rq.summary}: {short(entity, prefixes)} {short(prop, prefixes)} "
+                        f"{short(value, prefixes)}".rstrip() + hint)
             problems.append(Problem(file, line, check.level, text, check.name))
     return problems
 
@@ -118,19 +197,26 @@ def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str]) -> li
     import rdflib
     from pyshacl import validate
 
-    shapes = rdflib.Graph()
-    shapes.parse(data=ox.serialize(list(store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY))),
-                                   format=ox.RdfFormat.N_QUADS), format="nquads")
+    # N-Triples, not N-Quads: rdflib parses N-Quads into named graphs that iterating a Graph never sees,
+    # which left the shapes graph empty and every shape silently unchecked.
     shapes_graph = rdflib.Graph()
-    for triple in shapes:
-        shapes_graph.add(triple)
+    ontology_triples = [ox.Triple(q.subject, q.predicate, q.object)
+                        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY))]
+    shapes_graph.parse(data=ox.serialize(ontology_triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     if not any(shapes_graph.triples((None, rdflib.RDF.type, rdflib.URIRef(SH + "NodeShape")))):
         return []
     data = rdflib.Graph()
     nt = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)
                        if not isinstance(q.subject, ox.Triple)], format=ox.RdfFormat.N_TRIPLES)
-    data.parse(data=nt, format="nt")
-    _, report, _ = validate(data, shacl_graph=shapes_graph, inference="none", advanced=True, allow_warnings=True)
+    # rdflib logs a traceback for every ill-typed literal ("2024-13-45"^^xsd:date) it meets; the
+    # shapes report those at their file and line, so the log would only be noise on the terminal.
+    term_log = logging.getLogger("rdflib.term")
+    was_disabled, term_log.disabled = term_log.disabled, True
+    try:
+        data.parse(data=nt, format="nt")
+        _, report, _ = validate(data, shacl_graph=shapes_graph, inference="none", advanced=True, allow_warnings=True)
+    finally:
+        term_log.disabled = was_disabled
     problems = []
     for result in report.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")):
         focus = report.value(result, rdflib.URIRef(SH + "focusNode"))
@@ -140,6 +226,13 @@ def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str]) -> li
         message = report.value(result, rdflib.URIRef(SH + "resultMessage"))
         component = report.value(result, rdflib.URIRef(SH + "sourceConstraintComponent"))
         f, p, v = (_to_ox(focus), _to_ox(path), _to_ox(value))
+        if p is None:
+            # A constraint on the focus node itself (a domain check on sh:targetSubjectsOf P) is about
+            # the row that uses P, not about the row that declared the node.
+            shape = report.value(result, rdflib.URIRef(SH + "sourceShape"))
+            used = shapes_graph.value(shape, rdflib.URIRef(SH + "targetSubjectsOf")) if shape is not None else None
+            if used is not None:
+                p, v = _to_ox(used), None
         file, line = locator.locate(f, p, v)
         text = f"{short(f, prefixes)}: {message}" if message else f"{short(f, prefixes)} {short(p, prefixes)} violates a shape"
         check = "shacl:" + (str(component).rsplit("#", 1)[-1] if component else "shape")
