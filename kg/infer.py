@@ -54,6 +54,8 @@ RULES: dict[str, str] = {
           ?c1 a cart:Claim ; rdf:subject ?x ; rdf:predicate rdf:type ; rdf:object ?k1 ; cart:statedIn ?src1 .
           ?c2 a cart:Claim ; rdf:subject ?x ; rdf:predicate rdf:type ; rdf:object ?k2 ; cart:statedIn ?src2 .
           FILTER(?src1 != ?src2)
+          FILTER NOT EXISTS { ?c1 cart:negated true }
+          FILTER NOT EXISTS { ?c2 cart:negated true }
           ?k1 rdfs:subClassOf* ?d1 . ?k2 rdfs:subClassOf* ?d2 .
           { ?d1 owl:disjointWith ?d2 } UNION { ?d2 owl:disjointWith ?d1 }
           FILTER NOT EXISTS { ?c1 cart:contradictedBy ?c2 }
