@@ -137,3 +137,71 @@ def fmt(check_only: bool) -> None:
         raise click.exceptions.Exit(1)
     if not changed:
         click.echo("all seed tables are canonical")
+
+
+@main.command()
+@click.option("--endpoint", envvar="KG_ENDPOINT", required=True,
+              help="The store's SPARQL query URL (e.g. http://127.0.0.1:7878/query).")
+@click.option("--update", "update_url", help="SPARQL Update URL (derived for Oxigraph, Fuseki, Virtuoso, GraphDB).")
+@click.option("--graph-store", "graph_store_url", help="Graph Store Protocol URL (derived like --update).")
+@click.option("--replace-default", is_flag=True,
+              help="Also replace the store's default graph with the union of the pushed graphs.")
+def push(endpoint: str, update_url: str | None, graph_store_url: str | None, replace_default: bool) -> None:
+    """Check the graph, then upload it to a SPARQL store, one named graph per source.
+
+    Each graph goes to a staging graph first and all are moved into place by one SPARQL Update, so a
+    failure midway leaves the remote graphs as they were. Nothing is sent if `kg check` finds errors.
+    Credentials, if the store wants them: $KG_ENDPOINT_USER and $KG_ENDPOINT_PASSWORD.
+    """
+    from kg import push as push_mod
+
+    started = time.perf_counter()
+
+    def progress(stage: str) -> None:
+        click.echo(f"[{time.perf_counter() - started:6.2f}s] {stage}", err=True)
+
+    report = push_mod.push(_paths(), endpoint, update_url, graph_store_url, replace_default, progress)
+    click.echo(f"pushed {report.total_triples} triples in {len(report.triples_per_graph)} graphs "
+               f"in {report.seconds:.2f}s to {report.endpoints.graph_store}")
+    for graph, n in sorted(report.triples_per_graph.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"  {n:8d}  {_curie(graph)}")
+    for graph in report.dropped:
+        click.echo(f"  dropped  {_curie(graph)} (no longer in the build)")
+    if report.replaced_default:
+        click.echo("replaced the default graph with the union of the pushed graphs")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@main.command()
+@click.option("--port", type=int, default=7878, show_default=True, help="TCP port (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--allow-remote", is_flag=True, help="Allow a --host other machines can reach (prints a warning).")
+def serve(port: int, host: str, allow_remote: bool) -> None:
+    """Serve the built graph read-only over SPARQL 1.1 with a query UI (the Oxigraph server), until Ctrl-C.
+
+    It serves a snapshot of the store taken at start: a later `kg build` does not change what it serves.
+    """
+    import signal
+
+    from kg import serve as serve_mod
+
+    server = serve_mod.start(_paths(), host, port, allow_remote)
+
+    def on_term(signum, frame):  # a service manager's stop: clean up as for Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        if server.warning:
+            click.echo(server.warning, err=True)
+        click.echo(f"serving the graph read-only at {server.url} (query UI)")
+        click.echo(f"SPARQL endpoint: {server.query_url}   e.g. kg sparql --endpoint {server.query_url} FILE")
+        click.echo("press Ctrl-C to stop", err=True)
+        status = server.wait()
+        if status:
+            raise KgError(f"the oxigraph server stopped with exit status {status}")
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.stop()

@@ -68,8 +68,8 @@ def labels(engine: Engine, iris: set[str], chunk: int = 500) -> dict[str, str]:
     return found
 
 
-def open_engine(paths: Paths, endpoint: str | None = None, timeout: float = 30.0) -> Engine:
-    """The engine to query: a remote endpoint when given, else the embedded store."""
+def open_engine(paths: Paths, endpoint: str | None = None, timeout: float | None = None) -> Engine:
+    """The engine to query: a remote endpoint when given (timeout: $KG_ENDPOINT_TIMEOUT or 30 s), else the embedded store."""
     if endpoint:
         from kg.endpoint import RemoteEngine
 

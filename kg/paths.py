@@ -75,6 +75,11 @@ class Paths:
         return self.build / "current"
 
     @property
+    def serving(self) -> Path:
+        """`kg serve` keeps the snapshot of the store it serves here while it runs."""
+        return self.build / "serving"
+
+    @property
     def lock(self) -> Path:
         return self.build / ".lock"
 

@@ -1,0 +1,324 @@
+"""Remote SPARQL endpoints over the SPARQL 1.1 Protocol and Graph Store Protocol (HTTP, standard library only)."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.results import Result
+from kg.sparqltext import scan
+from kg.vocab import SPARQL_PREFIXES, XSD
+
+DEFAULT_TIMEOUT = 30.0
+RESULTS_JSON = "application/sparql-results+json"
+# N-Triples is a subset of Turtle, so a server that prefers Turtle (QLever) is parsed all the same.
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+USER_AGENT = "cartkg (SPARQL 1.1 Protocol client)"
+FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def timeout_from_env() -> float:
+    """Seconds to wait for an endpoint: $KG_ENDPOINT_TIMEOUT, else 30."""
+    raw = os.environ.get("KG_ENDPOINT_TIMEOUT")
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise KgError(f"KG_ENDPOINT_TIMEOUT must be a number of seconds, not {raw!r}")
+    if value <= 0:
+        raise KgError(f"KG_ENDPOINT_TIMEOUT must be more than 0 seconds, not {raw!r}")
+    return value
+
+
+def _opener(url: str) -> urllib.request.OpenerDirector:
+    """An opener that answers Basic or Digest challenges with $KG_ENDPOINT_USER / $KG_ENDPOINT_PASSWORD."""
+    user = os.environ.get("KG_ENDPOINT_USER")
+    if not user:
+        return urllib.request.build_opener()
+    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    manager.add_password(None, url, user, os.environ.get("KG_ENDPOINT_PASSWORD", ""))
+    return urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(manager),
+                                       urllib.request.HTTPDigestAuthHandler(manager))
+
+
+@dataclass
+class Answer:
+    """An HTTP response body with its status and media type."""
+
+    status: int
+    media_type: str
+    body: bytes
+
+
+def request(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None,
+         timeout: float = DEFAULT_TIMEOUT) -> Answer:
+    """One HTTP request; every failure becomes a one-line KgError naming the URL and the status."""
+    request = urllib.request.Request(url, data=body, method=method,
+                                     headers={"User-Agent": USER_AGENT, **(headers or {})})
+    try:
+        with _opener(url).open(request, timeout=timeout) as response:
+            data = response.read()
+            media_type = response.headers.get_content_type()
+            return Answer(response.status, media_type, data)
+    except urllib.error.HTTPError as exc:
+        detail = _first_line(exc.read() if exc.fp else b"")
+        raise KgError(f"{method} {url}: HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else ""))
+    except urllib.error.URLError as exc:
+        raise KgError(f"{method} {url}: {_network_reason(exc.reason, timeout)}")
+    except (TimeoutError, socket.timeout):
+        raise KgError(f"{method} {url}: no answer within {timeout:g} s (timeout; set KG_ENDPOINT_TIMEOUT to wait longer)")
+    except (ConnectionError, OSError, http.client.HTTPException) as exc:
+        # The server went away mid-answer (stopped, crashed, reset the connection).
+        raise KgError(f"{method} {url}: connection lost ({type(exc).__name__}: {exc})")
+    except ValueError as exc:
+        raise KgError(f"{url} is not a usable http(s) URL: {exc}")
+
+
+def _network_reason(reason: object, timeout: float) -> str:
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused (is the server running on that host and port?)"
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return f"no answer within {timeout:g} s (timeout; set KG_ENDPOINT_TIMEOUT to wait longer)"
+    if isinstance(reason, socket.gaierror):
+        return f"unknown host ({reason.strerror})"
+    return f"cannot connect ({reason})"
+
+
+def _first_line(data: bytes) -> str:
+    text = data.decode("utf-8", "replace").strip()
+    line = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    return line[:200] + ("..." if len(line) > 200 else "")
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query, read past its prologue and comments."""
+    for kind, value, _ in scan(sparql):
+        if kind == "word" and value.upper() in FORMS:
+            return value.upper()
+    raise KgError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
+
+
+def _tokens_at(sparql: str) -> list[tuple[str, str, int]]:
+    """Tokens (kind, text, offset) outside comments; scan() skips only whitespace, so find() lands on each."""
+    found, pos = [], 0
+    for kind, value, _ in scan(sparql):
+        at = sparql.find(value, pos)
+        pos = at + len(value)
+        if kind != "comment":
+            found.append((kind, value, at))
+    return found
+
+
+def with_prefixes(sparql: str) -> str:
+    """The query with the project's predeclared prefixes it does not declare itself, on its first line."""
+    tokens = _tokens_at(sparql)
+    declared = {tokens[i + 1][1].split(":")[0] for i, (kind, value, _) in enumerate(tokens[:-1])
+                if kind == "word" and value.upper() == "PREFIX"}
+    # Same line as the query's first line, so the server's error positions match the file's lines.
+    missing = "".join(f"PREFIX {p}: <{ns}> " for p, ns in SPARQL_PREFIXES.items() if p not in declared)
+    return missing + sparql
+
+
+def _where_brace(tokens: list[tuple[str, str, int]], form: str) -> int:
+    """Offset just after the `{` that opens the query's top-level WHERE group."""
+    start = next(i for i, t in enumerate(tokens) if t[0] == "word" and t[1].upper() == form)
+    i = start + 1
+    if form == "CONSTRUCT":
+        if i < len(tokens) and tokens[i][1].upper() == "WHERE":
+            raise KgError("parameters cannot be bound in the short form CONSTRUCT WHERE { ... }; "
+                          "write CONSTRUCT { template } WHERE { ... }")
+        depth = 0
+        while i < len(tokens):  # skip the template
+            if tokens[i][1] == "{":
+                depth += 1
+            elif tokens[i][1] == "}":
+                depth -= 1
+                if depth == 0:
+                    i += 1
+                    break
+            i += 1
+    parens = 0
+    for kind, value, at in tokens[i:]:
+        if kind != "other":
+            continue
+        if value == "(":
+            parens += 1
+        elif value == ")":
+            parens -= 1
+        elif value == "{" and parens == 0:
+            return at + 1
+    raise KgError(f"cannot bind parameters: no WHERE {{ ... }} group found after {form}")
+
+
+def sparql_term(term: ox.Term) -> str:
+    """A term in SPARQL syntax, escaped by pyoxigraph (its N-Triples form)."""
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return str(term)
+    raise KgError(f"only IRIs and literals can be bound as parameters, not {term!r}")
+
+
+def bind(sparql: str, bindings: dict[str, ox.Term] | None) -> str:
+    """The query with a VALUES block binding each variable to its term, first in the top-level WHERE group.
+
+    The SPARQL Protocol has no way to pass bindings, so this is the standard way to send them: the
+    terms are serialised by pyoxigraph (escaped), never pasted from user text.
+    """
+    if not bindings:
+        return sparql
+    tokens = _tokens_at(sparql)
+    at = _where_brace(tokens, query_form(sparql))
+    names = " ".join(str(ox.Variable(name.lstrip("?$"))) for name in bindings)
+    values = " ".join(sparql_term(term) for term in bindings.values())
+    return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
+
+
+def _blank(label: str, seen: dict[str, ox.BlankNode]) -> ox.BlankNode:
+    node = seen.get(label)
+    if node is None:
+        try:
+            node = ox.BlankNode(label)
+        except ValueError:
+            # Virtuoso labels blank nodes nodeID://b10001, which is not a valid RDF blank node label.
+            node = ox.BlankNode("b" + hashlib.sha1(label.encode("utf-8")).hexdigest()[:16])
+        seen[label] = node
+    return node
+
+
+def json_term(cell: dict, seen: dict[str, ox.BlankNode]) -> ox.Term:
+    """One binding of SPARQL 1.1 Query Results JSON as a pyoxigraph term."""
+    kind = cell.get("type")
+    value = cell.get("value", "")
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind in ("literal", "typed-literal"):  # typed-literal: the 2007 draft format, still sent by Virtuoso
+        if cell.get("xml:lang"):
+            return ox.Literal(value, language=cell["xml:lang"])
+        if cell.get("datatype"):
+            return ox.Literal(value, datatype=ox.NamedNode(cell["datatype"]))
+        return ox.Literal(value)
+    if kind == "bnode":
+        return _blank(value, seen)
+    if kind == "triple":
+        return ox.Triple(json_term(value["subject"], seen), json_term(value["predicate"], seen),
+                         json_term(value["object"], seen))
+    raise ValueError(f"unknown term type {kind!r}")
+
+
+def boolean(value: bool) -> Result:
+    """The answer of an ASK as a one-cell Result, as the embedded store gives it."""
+    return Result(["result"], [[ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))]])
+
+
+def parse_json_results(data: bytes, form: str) -> Result:
+    """SPARQL 1.1 Query Results JSON as a Result (an ASK answer as one xsd:boolean cell)."""
+    doc = json.loads(data)
+    if "boolean" in doc:
+        return boolean(bool(doc["boolean"]))
+    variables = list(doc.get("head", {}).get("vars", []))
+    bindings = doc.get("results", {}).get("bindings", [])
+    if form == "ASK":
+        # Virtuoso answers ASK in JSON as a table with one integer cell (__ASK_RETVAL), not a boolean.
+        first = next(iter(bindings[0].values()), {}) if bindings else {}
+        return boolean(first.get("value", "0") not in ("0", "false", ""))
+    seen: dict[str, ox.BlankNode] = {}
+    rows = [[json_term(b[v], seen) if v in b else None for v in variables] for b in bindings]
+    return Result(variables, rows)
+
+
+class RemoteEngine:
+    """A SPARQL 1.1 Protocol endpoint: queries go over HTTP, parameters as a VALUES block of terms."""
+
+    def __init__(self, url: str, timeout: float | None = None):
+        parsed = urllib.parse.urlsplit(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise KgError(f"endpoint {url!r} is not an http(s) URL (e.g. http://127.0.0.1:7878/query)")
+        self.url = url
+        self.name = url
+        self.timeout = timeout if timeout is not None else timeout_from_env()
+
+    def _post(self, sparql: str, accept: str) -> Answer:
+        body = urllib.parse.urlencode({"query": sparql}).encode("ascii")
+        return request("POST", self.url, body, {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+                    self.timeout)
+
+    def select(self, sparql: str, bindings: dict[str, ox.Term] | None = None) -> Result:
+        """Run a query; a SELECT gives its rows, an ASK one boolean, a CONSTRUCT or DESCRIBE its triples."""
+        form = query_form(sparql)
+        text = with_prefixes(bind(sparql, bindings))
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            triples = self._triples(text)
+            return Result(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in triples])
+        answer = self._post(text, RESULTS_JSON)
+        if answer.media_type not in (RESULTS_JSON, "application/json"):
+            raise KgError(f"POST {self.url}: answer is {answer.media_type}, not SPARQL results JSON "
+                          f"(is this the SPARQL query endpoint?)")
+        try:
+            return parse_json_results(answer.body, form)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise KgError(f"POST {self.url}: answer is not valid SPARQL results JSON ({exc})")
+
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        """The triples a CONSTRUCT or DESCRIBE query builds."""
+        return self._triples(with_prefixes(sparql))
+
+    def _triples(self, text: str) -> list[ox.Triple]:
+        answer = self._post(text, GRAPH_ACCEPT)
+        fmt = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+               "text/turtle": ox.RdfFormat.TURTLE}.get(answer.media_type)
+        if fmt is None:
+            raise KgError(f"POST {self.url}: answer is {answer.media_type}, not N-Triples or Turtle")
+        try:
+            return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(answer.body, format=fmt)]
+        except SyntaxError as exc:
+            raise KgError(f"POST {self.url}: answer is not valid {answer.media_type} ({exc})")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The three URLs of a store: SPARQL query, SPARQL update and Graph Store Protocol."""
+
+    query: str
+    update: str
+    graph_store: str
+
+
+def derive(query_url: str, update: str | None = None, graph_store: str | None = None) -> Endpoints:
+    """The update and graph store URLs of a known kind of server, from its query URL (given ones win).
+
+    Oxigraph: /query -> /update, /store. Virtuoso: /sparql -> /sparql, /sparql-graph-crud.
+    Fuseki: /DATASET/query or /DATASET/sparql -> /DATASET/update, /DATASET/data.
+    GraphDB and RDF4J: /repositories/REPO -> .../statements, .../rdf-graphs/service.
+    """
+    parts = urllib.parse.urlsplit(query_url)
+    path = parts.path.rstrip("/")
+    segments = path.split("/")
+
+    def at(new_path: str) -> str:
+        return urllib.parse.urlunsplit((parts.scheme, parts.netloc, new_path, "", ""))
+
+    guess: tuple[str, str] | None = None
+    if path == "/query":
+        guess = (at("/update"), at("/store"))
+    elif path == "/sparql":
+        guess = (at("/sparql"), at("/sparql-graph-crud"))
+    elif len(segments) >= 3 and segments[-1] in ("query", "sparql"):
+        base = "/".join(segments[:-1])
+        guess = (at(base + "/update"), at(base + "/data"))
+    elif len(segments) >= 3 and segments[-2] == "repositories":
+        guess = (at(path + "/statements"), at(path + "/rdf-graphs/service"))
+    update = update or (guess[0] if guess else None)
+    graph_store = graph_store or (guess[1] if guess else None)
+    if not update or not graph_store:
+        raise KgError(f"cannot tell the update and graph store URLs of {query_url}: give --update URL and --graph-store URL")
+    return Endpoints(query_url, update, graph_store)

@@ -1,0 +1,163 @@
+"""Upload the checked graph to a SPARQL store: one named graph per source, staged, then moved in by one update."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pyoxigraph as ox
+
+from kg import build as build_mod
+from kg.endpoint import Endpoints, RemoteEngine, derive, request, timeout_from_env
+from kg.errors import InputError, KgError, Problem
+from kg.paths import Paths
+from kg.vocab import GRAPH, ID
+
+Progress = Callable[[str], None]
+STAGING = GRAPH + "staging/"
+# Graphs under these namespaces are the project's own: a pushed graph no longer built is dropped.
+OWN_GRAPHS = (GRAPH, ID)
+LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class PushReport:
+    """What a push sent and what the remote store holds afterwards."""
+
+    endpoints: Endpoints
+    triples_per_graph: dict[str, int] = field(default_factory=dict)
+    remote_triples: dict[str, int] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)
+    replaced_default: bool = False
+    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def total_triples(self) -> int:
+        return sum(self.triples_per_graph.values())
+
+
+def staging_graph(target: str) -> str:
+    """The graph a target graph is uploaded to before it is moved into place."""
+    return STAGING + hashlib.sha1(target.encode("utf-8")).hexdigest()[:20]
+
+
+def checked_store(paths: Paths, progress: Progress = _quiet) -> tuple[ox.Store, list[Problem]]:
+    """The graph built in memory by the same pipeline as `kg check`; InputError if any check fails."""
+    report = build_mod.BuildReport()
+    store = ox.Store()
+    problems = build_mod.populate(paths, store, report, progress)
+    problems = report.problems + problems  # populate adds the loaders' warnings to report.problems
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        raise InputError(errors)
+    return store, [p for p in problems if p.level != "error"]
+
+
+def remote_graphs(engine: RemoteEngine) -> set[str]:
+    """The named graphs the remote store holds."""
+    return {row[0].value for row in engine.select(LIST_GRAPHS).rows if isinstance(row[0], ox.NamedNode)}
+
+
+def put_graph(endpoints: Endpoints, graph: str, data: bytes, timeout: float) -> None:
+    """Replace one graph's content through the Graph Store Protocol (HTTP PUT ?graph=IRI)."""
+    sep = "&" if urllib.parse.urlsplit(endpoints.graph_store).query else "?"
+    url = endpoints.graph_store + sep + urllib.parse.urlencode({"graph": graph})
+    request("PUT", url, data, {"Content-Type": "application/n-triples"}, timeout)
+
+
+def update(endpoints: Endpoints, sparql: str, timeout: float) -> None:
+    """Run one SPARQL Update request (one request, so one transaction on stores that have them)."""
+    body = urllib.parse.urlencode({"update": sparql}).encode("ascii")
+    request("POST", endpoints.update, body, {"Content-Type": "application/x-www-form-urlencoded"}, timeout)
+
+
+def move_in(targets: list[str], stale: list[str], leftovers: list[str], replace_default: bool) -> str:
+    """The one update that puts every staged graph in place and drops what the build no longer has."""
+    ops = [f"DROP SILENT GRAPH <{g}>" for g in stale + leftovers]
+    ops += [f"MOVE SILENT GRAPH <{staging_graph(g)}> TO GRAPH <{g}>" for g in targets]
+    if replace_default:
+        ops.append("DROP SILENT DEFAULT")
+        ops += [f"ADD SILENT GRAPH <{g}> TO DEFAULT" for g in targets]
+    return " ;\n".join(ops)
+
+
+def _probe(store: ox.Store) -> ox.Triple | None:
+    """A triple without blank nodes, to ask the remote default graph for."""
+    for q in store.quads_for_pattern(None, None, None, None):
+        if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, (ox.BlankNode, ox.Triple)) \
+                and not isinstance(q.subject, ox.Triple):
+            return ox.Triple(q.subject, q.predicate, q.object)
+    return None
+
+
+def push(paths: Paths, query_url: str, update_url: str | None = None, graph_store_url: str | None = None,
+         replace_default: bool = False, progress: Progress = _quiet, timeout: float | None = None) -> PushReport:
+    """Check the graph locally, upload each named graph to a staging graph, then move all into place at once.
+
+    Nothing is sent if a check fails. If the upload fails midway, the remote graphs stay as they were
+    (staging graphs left behind are dropped by the next push).
+    """
+    start = time.perf_counter()
+    endpoints = derive(query_url, update_url, graph_store_url)
+    timeout = timeout if timeout is not None else timeout_from_env()
+    report = PushReport(endpoints)
+    store, report.problems = checked_store(paths, progress)
+    targets = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    for g in targets:
+        report.triples_per_graph[g] = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+    engine = RemoteEngine(endpoints.query, timeout)
+    progress("listing remote graphs")
+    existing = remote_graphs(engine)
+    staged: list[str] = []
+    try:
+        for i, g in enumerate(targets, start=1):
+            progress(f"uploading graph {i}/{len(targets)}: {g}")
+            put_graph(endpoints, staging_graph(g), store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)),
+                      timeout)
+            staged.append(staging_graph(g))
+    except KgError as exc:
+        if staged:
+            try:
+                update(endpoints, " ;\n".join(f"DROP SILENT GRAPH <{s}>" for s in staged), timeout)
+            except KgError:
+                pass  # the server is gone: the next push drops these staging graphs
+        raise KgError(f"push stopped after {len(staged)} of {len(targets)} graphs, nothing was moved into place "
+                      f"(the remote graphs are as they were): {exc}")
+    stale = sorted(g for g in existing if g.startswith(OWN_GRAPHS) and not g.startswith(STAGING) and g not in targets)
+    leftovers = sorted(g for g in existing if g.startswith(STAGING) and g not in staged)
+    progress("moving staged graphs into place")
+    update(endpoints, move_in(targets, stale, leftovers, replace_default), timeout)
+    report.dropped = stale
+    report.replaced_default = replace_default
+    progress("verifying")
+    report.remote_triples = remote_counts(engine, targets)
+    for g in targets:
+        if report.remote_triples.get(g, 0) != report.triples_per_graph[g]:
+            report.warnings.append(f"graph <{g}> holds {report.remote_triples.get(g, 0)} triples on the endpoint, "
+                                   f"{report.triples_per_graph[g]} were sent")
+    probe = _probe(store)
+    if probe is not None and not engine.select(f"ASK {{ {probe} }}").rows[0][0].value == "true":
+        report.warnings.append(
+            "the endpoint's default graph is not the union of its named graphs, so queries without GRAPH find "
+            "nothing: start Oxigraph with --union-default-graph (or add ?union-default-graph to the query URL), "
+            "set tdb2:unionDefaultGraph on Fuseki, or push with --replace-default")
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def remote_counts(engine: RemoteEngine, graphs: list[str]) -> dict[str, int]:
+    """Triples per named graph on the endpoint."""
+    if not graphs:
+        return {}
+    values = " ".join(f"<{g}>" for g in graphs)
+    rows = engine.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g").rows
+    return {row[0].value: int(row[1].value) for row in rows}

@@ -1,0 +1,387 @@
+"""Remote endpoints against real servers on 127.0.0.1: push, the same answers as the embedded store, failures."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg import push as push_mod
+from kg.endpoint import RemoteEngine, bind, derive, query_form
+from kg.engine import LocalEngine
+from kg.errors import InputError, KgError
+from kg.paths import Paths
+from kg.serve import free_port
+from kg.vocab import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, SRC
+from sparql_servers import Oxigraph, TinyServer, Virtuoso, env_without_endpoint
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.server
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+# Whole-graph questions whose answers show any difference in terms, datatypes, languages or graphs.
+PROBES = {
+    "graphs": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), STR(<%s>))) } "
+              "GROUP BY ?g ORDER BY ?g" % (GRAPH + "staging/"),
+    "literals": "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) } ORDER BY ?s ?p ?o",
+    "links": "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?o) && isIRI(?s)) } ORDER BY ?s ?p ?o",
+    "labels": "SELECT ?x ?label (LANG(?label) AS ?lang) (DATATYPE(?label) AS ?dt) WHERE { ?x rdfs:label ?label } "
+              "ORDER BY ?x ?label",
+    "typed": "SELECT ?dt (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) BIND(DATATYPE(?o) AS ?dt) } "
+             "GROUP BY ?dt ORDER BY ?dt",
+}
+
+
+def normal(result) -> list[tuple]:
+    """Rows comparable across stores: blank nodes (whose labels are the store's own) as one marker."""
+    return [tuple("_:" if isinstance(t, ox.BlankNode) else t for t in row) for row in result.rows]
+
+
+def write_nt(path: Path, subjects: range, label: str) -> None:
+    """A small, valid CAR T-shaped N-Triples seed file: therapies, their targets, trials that evaluate them."""
+    cart, ident = "https://w3id.org/cartkg/ontology#", "https://w3id.org/cartkg/id/"
+    a, name = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<http://www.w3.org/2000/01/rdf-schema#label>"
+    lines = []
+    for i in subjects:
+        therapy, target, trial = f"<{ident}test-therapy-{i}>", f"<{ident}test-target-{i}>", f"<{ident}test-trial-{i}>"
+        lines += [
+            f"{therapy} {a} <{cart}Therapy> .",
+            f'{therapy} {name} "{label} therapy {i}" .',
+            f'{therapy} <{cart}construct> "{label} \\"quoted\\" {{brace}}" .',
+            f"{therapy} <{cart}targets> {target} .",
+            f"{target} {a} <{cart}Target> .",
+            f'{target} {name} "Target {i}" .',
+            f'{target} <{cart}geneSymbol> "TGT{i}" .',
+            f"{trial} {a} <{cart}Trial> .",
+            f'{trial} {name} "{label} trial {i}"@en .',
+            f"{trial} <{cart}evaluates> {therapy} .",
+            f'{trial} <{cart}plannedEnrollment> "{10 + i}"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def small_project(tmp_path, monkeypatch) -> Paths:
+    """The real ontology and checks with two small N-Triples seed files: a graph that is quick to check."""
+    shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
+    (tmp_path / "queries").mkdir()
+    shutil.copytree(ROOT / "queries" / "checks", tmp_path / "queries" / "checks")
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(ROOT / "seeds" / "prefixes.tsv", tmp_path / "seeds" / "prefixes.tsv")
+    write_nt(tmp_path / "seeds" / "a.nt", range(0, 5), "first")
+    write_nt(tmp_path / "seeds" / "b.nt", range(5, 10), "first")
+    monkeypatch.setenv("KG_PROJECT", str(tmp_path))
+    monkeypatch.setenv("KG_BUILD_DIR", str(tmp_path / "build"))
+    return Paths(tmp_path)
+
+
+@pytest.fixture
+def oxigraph(tmp_path):
+    server = Oxigraph(tmp_path / "oxigraph-data").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_pushed(built, tmp_path_factory):
+    """A real Oxigraph server holding the real graph, pushed with `kg push`."""
+    server = Oxigraph(tmp_path_factory.mktemp("oxigraph") / "data").start()
+    try:
+        push_mod.push(built, server.query_url)
+        yield server.query_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_pushed(built, tmp_path_factory):
+    """Debian's Virtuoso with a temporary database, holding the real graph pushed with `kg push`."""
+    if not Virtuoso.available():
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t is not installed: scripts/install-system-deps.sh installs it")
+        pytest.skip("virtuoso-t is not installed (bash scripts/install-system-deps.sh)")
+    server = Virtuoso(tmp_path_factory.mktemp("virtuoso")).start()
+    try:
+        push_mod.push(built, server.query_url)
+        yield server.query_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def remote(request, built) -> RemoteEngine:
+    engine = RemoteEngine(request.getfixturevalue(f"{request.param}_pushed"))
+    engine.kind = request.param
+    return engine
+
+
+def canned_queries() -> list[str]:
+    try:
+        from kg import catalogue
+    except ImportError:
+        return []
+    return catalogue.names(Paths(ROOT))
+
+
+# --- the same answers on both engines ---------------------------------------------------------------
+
+@pytest.mark.parametrize("probe", sorted(PROBES))
+def test_whole_graph_probes_agree(remote, built, probe):
+    local = LocalEngine(built).select(PROBES[probe])
+    there = remote.select(PROBES[probe])
+    assert there.variables == local.variables
+    assert len(local.rows) > 0
+    assert sorted(normal(there), key=repr) == sorted(normal(local), key=repr)  # blank nodes sort by their labels
+
+
+@pytest.mark.parametrize("name", canned_queries())
+def test_every_canned_query_agrees(remote, built, name):
+    from kg import catalogue
+
+    local = catalogue.run_query(built, name, {})
+    there = catalogue.run_query(built, name, {}, endpoint=remote.url)
+    assert there.result.variables == local.result.variables
+    assert there.bindings == local.bindings
+    assert sorted(normal(there.result), key=repr) == sorted(normal(local.result), key=repr)
+    if remote.kind == "oxigraph":
+        assert normal(there.result) == normal(local.result)  # the same engine sorts ties the same way
+
+
+def test_catalogue_is_compared(built):
+    """The comparison above runs over real queries once the catalogue exists (it must not pass on nothing)."""
+    if not (ROOT / "kg" / "catalogue.py").exists():
+        pytest.skip("no query catalogue yet")
+    assert len(canned_queries()) >= 1
+
+
+def test_parameters_are_terms_not_text(remote, built):
+    """A hostile value stays one literal: zero rows, on the endpoint as on the embedded store."""
+    query = "SELECT ?x ?_name WHERE { ?x rdfs:label ?_name } ORDER BY ?x"
+    hostile = {"_name": ox.Literal('x") } UNION { ?x ?p ?o } #')}
+    assert remote.select(query, hostile).rows == LocalEngine(built).select(query, hostile).rows == []
+    label = LocalEngine(built).select("SELECT ?l WHERE { ?x a cart:Therapy ; rdfs:label ?l } ORDER BY ?l LIMIT 1").rows[0][0]
+    real = {"_name": label}
+    assert normal(remote.select(query, real)) == normal(LocalEngine(built).select(query, real)) != []
+    typed = {"_t": ox.NamedNode("https://w3id.org/cartkg/ontology#Therapy")}
+    q2 = "SELECT ?x ?_t WHERE { ?x a ?_t } ORDER BY ?x"
+    assert normal(remote.select(q2, typed)) == normal(LocalEngine(built).select(q2, typed)) != []
+
+
+def test_ask_and_construct_agree(remote, built):
+    local = LocalEngine(built)
+    for ask in ("ASK { ?x a cart:Therapy }", "ASK { ?x a cart:NoSuchClass }"):
+        assert remote.select(ask).rows == local.select(ask).rows
+    construct = "CONSTRUCT { ?t cart:targets ?g } WHERE { ?t cart:targets ?g }"
+    assert sorted(map(str, remote.construct(construct))) == sorted(map(str, local.construct(construct)))
+    assert len(local.construct(construct)) > 0
+
+
+# --- push ---------------------------------------------------------------------------------------------
+
+def remote_graph_contents(url: str) -> dict[str, list[str]]:
+    engine = RemoteEngine(url)
+    rows = engine.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    out: dict[str, list[str]] = {}
+    for g, s, p, o in rows:
+        out.setdefault(g.value, []).append(" ".join("_:" if isinstance(t, ox.BlankNode) else str(t) for t in (s, p, o)))
+    return {g: sorted(v) for g, v in out.items()}
+
+
+def test_push_writes_one_graph_per_source(small_project, oxigraph, run):
+    result = run("push", "--endpoint", oxigraph.query_url)
+    assert result.exit_code == 0, result.output
+    graphs = remote_graph_contents(oxigraph.query_url)
+    assert set(graphs) == {GRAPH_ONTOLOGY, GRAPH_INFERRED, SRC + "file/a.nt", SRC + "file/b.nt"}
+    assert len(graphs[SRC + "file/a.nt"]) == 5 * 11 + 2  # 11 triples per therapy, plus the file's own source record
+    assert f"{5 * 11 + 2:8d}  src:file/a.nt" in result.output
+    assert "warning" not in result.output
+
+
+def test_push_refuses_a_graph_that_fails_its_checks(small_project, oxigraph, run):
+    (small_project.seeds / "c.nt").write_text("<https://w3id.org/cartkg/id/x> <https://w3id.org/cartkg/ontology#nope> <urn:x> .\n"
+                                              "this is not N-Triples\n", encoding="utf-8")
+    result = run("push", "--endpoint", oxigraph.query_url)
+    assert result.exit_code == 1
+    assert "seeds/c.nt:2" in result.output
+    assert remote_graph_contents(oxigraph.query_url) == {}  # nothing was sent
+
+
+def test_push_says_when_the_default_graph_is_not_the_union(small_project, oxigraph, run):
+    result = run("push", "--endpoint", oxigraph.base + "/query")
+    assert result.exit_code == 0
+    assert "default graph is not the union" in result.output
+    assert RemoteEngine(oxigraph.base + "/query").select("ASK { ?s ?p ?o }").rows[0][0].value == "false"
+    result = run("push", "--endpoint", oxigraph.base + "/query", "--replace-default")
+    assert result.exit_code == 0 and "warning" not in result.output
+    in_default = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    in_named = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+    engine = RemoteEngine(oxigraph.base + "/query")
+    assert engine.select(in_default).rows == engine.select(in_named).rows
+    assert int(engine.select(in_default).rows[0][0].value) > 100
+
+
+def test_push_replaces_and_drops_graphs_no_longer_built(small_project, oxigraph):
+    push_mod.push(small_project, oxigraph.query_url)
+    (small_project.seeds / "b.nt").unlink()
+    write_nt(small_project.seeds / "a.nt", range(0, 3), "second")
+    report = push_mod.push(small_project, oxigraph.query_url)
+    assert report.dropped == [SRC + "file/b.nt"]
+    graphs = remote_graph_contents(oxigraph.query_url)
+    assert set(graphs) == {GRAPH_ONTOLOGY, GRAPH_INFERRED, SRC + "file/a.nt"}
+    assert len(graphs[SRC + "file/a.nt"]) == 3 * 11 + 2
+    assert all("first" not in t for t in graphs[SRC + "file/a.nt"]) and any("second" in t for t in graphs[SRC + "file/a.nt"])
+
+
+def test_server_stopped_mid_push_leaves_the_remote_graph_as_it_was(small_project, oxigraph):
+    push_mod.push(small_project, oxigraph.query_url)
+    before = remote_graph_contents(oxigraph.query_url)
+    write_nt(small_project.seeds / "a.nt", range(0, 5), "second")
+    write_nt(small_project.seeds / "b.nt", range(5, 10), "second")
+
+    def stop_at_second_upload(stage: str) -> None:
+        if stage.startswith("uploading graph 2/"):
+            oxigraph.kill()
+
+    with pytest.raises(KgError) as failure:
+        push_mod.push(small_project, oxigraph.query_url, progress=stop_at_second_upload)
+    message = str(failure.value)
+    assert "\n" not in message and "connection refused" in message and oxigraph.base in message
+    assert re.search(r"push stopped after 1 of \d+ graphs, nothing was moved into place", message)
+    oxigraph.start()  # the same data folder
+    after = remote_graph_contents(oxigraph.query_url)
+    staging = [g for g in after if g.startswith(push_mod.STAGING)]
+    assert len(staging) == 1  # the one staged before the kill; the target graphs are untouched
+    assert {g: v for g, v in after.items() if g not in staging} == before
+    push_mod.push(small_project, oxigraph.query_url)  # the next push completes and clears the leftover
+    final = remote_graph_contents(oxigraph.query_url)
+    assert not [g for g in final if g.startswith(push_mod.STAGING)]
+    assert all("second" in t for t in final[SRC + "file/a.nt"] if "rdf-schema#label" in t and "trial" in t)
+
+
+# --- failures are one line naming the URL and the status ----------------------------------------------
+
+def one_line_error(result) -> str:
+    lines = [l for l in result.output.splitlines() if l.strip()]
+    assert result.exit_code == 2, result.output
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_wrong_port_is_one_line(built, run):
+    url = f"http://127.0.0.1:{free_port()}/query"
+    line = one_line_error(run("sparql", "--endpoint", url, "-", input="SELECT * WHERE { ?s ?p ?o } LIMIT 1"))
+    assert url in line and "connection refused" in line
+
+
+def test_wrong_port_push_is_one_line(small_project, run):
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = run("push", "--endpoint", url)
+    errors = [l for l in result.output.splitlines() if l.startswith("error")]
+    assert result.exit_code == 2 and len(errors) == 1
+    assert url in errors[0] and "connection refused" in errors[0]
+
+
+def test_http_500_is_one_line(built, run):
+    with TinyServer(500) as server:
+        line = one_line_error(run("sparql", "--endpoint", server.url, "-", input="SELECT * WHERE { ?s ?p ?o }"))
+        assert server.requests == 1
+    assert server.url in line and "HTTP 500" in line and "internal failure" in line
+
+
+def test_http_500_during_push_is_one_line(small_project, run):
+    with TinyServer(500) as server:
+        result = run("push", "--endpoint", server.url)
+    errors = [l for l in result.output.splitlines() if l.startswith("error")]
+    assert result.exit_code == 2 and len(errors) == 1 and "HTTP 500" in errors[0]
+
+
+def test_timeout_is_one_line(built, run, monkeypatch):
+    monkeypatch.setenv("KG_ENDPOINT_TIMEOUT", "0.5")
+    with TinyServer(200, delay=5) as server:
+        line = one_line_error(run("sparql", "--endpoint", server.url, "-", input="SELECT * WHERE { ?s ?p ?o }"))
+    assert server.url in line and "timeout" in line and "0.5 s" in line
+
+
+def test_not_an_endpoint_is_one_line(built, run):
+    with TinyServer(200, body=b"<html>hello</html>") as server:
+        line = one_line_error(run("sparql", "--endpoint", server.url, "-", input="SELECT * WHERE { ?s ?p ?o }"))
+    assert "text/plain" in line and "not SPARQL results JSON" in line
+
+
+# --- kg serve -----------------------------------------------------------------------------------------
+
+def test_kg_serve_answers_like_the_embedded_store_and_refuses_updates(built):
+    port = free_port()
+    env = {**env_without_endpoint(), "KG_BUILD_DIR": str(built.build), "KG_PROJECT": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        assert first.startswith(f"serving the graph read-only at http://127.0.0.1:{port}/"), first + process.stderr.read()
+        snapshots = list(built.serving.glob("snapshot-*"))
+        assert snapshots
+        engine = RemoteEngine(f"http://127.0.0.1:{port}/query")
+        for probe in PROBES.values():
+            assert sorted(normal(engine.select(probe)), key=repr) == sorted(normal(LocalEngine(built).select(probe)), key=repr)
+        from kg.endpoint import request
+        with pytest.raises(KgError, match="HTTP 403"):
+            request("POST", f"http://127.0.0.1:{port}/update",
+                    b"update=INSERT%20DATA%20%7B%3Curn%3Aa%3E%20%3Curn%3Ab%3E%20%3Curn%3Ac%3E%7D",
+                    {"Content-Type": "application/x-www-form-urlencoded"})
+        assert "html" in request("GET", f"http://127.0.0.1:{port}/").media_type  # the query UI
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "stopped" in err
+    assert not list(built.serving.glob("snapshot-*"))
+
+
+def test_kg_serve_refuses_another_address_without_the_flag(built, run):
+    line = one_line_error(run("serve", "--host", "0.0.0.0", "--port", "1"))
+    assert "--allow-remote" in line
+
+
+def test_exposure_warning():
+    from kg.serve import exposure
+
+    assert exposure("127.0.0.1", False) is None and exposure("::1", False) is None
+    assert "anyone who can reach" in exposure("0.0.0.0", True)
+
+
+# --- the SPARQL text sent: pure functions -------------------------------------------------------------
+
+def test_values_block_goes_first_in_the_top_level_where_group():
+    a = {"_a": ox.Literal('say "{hi}"', language="en"), "_b": ox.NamedNode("https://e.org/x")}
+    text = ("# a comment with { a brace\nSELECT ?s (EXISTS { ?s ?p ?o } AS ?e) ?_a ?_b WHERE {\n"
+            "  ?s ?p \"{ in a string\" . { SELECT ?s WHERE { ?s ?p ?o } } }")
+    bound = bind(text, a)
+    assert bound.count("\n") == text.count("\n")  # error positions still match the file's lines
+    assert 'WHERE { VALUES (?_a ?_b) { ("say \\"{hi}\\""@en <https://e.org/x>) } \n' in bound
+    construct = "CONSTRUCT { ?s ?p ?_a } WHERE { ?s ?p ?_a }"
+    assert bind(construct, {"_a": ox.Literal("1")}) == 'CONSTRUCT { ?s ?p ?_a } WHERE { VALUES (?_a) { ("1") }  ?s ?p ?_a }'
+    with pytest.raises(KgError, match="short form"):
+        bind("CONSTRUCT WHERE { ?s ?p ?_a }", {"_a": ox.Literal("1")})
+    with pytest.raises(KgError, match="IRIs and literals"):
+        bind("SELECT * WHERE { ?s ?p ?_a }", {"_a": ox.BlankNode()})
+    assert query_form("PREFIX select: <urn:x>\n# ASK\nDESCRIBE <urn:y>") == "DESCRIBE"
+
+
+def test_update_and_graph_store_urls_derived_for_known_servers():
+    assert derive("http://h:7878/query?union-default-graph").graph_store == "http://h:7878/store"
+    assert derive("http://h:7878/query").update == "http://h:7878/update"
+    assert derive("http://h:8890/sparql").graph_store == "http://h:8890/sparql-graph-crud"
+    assert derive("http://h:3030/ds/sparql").update == "http://h:3030/ds/update"
+    assert derive("http://h:3030/ds/query").graph_store == "http://h:3030/ds/data"
+    assert derive("http://h:7200/repositories/kg").update == "http://h:7200/repositories/kg/statements"
+    assert derive("http://h/x", "http://h/u", "http://h/g").graph_store == "http://h/g"
+    with pytest.raises(KgError, match="--update"):
+        derive("http://h/x")
