@@ -25,6 +25,7 @@ RESULTS_JSON = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 USER_AGENT = "cartkg (SPARQL 1.1 Protocol client)"
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+XSD_BOOLEAN = XSD + "boolean"
 
 
 def timeout_from_env() -> float:
@@ -205,6 +206,9 @@ def json_term(cell: dict, seen: dict[str, ox.BlankNode]) -> ox.Term:
         if cell.get("xml:lang"):
             return ox.Literal(value, language=cell["xml:lang"])
         if cell.get("datatype"):
+            if cell["datatype"] == XSD_BOOLEAN and value in ("1", "0"):
+                # Virtuoso stores booleans as integers and answers "1"; the embedded store gives the canonical "true".
+                value = "true" if value == "1" else "false"
             return ox.Literal(value, datatype=ox.NamedNode(cell["datatype"]))
         return ox.Literal(value)
     if kind == "bnode":
@@ -217,7 +221,7 @@ def json_term(cell: dict, seen: dict[str, ox.BlankNode]) -> ox.Term:
 
 def boolean(value: bool) -> Result:
     """The answer of an ASK as a one-cell Result, as the embedded store gives it."""
-    return Result(["result"], [[ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))]])
+    return Result(["result"], [[ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD_BOOLEAN))]])
 
 
 def parse_json_results(data: bytes, form: str) -> Result:
