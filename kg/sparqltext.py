@@ -71,6 +71,8 @@ class Param:
     default: object = None
     description: str = ""
     required: bool = False
+    cls: str = ""  # for entity parameters: the class (CURIE or IRI) a name is looked up in
+    line: int = 0  # the header line that declares the parameter
 
 
 @dataclass
@@ -98,7 +100,18 @@ class RqFile:
         return [str(t) for t in self.header.get("tags", []) or []]
 
 
+class _HeaderLoader(yaml.SafeLoader):
+    """YAML for `#+` headers, with dates left as text: a parameter's type says how to read its default."""
+
+
+_HeaderLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 PARAM_TYPES = ("iri", "entity", "string", "integer", "decimal", "date", "boolean")
+PARAM_KEYS = ("type", "default", "description", "class")
 
 
 def read_rq(path: Path, shown: str, known_keys: set[str]) -> RqFile:
@@ -114,7 +127,7 @@ def read_rq(path: Path, shown: str, known_keys: set[str]) -> RqFile:
         elif header_lines and line.strip() and not line.startswith("#"):
             break
     try:
-        header = yaml.safe_load("\n".join(header_lines)) if header_lines else {}
+        header = yaml.load("\n".join(header_lines), Loader=_HeaderLoader) if header_lines else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (first or 1) + (mark.line if mark else 0)
@@ -138,16 +151,24 @@ def read_rq(path: Path, shown: str, known_keys: set[str]) -> RqFile:
     raw_params = header.get("params") or {}
     if not isinstance(raw_params, dict):
         raise InputError([Problem(shown, first or 1, "error", "#+ params must map each name to {type, default, description}", "query-header")])
+    words = {value for kind, value, _ in scan(text) if kind == "word"}
     for pname, spec in raw_params.items():
+        line = next((first + i for i, l in enumerate(header_lines)
+                     if re.match(rf"\s+{re.escape(str(pname))}\s*:", l)), first or 1)
         spec = spec if isinstance(spec, dict) else {"type": spec}
+        unknown_keys = sorted(set(map(str, spec)) - set(PARAM_KEYS))
+        if unknown_keys:
+            raise InputError([Problem(shown, line, "error",
+                                      f"parameter {pname!r} has unknown key {unknown_keys[0]!r} (known: {', '.join(PARAM_KEYS)})",
+                                      "query-header")])
         ptype = str(spec.get("type", "string"))
         if ptype not in PARAM_TYPES:
-            line = next((first + i for i, l in enumerate(header_lines) if str(pname) in l), first or 1)
             raise InputError([Problem(shown, line, "error",
                                       f"parameter {pname!r} has unknown type {ptype!r} (one of {', '.join(PARAM_TYPES)})", "query-header")])
-        if f"?_{pname}" not in text and f"$_{pname}" not in text:
-            raise InputError([Problem(shown, first or 1, "error", f"parameter {pname!r} is not used as ?_{pname} in the query", "query-header")])
+        if f"?_{pname}" not in words and f"$_{pname}" not in words:
+            raise InputError([Problem(shown, line, "error", f"parameter {pname!r} is not used as ?_{pname} in the query", "query-header")])
         params[str(pname)] = Param(name=str(pname), type=ptype, default=spec.get("default"),
-                                   description=str(spec.get("description", "")), required="default" not in spec)
+                                   description=str(spec.get("description") or ""), required="default" not in spec,
+                                   cls=str(spec.get("class") or ""), line=line)
     return RqFile(path=path, shown=shown, name=path.stem, text=text, header=header,
                   header_lines=len(header_lines), params=params)
