@@ -205,3 +205,83 @@ def serve(port: int, host: str, allow_remote: bool) -> None:
         click.echo("stopped", err=True)
     finally:
         server.stop()
+
+
+def _given(values: tuple[str, ...]) -> dict[str, str]:
+    given: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="'-p' / '--param'")
+        if name in given:
+            raise click.BadParameter(f"{name} is given twice", param_hint="'-p' / '--param'")
+        given[name] = value
+    return given
+
+
+def _param_usage(param) -> str:
+    from kg.params import default_text
+
+    default = default_text(param.default)
+    if default is not None:
+        return f"{param.name}={default}"
+    return param.name if param.required else f"[{param.name}]"
+
+
+@main.command()
+@click.argument("name", required=False)
+def queries(name: str | None) -> None:
+    """List the canned queries (name, parameters, summary), or show the query NAME in full."""
+    from kg import catalogue
+
+    paths = _paths()
+    if name:
+        rq = catalogue.find_query(paths, name)
+        click.echo(f"{rq.name} ({rq.shown})")
+        click.echo(f"  {rq.summary}")
+        if rq.description:
+            import textwrap
+
+            click.echo("\n" + textwrap.fill(rq.description, width=100, initial_indent="  ", subsequent_indent="  "))
+        if rq.tags:
+            click.echo(f"\ntags: {', '.join(rq.tags)}")
+        click.echo("\nparameters:" if rq.params else "\nparameters: none")
+        for p in rq.params.values():
+            default = _param_usage(p).partition("=")[2]
+            how = f"default {default}" if default else ("required" if p.required else "optional: all when left out")
+            of = f" of {p.cls}" if p.cls else ""
+            click.echo(f"  -p {p.name}=VALUE  {p.type}{of}, {how}: {p.description}")
+        click.echo(f"\nrun it: kg query {rq.name}" + "".join(f" -p {p.name}=..." for p in rq.params.values()))
+        click.echo("\n" + "\n".join(rq.text.split("\n")[rq.header_lines:]).strip("\n"))
+        return
+    listed = catalogue.load_catalogue(paths)
+    rows = [(rq.name, " ".join(_param_usage(p) for p in rq.params.values()), rq.summary) for rq in listed]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(("NAME", "PARAMETERS"))]
+    click.echo(f"{'NAME':<{widths[0]}}  {'PARAMETERS':<{widths[1]}}  SUMMARY")
+    for query_name, usage, summary in rows:
+        click.echo(f"{query_name:<{widths[0]}}  {usage:<{widths[1]}}  {summary}")
+    click.echo(f"\n{len(rows)} queries in {paths.relative(paths.queries)}/; `kg queries NAME` shows one, "
+               "`kg query NAME -p name=value` runs it ([name]: optional, all when left out).")
+
+
+@main.command()
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value (repeat for each); entities by any name, synonym, CURIE or IRI.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
+              show_default=True, help="json, csv and tsv are the W3C SPARQL 1.1 results formats.")
+@click.option("--endpoint", envvar="KG_ENDPOINT", help="Query this SPARQL endpoint instead of the embedded store.")
+def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) -> None:
+    """Run the canned query NAME (see `kg queries`) with typed parameters, sorted output.
+
+    Values are bound as RDF terms, never pasted into the query text. Notes (such as a name that
+    matches nothing) go to stderr.
+    """
+    from kg.catalogue import run_query
+    from kg.results import render
+
+    answer = run_query(_paths(), name, _given(params), endpoint, labelled=fmt in ("table", "md"))
+    for note in answer.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(render(answer.result, fmt, answer.labels), nl=False)
