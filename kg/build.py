@@ -42,42 +42,62 @@ class BuildReport:
         return sum(self.triples_per_graph.values())
 
 
-def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress):
+def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress, keep_going: bool = False):
+    """Parse ontology and seeds into the store; return (ontology, seed data or None, problems found)."""
     t = time.perf_counter()
     progress("reading ontology")
-    onto = ontology_mod.load(paths)
+    onto = ontology_mod.load(paths, keep_going=keep_going)
+    problems = list(onto.problems)
+    if any(p.level == "error" for p in onto.problems):
+        # Every seed row is read against the ontology: with part of it missing, each use of a term it
+        # declares would be one more "unknown" error, burying the one line that needs fixing.
+        problems.append(Problem("", 0, "info", "the seed files and checks were not run because the ontology "
+                                "did not load; fix the errors above and run again", "ontology"))
+        report.stages["parse"] = time.perf_counter() - t
+        return onto, None, problems
     progress("reading seeds")
-    seed = seeds_mod.load(paths, onto)
+    seed = seeds_mod.load(paths, onto, keep_going=keep_going)
+    problems += seed.problems
     report.files = onto.files + seed.files
-    report.problems.extend(seed.warnings)
     store.extend(onto.quads)
     store.extend(seed.quads)
     for path, shown, graph in seed.rdf_files:
-        fmt = ox.RdfFormat.TURTLE if path.suffix.lower() == ".ttl" else ox.RdfFormat.N_TRIPLES
         try:
-            store.bulk_load(path=str(path), format=fmt, to_graph=graph)
-        except SyntaxError as exc:
-            raise InputError([Problem(shown, exc.lineno or 1, "error", f"invalid RDF: {exc}", "syntax")])
-        store.add(ox.Quad(graph, ox.NamedNode(SPARQL_PREFIXES["rdf"] + "type"),
-                          ox.NamedNode(SPARQL_PREFIXES["cart"] + "Source"), graph))
-        store.add(ox.Quad(graph, ox.NamedNode(SPARQL_PREFIXES["cart"] + "title"), ox.Literal(shown), graph))
+            seeds_mod.load_ntriples(store, path, shown, graph)
+        except InputError as exc:
+            if not keep_going:
+                raise
+            problems += exc.problems
+            store.remove_graph(graph)
     report.stages["parse"] = time.perf_counter() - t
-    return onto, seed
+    return onto, seed, problems
 
 
 def _check(paths: Paths, store: ox.Store, onto, seed, report: BuildReport, progress: Progress,
-           shacl: bool = True) -> list[Problem]:
+           shacl: bool = True, keep_going: bool = False) -> list[Problem]:
     t = time.perf_counter()
     progress("checking")
-    locations = {**onto.locations, **seed.locations}
+    locations = seeds_mod.Locations({**onto.locations, **seed.locations},
+                                    [(path, shown) for path, shown, _ in seed.rdf_files])
     locator = checks_mod.Locator(store, locations)
-    prefixes = {**SPARQL_PREFIXES, **seeds_mod.load_prefixes(paths)}
-    checks = checks_mod.load_checks(paths)
-    problems = checks_mod.run_sparql_checks(store, checks, locator, prefixes)
+    prefixes = {**SPARQL_PREFIXES, **seeds_mod.read_prefixes(paths)[0]}
+    checks, problems = checks_mod.read_checks(paths)
+    if problems and not keep_going:
+        raise InputError(problems)
+    vocabulary = {
+        "class": sorted(checks_mod.short(ox.NamedNode(iri), prefixes) for iri in onto.classes),
+        "property": sorted(checks_mod.short(ox.NamedNode(iri), prefixes)
+                           for iri in {*onto.properties, *ontology_mod.BUILTIN_PROPERTIES}),
+    }
+    keys: list = []
+    found = checks_mod.run_sparql_checks(store, checks, locator, prefixes, vocabulary, keys=keys)
     report.checks_run = [c.name for c in checks]
     if shacl:
-        problems += checks_mod.run_shacl(store, locator, prefixes)
+        shacl_keys: list = []
+        shacl_found = checks_mod.run_shacl(store, locator, prefixes, keys=shacl_keys)
+        found = checks_mod.merge_restated(found, keys, shacl_found, shacl_keys, checks)
         report.checks_run.append("shacl")
+    problems += found
     report.stages["check"] = time.perf_counter() - t
     return problems
 
@@ -92,15 +112,21 @@ def _summarise(store: ox.Store, report: BuildReport) -> None:
 
 
 def populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress = _quiet,
-             shacl: bool = True) -> list[Problem]:
-    """Load, infer and check everything into `store`; return every problem found by the checks."""
-    onto, seed = _load(paths, store, report, progress)
+             shacl: bool = True, keep_going: bool = False) -> list[Problem]:
+    """Load, infer and check everything into `store`; return every problem found (warnings included).
+
+    Without keep_going the first stage with errors raises InputError (listing all of that stage's
+    errors); with it, bad files and rows are left out, the rest is loaded and checked, and every
+    problem is returned.
+    """
+    onto, seed, problems = _load(paths, store, report, progress, keep_going=keep_going)
+    if seed is None:
+        return problems
     t = time.perf_counter()
     progress("inferring")
     report.inferred = infer_mod.infer(store)
     report.stages["infer"] = time.perf_counter() - t
-    problems = _check(paths, store, onto, seed, report, progress, shacl=shacl)
-    return problems
+    return problems + _check(paths, store, onto, seed, report, progress, shacl=shacl, keep_going=keep_going)
 
 
 def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True) -> BuildReport:
@@ -110,7 +136,7 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True) -> Buil
     with build_lock(paths):
         def fill(store: ox.Store) -> None:
             problems = populate(paths, store, report, progress, shacl=shacl)
-            report.problems.extend(problems)
+            report.problems = _ordered(problems)
             errors = [p for p in problems if p.level == "error"]
             if errors:
                 raise InputError(errors)
@@ -125,8 +151,20 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True) -> Buil
 
 
 def check(paths: Paths, progress: Progress = _quiet, shacl: bool = True) -> tuple[BuildReport, list[Problem]]:
-    """Run the whole pipeline in memory and return every problem; nothing is written."""
+    """Run the whole pipeline in memory, keeping going past bad files and rows; return every problem.
+
+    Nothing is written. The problems are sorted by file and line, each reported once.
+    """
+    start = time.perf_counter()
     report = BuildReport()
     store = ox.Store()
-    problems = populate(paths, store, report, progress, shacl=shacl)
-    return report, report.problems + problems
+    problems = _ordered(populate(paths, store, report, progress, shacl=shacl, keep_going=True))
+    report.problems = problems
+    report.seconds = time.perf_counter() - start
+    return report, problems
+
+
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    # Located problems first, by file and line; each once (a row can trip a check more than one way).
+    unique = dict.fromkeys(problems)
+    return sorted(unique, key=lambda p: (not p.file, p.file, p.line, p.check, p.message))

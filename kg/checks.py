@@ -14,9 +14,9 @@ from kg.errors import InputError, Problem
 from kg.paths import Paths
 from kg.sparqltext import RqFile, read_rq
 from kg.store import select
-from kg.vocab import GRAPH_ONTOLOGY, SH
+from kg.vocab import GRAPH_ONTOLOGY, RDF_TYPE, SH
 
-CHECK_KEYS = {"summary", "description", "level", "tags", "message", "suggest"}
+CHECK_KEYS = {"summary", "description", "level", "tags", "message", "suggest", "precedence"}
 LEVEL_OF_SEVERITY = {SH + "Violation": "error", SH + "Warning": "warn", SH + "Info": "info"}
 # `suggest: class` looks the ?value up among the ontology's classes, `suggest: property` the ?property
 # among its properties, and adds "did you mean ...?" for a near miss.
@@ -32,6 +32,7 @@ class Check:
     level: str
     message: str = ""
     suggest: str = ""
+    precedence: str = ""
 
     @property
     def name(self) -> str:
@@ -57,7 +58,12 @@ def read_checks(paths: Paths) -> tuple[list[Check], list[Problem]]:
             problems.append(Problem(rq.shown, _header_line(rq, "suggest"), "error",
                                     f"suggest must be {' or '.join(SUGGEST_COLUMNS)}, not {suggest!r}", "query-header"))
             continue
-        checks.append(Check(rq, level, str(rq.header.get("message") or ""), suggest))
+        precedence = str(rq.header.get("precedence") or "")
+        if precedence not in ("", "over-shapes"):
+            problems.append(Problem(rq.shown, _header_line(rq, "precedence"), "error",
+                                    f"precedence must be over-shapes (or absent), not {precedence!r}", "query-header"))
+            continue
+        checks.append(Check(rq, level, str(rq.header.get("message") or ""), suggest, precedence))
     return checks, problems
 
 
@@ -140,12 +146,13 @@ def plain(term: ox.Term | None, prefixes: dict[str, str]) -> str:
 
 
 def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, prefixes: dict[str, str],
-                      vocabulary: dict[str, list[str]] | None = None) -> list[Problem]:
+                      vocabulary: dict[str, list[str]] | None = None, keys: list | None = None) -> list[Problem]:
     """Run each check; every row it returns is a problem (a check that cannot run is one too).
 
     The message is the `#+ message:` template with {variable} filled in, else the ?message column,
     else the summary followed by entity, property and value. `vocabulary` maps "class" and "property"
-    to the CURIEs a `suggest:` check picks its "did you mean" from.
+    to the CURIEs a `suggest:` check picks its "did you mean" from. `keys`, if given, receives
+    (entity, property, value) of each problem, in order (None for a check that cannot run).
     """
     problems = []
     for check in checks:
@@ -155,11 +162,15 @@ def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, pr
             where = re.match(r"error at (\d+):", str(exc))
             problems.append(Problem(check.rq.shown, int(where.group(1)) if where else 1, "error",
                                     f"the check does not parse as SPARQL: {exc}", "syntax"))
+            if keys is not None:
+                keys.append(None)
             continue
         if not isinstance(solutions, ox.QuerySolutions) or "entity" not in {v.value for v in solutions.variables}:
             problems.append(Problem(check.rq.shown, 1, "error",
                                     "a check must be a SELECT returning ?entity (and ?property ?value where they apply)",
                                     "query-header"))
+            if keys is not None:
+                keys.append(None)
             continue
         for row in solutions:
             entity, prop, value = (_get(row, "entity"), _get(row, "property"), _get(row, "value"))
@@ -182,7 +193,25 @@ def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, pr
                 text = (f"{check.rq.summary}: {short(entity, prefixes)} {short(prop, prefixes)} "
                         f"{short(value, prefixes)}".rstrip() + hint)
             problems.append(Problem(file, line, check.level, text, check.name))
+            if keys is not None:
+                keys.append((entity, prop, value))
     return problems
+
+
+def merge_restated(problems: list[Problem], keys: list, shacl: list[Problem], shacl_keys: list,
+                   checks: list[Check]) -> list[Problem]:
+    """Check and shape problems, each reported once where both say it about one entity, property and value.
+
+    The shapes and the check files overlap (a missing label, an NCT id of the wrong shape): a curator
+    should read each problem once. The shape's line is kept (the shapes set message and severity class
+    by class), unless the check has `precedence: over-shapes` because its finding explains the shape's
+    (a value "of the wrong class" that has no class at all is an undefined entity).
+    """
+    first = {c.name for c in checks if c.precedence == "over-shapes"}
+    winning = {key for p, key in zip(problems, keys) if key is not None and p.check in first}
+    shape_keys = set(shacl_keys)
+    kept = [p for p, key in zip(problems, keys) if key is None or key not in shape_keys or p.check in first]
+    return kept + [p for p, key in zip(shacl, shacl_keys) if key not in winning]
 
 
 def _get(row: ox.QuerySolution, name: str) -> ox.Term | None:
@@ -192,8 +221,12 @@ def _get(row: ox.QuerySolution, name: str) -> ox.Term | None:
         return None
 
 
-def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str]) -> list[Problem]:
-    """Validate the union of all graphs against the shapes in the ontology with pySHACL."""
+def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
+              keys: list | None = None) -> list[Problem]:
+    """Validate the union of all graphs against the shapes in the ontology with pySHACL.
+
+    `keys`, if given, receives (focus, path, value) of each problem, in order (see merge_restated).
+    """
     import rdflib
     from pyshacl import validate
 
@@ -214,7 +247,9 @@ def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str]) -> li
     was_disabled, term_log.disabled = term_log.disabled, True
     try:
         data.parse(data=nt, format="nt")
-        _, report, _ = validate(data, shacl_graph=shapes_graph, inference="none", advanced=True, allow_warnings=True)
+        # inplace: the data graph is ours alone, so pySHACL need not copy it first (a third of its time).
+        _, report, _ = validate(data, shacl_graph=shapes_graph, inference="none", advanced=True, allow_warnings=True,
+                                inplace=True)
     finally:
         term_log.disabled = was_disabled
     problems = []
@@ -226,6 +261,8 @@ def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str]) -> li
         message = report.value(result, rdflib.URIRef(SH + "resultMessage"))
         component = report.value(result, rdflib.URIRef(SH + "sourceConstraintComponent"))
         f, p, v = (_to_ox(focus), _to_ox(path), _to_ox(value))
+        if keys is not None:
+            keys.append((f, p, v))
         if p is None:
             # A constraint on the focus node itself (a domain check on sh:targetSubjectsOf P) is about
             # the row that uses P, not about the row that declared the node.
@@ -233,11 +270,29 @@ def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str]) -> li
             used = shapes_graph.value(shape, rdflib.URIRef(SH + "targetSubjectsOf")) if shape is not None else None
             if used is not None:
                 p, v = _to_ox(used), None
-        file, line = locator.locate(f, p, v)
+        found = None
+        if v is None and p is not None and str(component) == SH + "MinCountConstraintComponent":
+            # A missing property is about the row that gave the node the shape's class (for a
+            # company made a cart:Manufacturer in a file of its own, that row, not its first mention).
+            for cls in _target_classes(shapes_graph, report.value(result, rdflib.URIRef(SH + "sourceShape"))):
+                found = locator.claim_line(f, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls))
+                if found:
+                    break
+        file, line = found or locator.locate(f, p, v)
         text = f"{short(f, prefixes)}: {message}" if message else f"{short(f, prefixes)} {short(p, prefixes)} violates a shape"
         check = "shacl:" + (str(component).rsplit("#", 1)[-1] if component else "shape")
         problems.append(Problem(file, line, LEVEL_OF_SEVERITY.get(str(severity), "error"), text, check))
     return problems
+
+
+def _target_classes(shapes_graph, shape) -> list[str]:
+    """The sh:targetClass of a node shape, or of the node shapes a property shape belongs to."""
+    import rdflib
+
+    if shape is None:
+        return []
+    nodes = [shape, *shapes_graph.subjects(rdflib.URIRef(SH + "property"), shape)]
+    return sorted({str(c) for n in nodes for c in shapes_graph.objects(n, rdflib.URIRef(SH + "targetClass"))})
 
 
 def _to_ox(term) -> ox.Term | None:

@@ -285,3 +285,38 @@ def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) ->
     for note in answer.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(render(answer.result, fmt, answer.labels), nl=False)
+
+
+@main.command()
+@click.option("--fail-on", type=click.Choice(["error", "warn"]), default="error", show_default=True,
+              help="Exit 1 when there are problems at this level or above.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one `file:line: LEVEL: message (check)` line each; json: for tools.")
+@click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (the SPARQL checks still run).")
+def check(fail_on: str, fmt: str, no_shacl: bool) -> None:
+    """Run every check on ontology/ and seeds/ and report all problems at once, each at its file and line.
+
+    Checks are the loaders' own (syntax, unknown terms, datatypes, sources, quotes), the SPARQL files
+    in queries/checks/ and the SHACL shapes. Nothing is written. Exit 0 clean, 1 problems at or above
+    --fail-on, 2 usage or runtime error.
+    """
+    import json
+
+    from kg import build as build_mod
+
+    report, problems = build_mod.check(_paths(), shacl=not no_shacl)
+    counts = {level: sum(1 for p in problems if p.level == level) for level in ("error", "warn", "info")}
+    failing = ("error",) if fail_on == "error" else ("error", "warn")
+    failed = any(counts[level] for level in failing)
+    if fmt == "json":
+        click.echo(json.dumps({"problems": [p.as_dict() for p in problems], "counts": counts,
+                               "checks": report.checks_run, "fail_on": fail_on, "failed": failed},
+                              ensure_ascii=False, indent=1))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(f"{counts['error']} error{'s' if counts['error'] != 1 else ''}, "
+                   f"{counts['warn']} warning{'s' if counts['warn'] != 1 else ''}, {counts['info']} info "
+                   f"({len(report.checks_run)} checks run on {len(report.files)} files)")
+    if failed:
+        raise click.exceptions.Exit(1)

@@ -41,20 +41,27 @@ def refused_format(path: Path) -> str | None:
     return None
 
 
-def read_text(path: Path, shown: str) -> str:
-    """The file's text: UTF-8, BOM dropped, CRLF turned to LF; refused if too large or not UTF-8."""
+def check_size(path: Path, shown: str) -> None:
+    """Refuse a file larger than max_bytes() before anything reads it."""
     limit = max_bytes()
     size = path.stat().st_size
     if size > limit:
         raise InputError([Problem(shown, 0, "error",
-                                  f"file is {size} bytes, over the limit of {limit} (set KG_MAX_FILE_BYTES to raise it)")])
+                                  f"file is {size} bytes, over the limit of {limit} (set KG_MAX_FILE_BYTES to raise it)",
+                                  "file-size")])
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The file's text: UTF-8, BOM dropped, CRLF turned to LF; refused if too large or not UTF-8."""
+    check_size(path, shown)
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError([Problem(shown, line, "error",
-                                  f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8")])
+                                  f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
+                                  "encoding")])
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n")

@@ -66,6 +66,7 @@ class Ontology:
     prefixes: dict[str, str]
     locations: dict[str, tuple[str, int]]
     files: list[str]
+    problems: list[Problem] = field(default_factory=list)
 
     def property(self, iri: str) -> Property | None:
         if iri in self.properties:
@@ -141,8 +142,11 @@ def parse_turtle(text: str, shown: str, graph: ox.NamedNode | None = None) -> tu
     return triples, dict(parser.prefixes)
 
 
-def load(paths: Paths) -> Ontology:
-    """Read and index every ontology file; raise InputError listing every problem."""
+def load(paths: Paths, keep_going: bool = False) -> Ontology:
+    """Read and index every ontology file; raise InputError listing every problem.
+
+    With keep_going, files that fail are left out and their problems are in Ontology.problems instead.
+    """
     problems = Problems()
     graph = ox.NamedNode(GRAPH_ONTOLOGY)
     quads: list[ox.Quad] = []
@@ -167,8 +171,11 @@ def load(paths: Paths) -> Ontology:
             prefixes.setdefault(p, ns)
         for iri, line in statement_lines(text, file_prefixes).items():
             locations.setdefault(iri, (shown, line))
-    problems.raise_if_errors()
-    return index(quads, prefixes, locations, shown_files)
+    if not keep_going:
+        problems.raise_if_errors()
+    onto = index(quads, prefixes, locations, shown_files)
+    onto.problems = problems.items
+    return onto
 
 
 def index(quads: list[ox.Quad], prefixes: dict[str, str], locations: dict[str, tuple[str, int]],

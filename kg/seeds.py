@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError, Problem, Problems
-from kg.files import read_text, refused_format
+from kg.files import check_size, read_text, refused_format
 from kg.ontology import ANNOTATION, DATATYPE, OBJECT, Ontology, parse_turtle, statement_lines
 from kg.paths import Paths
 from kg.vocab import CART, CLAIM, RDF, RDF_TYPE, SRC, XSD
@@ -57,16 +57,29 @@ class SeedData:
     sources: dict[str, str]
     files: list[str]
     warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def load_prefixes(paths: Paths) -> dict[str, str]:
     """The CURIE prefixes declared in seeds/prefixes.tsv."""
+    prefixes, problems = read_prefixes(paths)
+    if problems:
+        raise InputError(problems)
+    return prefixes
+
+
+def read_prefixes(paths: Paths) -> tuple[dict[str, str], list[Problem]]:
+    """The prefixes of seeds/prefixes.tsv that are well formed, and the problems of the others."""
     shown = paths.relative(paths.prefixes)
     if not paths.prefixes.exists():
-        raise InputError([Problem(shown, 0, "error", "the prefix table is missing")])
+        return {}, [Problem(shown, 0, "error", "the prefix table is missing")]
     prefixes: dict[str, str] = {}
     problems = Problems()
-    for number, line in enumerate(read_text(paths.prefixes, shown).split("\n"), start=1):
+    try:
+        text = read_text(paths.prefixes, shown)
+    except InputError as exc:
+        return {}, exc.problems
+    for number, line in enumerate(text.split("\n"), start=1):
         if number == 1 or not line.strip():
             continue
         cells = line.split("\t")
@@ -76,8 +89,7 @@ def load_prefixes(paths: Paths) -> dict[str, str]:
         if cells[0] in prefixes:
             problems.add(shown, number, "error", f"prefix {cells[0]!r} is declared twice")
         prefixes[cells[0]] = cells[1]
-    problems.raise_if_errors()
-    return prefixes
+    return prefixes, problems.items
 
 
 def seed_files(paths: Paths) -> list[Path]:
@@ -201,13 +213,85 @@ def claim_iri(subject: str, predicate: str, obj: ox.Term, source: str, negated: 
     return ox.NamedNode(CLAIM + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20])
 
 
-def load(paths: Paths, ontology: Ontology) -> SeedData:
-    """Read every seed file; raise InputError listing every problem found."""
+def file_graph(path: Path) -> ox.NamedNode:
+    """The named graph (and source) of a Turtle or N-Triples seed file."""
+    return ox.NamedNode(SRC + "file/" + path.name)
+
+
+def _file_source(graph: ox.NamedNode, shown: str) -> list[ox.Quad]:
+    # A data file is its own source: its graph is typed cart:Source and titled with its path.
+    return [ox.Quad(graph, ox.NamedNode(RDF_TYPE), ox.NamedNode(CART + "Source"), graph),
+            ox.Quad(graph, ox.NamedNode(CART + "title"), ox.Literal(shown), graph)]
+
+
+def load_ntriples(store: ox.Store, path: Path, shown: str, graph: ox.NamedNode) -> None:
+    """Bulk-load one N-Triples seed file into its graph; size checked first, BOM skipped, errors at their line."""
+    check_size(path, shown)
+    with path.open("rb") as handle:
+        # The parser rejects a byte order mark; N-Triples is UTF-8, so a BOM is noise to skip.
+        if handle.read(3) != b"\xef\xbb\xbf":
+            handle.seek(0)
+        try:
+            store.bulk_load(input=handle, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        except SyntaxError as exc:
+            message = re.sub(r"^Parser error (at line \d+ )?(between columns \d+ and \d+|at column \d+|column \d+): ", "",
+                             str(exc))
+            message = re.sub(r" \(line \d+\)$", "", message)
+            raise InputError([Problem(shown, exc.lineno or 1, "error", f"invalid N-Triples: {message}", "syntax")])
+
+
+_NT_SUBJECT = re.compile(rb"^[ \t]*<([^>]*)>")
+
+
+class Locations(dict):
+    """IRI -> (file, line) where it is first stated; N-Triples files are indexed only when a lookup misses.
+
+    Bulk N-Triples data is parsed by the store, not line by line here, so its lines are only worth
+    finding when a check has something to report about an entity the other files do not locate.
+    """
+
+    def __init__(self, known: dict[str, tuple[str, int]], ntriples: list[tuple[Path, str]]):
+        super().__init__(known)
+        self._pending = list(ntriples)
+
+    def _index_pending(self) -> None:
+        while self._pending:
+            path, shown = self._pending.pop(0)
+            with path.open("rb") as handle:
+                for number, line in enumerate(handle, start=1):
+                    match = _NT_SUBJECT.match(line.lstrip(b"\xef\xbb\xbf") if number == 1 else line)
+                    if match:
+                        self.setdefault(match.group(1).decode("utf-8", "replace"), (shown, number))
+
+    def __contains__(self, key: object) -> bool:
+        if not super().__contains__(key) and self._pending:
+            self._index_pending()
+        return super().__contains__(key)
+
+    def __missing__(self, key: str) -> tuple[str, int]:
+        if self._pending:
+            self._index_pending()
+            if super().__contains__(key):
+                return super().__getitem__(key)
+        raise KeyError(key)
+
+    def get(self, key: str, default=None):
+        return self[key] if key in self else default
+
+
+def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData:
+    """Read every seed file; raise InputError listing every problem found.
+
+    With keep_going, rows and files with errors are left out, the good ones are loaded, and every
+    problem is in SeedData.problems (so `kg check` can run its checks on the rest and report all at once).
+    """
     problems = Problems()
-    prefixes = load_prefixes(paths)
+    prefixes, prefix_problems = read_prefixes(paths)
+    problems.items.extend(prefix_problems)
     resolver = _Resolver(prefixes, ontology, problems)
     rows: list[Row] = []
     rdf_files: list[tuple[Path, str, ox.NamedNode]] = []
+    rdf_quads: list[ox.Quad] = []
     locations: dict[str, tuple[str, int]] = {}
     files: list[str] = []
     typed: dict[str, set[str]] = {}
@@ -223,19 +307,22 @@ def load(paths: Paths, ontology: Ontology) -> SeedData:
                 file_rows, shape = read_table(path, shown)
                 problems.items.extend(shape)
                 rows.extend(file_rows)
-            elif suffix in (".ttl", ".nt"):
-                graph = ox.NamedNode(SRC + "file/" + path.name)
-                if suffix == ".ttl":
-                    # Turtle is parsed here for its statement lines; N-Triples (bulk data) is parsed once,
-                    # by the store loader, which reports syntax errors at their line all the same.
-                    text = read_text(path, shown)
-                    file_quads, file_prefixes = parse_turtle(text, shown)
-                    for iri, line in statement_lines(text, file_prefixes).items():
-                        locations.setdefault(iri, (shown, line))
-                    for q in file_quads:
-                        if q.predicate.value == RDF_TYPE:
-                            typed.setdefault(q.subject.value, set()).add(q.object.value)
+            elif suffix == ".ttl":
+                graph = file_graph(path)
+                text = read_text(path, shown)
+                file_quads, file_prefixes = parse_turtle(text, shown, graph)
+                for iri, line in statement_lines(text, file_prefixes).items():
+                    locations.setdefault(iri, (shown, line))
+                for q in file_quads:
+                    if q.predicate.value == RDF_TYPE:
+                        typed.setdefault(q.subject.value, set()).add(q.object.value)
+                rdf_quads.extend(file_quads + _file_source(graph, shown))
+            elif suffix == ".nt":
+                # N-Triples (bulk data) is parsed once, by load_ntriples into the store.
+                check_size(path, shown)
+                graph = file_graph(path)
                 rdf_files.append((path, shown, graph))
+                rdf_quads.extend(_file_source(graph, shown))
             else:
                 problems.add(shown, 0, "error", "seed files are statement tables (.tsv), Turtle (.ttl) or N-Triples (.nt)", "format")
                 continue
@@ -243,7 +330,8 @@ def load(paths: Paths, ontology: Ontology) -> SeedData:
             problems.items.extend(exc.problems)
             continue
         files.append(shown)
-    problems.raise_if_errors()
+    if not keep_going:
+        problems.raise_if_errors()
 
     resolved = []
     for row in rows:
@@ -271,14 +359,19 @@ def load(paths: Paths, ontology: Ontology) -> SeedData:
         if s and p == CART + "archivedText" and s in sources:
             sources[s] = row.object
 
-    archived: dict[str, str | None] = {}
+    # None: the archive is not a file inside the project; an InputError: it cannot be read.
+    archived: dict[str, str | None | InputError] = {}
     for source, rel in sources.items():
         if rel:
             target = (paths.root / rel).resolve()
             if paths.root.resolve() not in target.parents or not target.is_file():
                 archived[source] = None
             else:
-                archived[source] = read_text(target, rel)
+                try:
+                    archived[source] = read_text(target, rel)
+                except InputError as exc:
+                    problems.items.extend(exc.problems)
+                    archived[source] = exc
 
     quads: list[ox.Quad] = []
     seen: set[tuple] = set()
@@ -342,6 +435,8 @@ def load(paths: Paths, ontology: Ontology) -> SeedData:
             problems.add(row.file, row.line, "error",
                          f"archived text of {row.source} ({sources[src_iri]}) is not a file inside the project", "quote")
             continue
+        if isinstance(text, InputError):
+            continue  # reported once, at the archive
         if text and s != src_iri:
             if not row.quote:
                 problems.add(row.file, row.line, "error",
@@ -379,9 +474,10 @@ def load(paths: Paths, ontology: Ontology) -> SeedData:
             record.append((ox.NamedNode(CART + "negated"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))))
         quads.extend(ox.Quad(claim, rp, ro, graph) for rp, ro in record)
 
-    problems.raise_if_errors()
-    return SeedData(quads=quads, locations=locations, rdf_files=rdf_files, sources=sources, files=files,
-                    warnings=[w for w in problems.items if w.level != "error"])
+    if not keep_going:
+        problems.raise_if_errors()
+    return SeedData(quads=quads + rdf_quads, locations=locations, rdf_files=rdf_files, sources=sources, files=files,
+                    warnings=[w for w in problems.items if w.level != "error"], problems=problems.items)
 
 
 def canonical(text: str) -> str:
