@@ -159,9 +159,13 @@ def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, pr
         try:
             solutions = select(store, check.rq.text)
         except SyntaxError as exc:
-            where = re.match(r"error at (\d+):", str(exc))
+            where = re.match(r"error at (\d+):(\d+)", str(exc))
+            # the parser lists every token it would have accepted, over several lines: keep the first
+            expected = re.search(r"expected one of ((?:\"[^\"]*\", ){0,5})", str(exc))
+            detail = f"; expected one of {expected.group(1)}..." if expected and expected.group(1) else ""
+            at = f"column {where.group(2)}" if where else str(exc).split("\n")[0]
             problems.append(Problem(check.rq.shown, int(where.group(1)) if where else 1, "error",
-                                    f"the check does not parse as SPARQL: {exc}", "syntax"))
+                                    f"the check does not parse as SPARQL ({at}{detail})", "syntax"))
             if keys is not None:
                 keys.append(None)
             continue

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from kg.errors import InputError, Problem
+from kg.errors import InputError, KgError, Problem
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 REFUSED_SUFFIXES = {
@@ -29,7 +29,8 @@ def max_bytes() -> int:
     try:
         return int(raw)
     except ValueError:
-        raise InputError([Problem("", 0, "error", f"KG_MAX_FILE_BYTES must be a whole number of bytes, not {raw!r}")])
+        # A setting, not input: one line and exit 2, rather than the same problem once per file read.
+        raise KgError(f"KG_MAX_FILE_BYTES must be a whole number of bytes, not {raw!r}")
 
 
 def refused_format(path: Path) -> str | None:
