@@ -275,6 +275,26 @@ def test_deprecated_terms_keep_old_data_loadable_with_a_warning_at_each_row(proj
     assert "Old company (cart:OldCompany) — Formerly used for companies.  [ontology/extensions/legacy.ttl:8]  DEPRECATED, use cart:Company" in result.stdout
 
 
+def test_deprecated_terms_in_turtle_seed_files_are_warned_about_at_their_statement(project, run):
+    extension(project, "legacy.ttl", LEGACY)
+    (project.seeds / "test-legacy.ttl").write_text("""@prefix cart: <https://w3id.org/cartkg/ontology#> .
+@prefix id: <https://w3id.org/cartkg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+id:t-old-co a cart:OldCompany ;
+    rdfs:label "Old Co" ;
+    cart:makes id:rese-cel .
+""", encoding="utf-8")
+    result = run("check")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    found = sorted(line for line in result.stdout.splitlines() if "(deprecated-term)" in line)
+    assert found == [
+        "seeds/test-legacy.ttl:5: WARN: cart:OldCompany is deprecated; use cart:Company "
+        "(id:t-old-co rdf:type cart:OldCompany) (deprecated-term)",
+        "seeds/test-legacy.ttl:5: WARN: cart:makes is deprecated; use cart:developedBy "
+        "(id:t-old-co cart:makes id:rese-cel) (deprecated-term)"]
+
+
 def test_deprecating_a_core_term_warns_at_every_row_of_real_data_that_uses_it(project, run):
     """Deprecate cart:codeName (as a release would) and build the real seeds: one warning per row using it."""
     with (project.ontology / "cart.ttl").open("a", encoding="utf-8") as handle:
@@ -291,7 +311,7 @@ def test_deprecating_a_core_term_warns_at_every_row_of_real_data_that_uses_it(pr
     assert expected, "the curated seeds use cart:codeName"
     result = run("build", "--no-shacl")
     assert result.exit_code == 0, result.stderr
-    found = [line for line in result.stdout.splitlines() if "deprecated-term" in line]
+    found = [line for line in result.stdout.splitlines() if line.endswith("(deprecated-term)")]
     assert found == expected
 
 
@@ -329,6 +349,7 @@ cart:Probe a owl:Class ; rdfs:label "<script>alert(1)</script>" ; rdfs:comment "
     assert result.exit_code == 0, result.stderr
     assert result.stdout.rstrip().endswith("no built graph: run `kg build` for instance counts and examples")
     page = (out / "index.html").read_text(encoding="utf-8")
+    assert (out / "index.html").stat().st_mode & 0o044 == 0o044  # readable by others, as a web page is
     assert "<script>" not in page and "<img" not in page
     assert html.escape("<script>alert(1)</script>") in page
     assert html.escape("<img src=x onerror=alert(2)> & more") in page
