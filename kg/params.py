@@ -20,18 +20,21 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _BOOLEAN = {"true": "true", "yes": "true", "1": "true", "false": "false", "no": "false", "0": "false"}
 
+# What an entity is called: its label, synonyms (INN, brand and code names are skos:altLabel by
+# inference) and the identifiers people type (NCT, HGNC, MONDO ids, gene symbols).
+_NAMES = "rdfs:label|skos:altLabel|cart:nctId|cart:hgncId|cart:mondoId|cart:geneSymbol"
 # The name is bound as a term (?_name), so any text at all is only ever compared, never parsed as SPARQL.
 # The class restriction is a fixed fragment chosen by code, bound as ?_class.
 _LOOKUP_EXACT = """SELECT DISTINCT ?entity ?_name ?_class WHERE {
-  ?entity rdfs:label|skos:altLabel ?_name . %s
-} ORDER BY ?entity"""
+  ?entity %s ?_name . %%s
+} ORDER BY ?entity""" % _NAMES
 _LOOKUP_ANY_CASE = """SELECT DISTINCT ?entity ?_name ?_class WHERE {
-  ?entity rdfs:label|skos:altLabel ?label . %s
+  ?entity %s ?label . %%s
   FILTER(LCASE(STR(?label)) = LCASE(STR(?_name)))
-} ORDER BY ?entity"""
+} ORDER BY ?entity""" % _NAMES
 _IN_CLASS = "?entity a ?_class ."
 _EXISTS = "SELECT ?p ?_entity WHERE { { ?_entity ?p ?o } UNION { ?s ?p ?_entity } } LIMIT 1"
-_ALL_NAMES = """SELECT DISTINCT ?label ?_class WHERE { ?entity rdfs:label|skos:altLabel ?label . %s }"""
+_ALL_NAMES = """SELECT DISTINCT ?label ?_class WHERE { ?entity %s ?label . %%s }""" % _NAMES
 
 
 class ParamError(KgError):

@@ -220,6 +220,13 @@ def test_an_entity_is_found_by_label_any_case_curie_or_iri(built, name):
     assert term == ox.NamedNode("https://w3id.org/cartkg/id/cd19") and note == ""
 
 
+def test_a_trial_is_found_by_its_nct_id(built):
+    # yaml: RESET-SSc (NCT06328777)
+    engine = LocalEngine(built)
+    term, note = resolve_entity(engine, Param("about", "entity"), "nct06328777", catalogue.prefixes(built))
+    assert term == ox.NamedNode("https://w3id.org/cartkg/id/reset-ssc") and note == ""
+
+
 @pytest.mark.parametrize("name", ["rese-cel", "resecabtagene autoleucel", "CABA-201", "Resecabtagene Autoleucel"])
 def test_a_therapy_is_found_by_any_of_its_names(built, name):
     # yaml: rese-cel (resecabtagene autoleucel; CABA-201); INN and code names are synonyms (skos:altLabel)
@@ -353,8 +360,9 @@ def test_therapies_by_target_cd19(answer):
 
 def test_therapies_by_target_bcma_by_its_gene_symbol(answer):
     # yaml: BCMA = TNFRSF17 (Abecma, Carvykti, Descartes-08; anito-cel "BCMA CAR T")
-    therapies = {row[1] for row in answer("therapies-by-target", target="BCMA")}
+    therapies = {row[1] for row in answer("therapies-by-target", target="TNFRSF17")}
     assert therapies == {"Abecma", "Carvykti", "Descartes-08", "anito-cel"}
+    assert answer("therapies-by-target", target="BCMA") == answer("therapies-by-target", target="HGNC:11913")
 
 
 def test_approvals_timeline_dated_decisions_in_order(answer):
