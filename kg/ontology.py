@@ -128,15 +128,32 @@ def statement_lines(text: str, prefixes: dict[str, str]) -> dict[str, int]:
     return found
 
 
+def syntax_problem(exc: SyntaxError, shown: str, language: str, last_line: int) -> Problem:
+    """A parser's SyntaxError as one problem at its line; an error at the end of the file sits on its last line."""
+    # "Parser error at line 2 between columns 23 and 26: <what> (line 2)": the line is in the Problem already
+    message = re.sub(r"^Parser error .*?: ", "", str(exc))
+    message = re.sub(r" \(line \d+\)$", "", message)
+    if message == "Unexpected end":
+        message = "unexpected end of file (a statement is not finished: a missing '.', ']' or ')'?)"
+    elif message == "No scheme found in an absolute IRI":
+        # Parsed with no base IRI on purpose: <foo> is never resolved against the file's own path.
+        message = "relative IRI: write an absolute IRI (https://...) or a prefixed name; no base IRI is used"
+    line = min(exc.lineno or 1, max(last_line, 1))
+    return Problem(shown, line, "error", f"invalid {language}: {message}", "syntax")
+
+
+def last_line(text: str) -> int:
+    """The number of the last line with anything on it (1 for an empty text)."""
+    return text.rstrip().count("\n") + 1
+
+
 def parse_turtle(text: str, shown: str, graph: ox.NamedNode | None = None) -> tuple[list[ox.Quad], dict[str, str]]:
     """Parse Turtle strictly (no base IRI: relative IRIs are errors); SyntaxError becomes an InputError at its line."""
     parser = ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=None)
     try:
         triples = list(parser)
     except SyntaxError as exc:
-        message = str(exc)
-        message = re.sub(r"^Parser error (at line \d+ )?(between|at) .*?: ", "", message)
-        raise InputError([Problem(shown, exc.lineno or 1, "error", f"invalid Turtle: {message}", "syntax")])
+        raise InputError([syntax_problem(exc, shown, "Turtle", last_line(text))])
     if graph is not None:
         triples = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in triples]
     return triples, dict(parser.prefixes)

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, Problem, Problems
 from kg.files import check_size, read_text, refused_format
-from kg.ontology import ANNOTATION, DATATYPE, OBJECT, Ontology, parse_turtle, statement_lines
+from kg.ontology import ANNOTATION, DATATYPE, OBJECT, Ontology, parse_turtle, statement_lines, syntax_problem
 from kg.paths import Paths
 from kg.vocab import CART, CLAIM, RDF, RDF_TYPE, SRC, XSD
 
@@ -234,10 +234,8 @@ def load_ntriples(store: ox.Store, path: Path, shown: str, graph: ox.NamedNode) 
         try:
             store.bulk_load(input=handle, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
         except SyntaxError as exc:
-            message = re.sub(r"^Parser error (at line \d+ )?(between columns \d+ and \d+|at column \d+|column \d+): ", "",
-                             str(exc))
-            message = re.sub(r" \(line \d+\)$", "", message)
-            raise InputError([Problem(shown, exc.lineno or 1, "error", f"invalid N-Triples: {message}", "syntax")])
+            last = path.read_bytes().rstrip().count(b"\n") + 1
+            raise InputError([syntax_problem(exc, shown, "N-Triples", last)])
 
 
 _NT_SUBJECT = re.compile(rb"^[ \t]*<([^>]*)>")

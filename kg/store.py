@@ -42,7 +42,14 @@ def build_lock(paths: Paths) -> Iterator[None]:
 
 
 def _remove_stale(paths: Paths, keep: set[Path]) -> None:
-    """Delete store folders no longer live: the previous store and leftovers of killed builds."""
+    """Delete store folders no longer live: the previous store and leftovers of killed builds.
+
+    Called holding the build lock, so nothing else is writing there. A build killed between linking
+    its store and swapping the link in leaves a `.current-<pid>` link behind: removed here too.
+    """
+    for link in paths.build.glob(".current-*"):
+        if link.is_symlink():
+            link.unlink()
     if not paths.stores.is_dir():
         return
     for entry in paths.stores.iterdir():
