@@ -437,3 +437,142 @@ def docs(out: Path | None, endpoint: str | None) -> None:
     for path in report.files:
         click.echo(f"wrote {paths.relative(path)}: {report.classes} classes, {report.properties} properties, "
                    f"{report.shapes} shapes; {graph}")
+
+
+_ENDPOINT_HELP = "Read the graph from this SPARQL endpoint instead of the embedded store."
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the page  [default: build/graph.html]")
+@click.option("--focus", metavar="NAME", help="Only the entities around this one (any name, synonym, CURIE or IRI).")
+@click.option("--depth", type=click.IntRange(0, 20), default=1, show_default=True,
+              help="With --focus: how many links away from it.")
+@click.option("--class", "classes", multiple=True, metavar="CLASS",
+              help="Only entities of this class or its subclasses, by label, CURIE or IRI (repeat for more).")
+@click.option("--sources", is_flag=True, help="Also show the sources and their publishers.")
+@click.option("--terms", is_flag=True, help="Also show individuals of the ontology (decision types).")
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
+@click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
+def viz(output: Path | None, focus: str | None, depth: int, classes: tuple[str, ...], sources: bool, terms: bool,
+        open_page: bool, endpoint: str | None) -> None:
+    """Write the graph as one interactive HTML page that works offline.
+
+    Colour and shape per class, links labelled by property, inferred links dashed; hover for names,
+    facts and the sources' quotes, search by any name or synonym, filter by class, click to highlight
+    a neighbourhood. Everything is inline: the page makes no network request.
+    """
+    from kg import viz as viz_mod
+    from kg.catalogue import prefixes
+    from kg.engine import open_engine
+
+    paths = _paths()
+    out = output or paths.html
+    page = viz_mod.write_page(open_engine(paths, endpoint), out, prefixes(paths), focus, depth, list(classes),
+                              sources, terms)
+    layout = "physics settles it, then freezes" if page.physics else "positions precomputed, physics off"
+    click.echo(f"wrote {paths.relative(out)}: {page.nodes} entities, {page.edges} links ({page.inferred} inferred), "
+               f"{page.bytes / 1024:.0f} KiB; {layout}")
+    if open_page:
+        click.launch(str(out))
+
+
+@main.command()
+@click.option("--top", type=click.IntRange(1, 100), default=3, show_default=True, help="Leaders shown per class.")
+@click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
+def stats(top: int, endpoint: str | None) -> None:
+    """Network statistics: entities per class, triples per source, degree and betweenness leaders, components."""
+    from kg import network
+    from kg.engine import open_engine
+
+    s = network.stats(open_engine(_paths(), endpoint), top)
+    isolated = sum(1 for c in s.components if c == 1)
+    click.echo(f"{s.nodes} entities, {s.edges} links ({s.inferred_edges} inferred), "
+               f"{len(s.components)} connected components")
+    click.echo("entities per class (most specific class):")
+    for cls, n in s.instances.items():
+        click.echo(f"  {n:8d}  {cls}")
+    click.echo("triples per source graph:")
+    for graph, n in s.triples_per_graph.items():
+        name = s.graph_labels.get(graph)
+        click.echo(f"  {n:8d}  {_curie(graph)}" + (f"  {name}" if name else ""))
+    sampled = f", estimated from {s.betweenness_samples} sampled sources" if s.betweenness_samples else ""
+    for title, leaders, fmt in (("degree (linked entities)", s.degree, "{:.0f}"),
+                                (f"betweenness{sampled}", s.betweenness, "{:.3f}")):
+        click.echo(f"{title} leaders per class:")
+        width = max((len(c) for c in leaders), default=0)
+        for cls, ranked in leaders.items():
+            shown = "; ".join(f"{x.label} {fmt.format(x.value)}" for x in ranked)
+            click.echo(f"  {cls:<{width}}  {shown}")
+    sizes = ", ".join(str(n) for n in s.components[:10]) + (", ..." if len(s.components) > 10 else "")
+    click.echo(f"connected components: {len(s.components)} (sizes {sizes}; {isolated} isolated entities)")
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--max", "limit", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="At most this many paths.")
+@click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
+def path(a: str, b: str, limit: int, endpoint: str | None) -> None:
+    """The shortest paths between entities A and B (any name, synonym, CURIE or IRI), as chains of relations.
+
+    Links count in either direction; an arrow shows which way each relation points, * marks an inferred one.
+    Exit status 1 when no path joins them.
+    """
+    from kg import network
+    from kg.catalogue import prefixes
+    from kg.engine import open_engine
+
+    paths = _paths()
+    answer = network.find_paths(open_engine(paths, endpoint), a, b, prefixes(paths), limit)
+    if not answer.chains:
+        click.echo(f"no path between {answer.source_label} and {answer.target_label}")
+        raise click.exceptions.Exit(1)
+    n = len(answer.chains)
+    click.echo(f"{n} shortest path{'s' if n != 1 else ''} of {answer.links} link{'s' if answer.links != 1 else ''} "
+               f"between {answer.source_label} and {answer.target_label} (* inferred):")
+    for text in answer.chains:
+        click.echo(f"  {text}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--depth", type=click.IntRange(1, 20), default=1, show_default=True, help="How many links away.")
+@click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
+def neighbors(name: str, depth: int, endpoint: str | None) -> None:
+    """The entities linked to NAME (any name, synonym, CURIE or IRI), up to --depth links away, nearest first."""
+    from kg import network
+    from kg.catalogue import prefixes
+    from kg.engine import open_engine
+
+    paths = _paths()
+    answer = network.find_neighbors(open_engine(paths, endpoint), name, prefixes(paths), depth)
+    rows = [("DEPTH", "CLASS", "NAME", "LINK")] + [(str(d), c, n, link) for d, c, n, link in answer.rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for r in rows:
+        click.echo(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip())
+    click.echo(f"({len(answer.rows)} entities within {depth} link{'s' if depth != 1 else ''} of {answer.label}; * inferred)")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["graphml", "ttl", "trig", "nt", "jsonld"]), required=True,
+              help="graphml: the entities and links (Gephi, Cytoscape); trig, jsonld: every triple in its "
+                   "source's named graph; ttl, nt: the union of all graphs.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of stdout.")
+@click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
+def export(fmt: str, output: Path | None, endpoint: str | None) -> None:
+    """Export the graph as GraphML or RDF (Turtle, TriG, N-Triples, JSON-LD)."""
+    from kg import export as export_mod
+    from kg.catalogue import prefixes
+    from kg.engine import open_engine
+    from kg.files import write_atomic
+
+    paths = _paths()
+    data = export_mod.export(open_engine(paths, endpoint), fmt, prefixes(paths))
+    if output is None:
+        click.echo(data, nl=False)
+        return
+    write_atomic(output, data)
+    click.echo(f"wrote {paths.relative(output)} ({len(data) / 1024:.0f} KiB, {fmt})", err=True)

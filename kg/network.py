@@ -1,0 +1,464 @@
+"""The graph as networkx sees it: entities as nodes, object-property triples as edges, read from an engine."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.vocab import CART, GRAPH_INFERRED, GRAPH_ONTOLOGY, SPARQL_PREFIXES
+
+ENTITY, SOURCE, TERM = "entity", "source", "term"
+
+# Every query names its graphs (GRAPH ?g), so it reads the same on the embedded store and on an
+# endpoint whose default graph is not the union of the named graphs.
+CLASSES = f"""SELECT ?c ?label ?parent WHERE {{
+  GRAPH <{GRAPH_ONTOLOGY}> {{ ?c a owl:Class . FILTER(isIRI(?c))
+    OPTIONAL {{ ?c rdfs:label ?label }} OPTIONAL {{ ?c rdfs:subClassOf ?parent . FILTER(isIRI(?parent)) }} }}
+}}"""
+PROPERTIES = f"""SELECT ?p ?kind ?label WHERE {{
+  GRAPH <{GRAPH_ONTOLOGY}> {{ ?p a ?kind . FILTER(?kind IN (owl:ObjectProperty, owl:DatatypeProperty))
+    OPTIONAL {{ ?p rdfs:label ?label }} }}
+}}"""
+TYPES = """SELECT DISTINCT ?s ?c WHERE { GRAPH ?g { ?s a ?c } FILTER(isIRI(?s) && ?c != cart:Claim) }"""
+TERMS = f"""SELECT DISTINCT ?s WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s a ?c }} FILTER(isIRI(?s)) }}"""
+NAMES = """SELECT DISTINCT ?s ?p ?name WHERE {
+  GRAPH ?g { ?s ?p ?name } VALUES ?p { rdfs:label skos:altLabel cart:title } FILTER(isIRI(?s))
+}"""
+LINKS = """SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?p { %s } FILTER(isIRI(?s) && isIRI(?o)) }"""
+VALUES_OF = """SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?p { %s } FILTER(isLiteral(?o)) }"""
+CLAIMS = """SELECT ?s ?p ?o ?src ?quote ?negated WHERE { GRAPH ?g {
+  ?c a cart:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; cart:statedIn ?src .
+  OPTIONAL { ?c cart:quote ?quote } OPTIONAL { ?c cart:negated ?negated } } }"""
+TRIPLES_PER_GRAPH = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"""
+
+# Properties that describe a claim, not the entity it is about: left out of an entity's key facts.
+CLAIM_ONLY = {CART + n for n in ("quote", "seedFile", "seedLine", "contested", "negated")}
+# How a claim about a name, a type or a mapping reads (the ontology labels only its own properties).
+BUILTIN_LABELS = {
+    SPARQL_PREFIXES["rdf"] + "type": "is a",
+    SPARQL_PREFIXES["rdfs"] + "label": "name",
+    SPARQL_PREFIXES["rdfs"] + "comment": "comment",
+    SPARQL_PREFIXES["rdfs"] + "seeAlso": "see also",
+    SPARQL_PREFIXES["skos"] + "altLabel": "also called",
+    SPARQL_PREFIXES["skos"] + "exactMatch": "same as",
+    SPARQL_PREFIXES["skos"] + "closeMatch": "close to",
+    SPARQL_PREFIXES["owl"] + "sameAs": "same as",
+}
+
+
+_LONGEST_FIRST = sorted(SPARQL_PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def curie(iri: str) -> str:
+    """An IRI as a CURIE with one of the predeclared prefixes, else the IRI itself."""
+    for prefix, ns in _LONGEST_FIRST:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+@dataclass(frozen=True)
+class OntologyClass:
+    """A class of the ontology, as the graph page and the statistics show it."""
+
+    iri: str
+    label: str
+    parents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one source says about an entity, with its own words."""
+
+    source: str
+    source_label: str
+    predicate: str
+    value: str
+    quote: str
+    negated: bool = False
+
+
+@dataclass
+class EntityGraph:
+    """Entities (nodes keyed by IRI) and the object-property triples between them (edges keyed by property).
+
+    Node attributes: label, names (synonyms), cls (most specific class), kind, facts ([(property, value)]),
+    claims ([Claim]). Edge attributes: property, label, inferred (only the inference graph holds it), sources.
+    """
+
+    graph: nx.MultiDiGraph
+    classes: dict[str, OntologyClass] = field(default_factory=dict)
+    property_labels: dict[str, str] = field(default_factory=dict)
+
+    def subclasses(self, iri: str) -> set[str]:
+        """The class and every class below it."""
+        below: dict[str, set[str]] = defaultdict(set)
+        for c in self.classes.values():
+            for p in c.parents:
+                below[p].add(c.iri)
+        found, todo = {iri}, [iri]
+        while todo:
+            for child in below[todo.pop()] - found:
+                found.add(child)
+                todo.append(child)
+        return found
+
+    def class_label(self, iri: str) -> str:
+        c = self.classes.get(iri)
+        return c.label if c else curie(iri)
+
+    def label(self, node: str) -> str:
+        return self.graph.nodes[node]["label"]
+
+    def undirected(self) -> nx.Graph:
+        """One edge per pair of linked entities, direction and property forgotten (for paths and components)."""
+        return nx.Graph(self.graph)
+
+    def subgraph(self, nodes: set[str]) -> "EntityGraph":
+        return EntityGraph(self.graph.subgraph(nodes).copy(), self.classes, self.property_labels)
+
+
+def _most_specific(classes: set[str], known: dict[str, OntologyClass]) -> str:
+    """The one class of a set no other member is a subclass of (the first by IRI if several are)."""
+    ancestors: dict[str, set[str]] = {}
+
+    def above(c: str) -> set[str]:
+        if c not in ancestors:
+            ancestors[c] = set()
+            for p in known[c].parents if c in known else ():
+                if p in known:
+                    ancestors[c] |= {p} | above(p)
+        return ancestors[c]
+
+    implied = set().union(*(above(c) for c in classes))
+    leaves = sorted(classes - implied) or sorted(classes)
+    return leaves[0]
+
+
+def load(engine, sources: bool = False, terms: bool = False) -> EntityGraph:
+    """The entity graph of what the engine holds: sources and ontology terms only when asked; never claims."""
+    classes: dict[str, OntologyClass] = {}
+    parents: dict[str, set[str]] = defaultdict(set)
+    class_labels: dict[str, str] = {}
+    for c, label, parent in engine.select(CLASSES).rows:
+        if label is not None:
+            class_labels.setdefault(c.value, label.value)
+        if parent is not None:
+            parents[c.value].add(parent.value)
+        parents.setdefault(c.value, set())
+    for iri, ps in parents.items():
+        classes[iri] = OntologyClass(iri, class_labels.get(iri) or curie(iri), tuple(sorted(ps)))
+
+    object_props: dict[str, str] = {}
+    datatype_props: dict[str, str] = {}
+    for p, kind, label in engine.select(PROPERTIES).rows:
+        target = object_props if kind.value.endswith("ObjectProperty") else datatype_props
+        if p.value not in target or label is not None:
+            target[p.value] = label.value if label is not None else curie(p.value)
+
+    eg = EntityGraph(nx.MultiDiGraph(), classes, {**datatype_props, **object_props})
+    # Publishers come with the sources: without them they would stand alone, linked only to sources.
+    source_classes = eg.subclasses(CART + "Source") | eg.subclasses(CART + "Publisher")
+    claim_classes = eg.subclasses(CART + "Claim")
+
+    typed: dict[str, set[str]] = defaultdict(set)
+    for s, c in engine.select(TYPES).rows:
+        if c.value in classes and c.value not in claim_classes:
+            typed[s.value].add(c.value)
+    in_ontology = {row[0].value for row in engine.select(TERMS).rows}
+
+    names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for s, p, name in engine.select(NAMES).rows:
+        names[s.value][p.value].add(name.value)
+
+    g = eg.graph
+    for iri, its_classes in typed.items():
+        if iri in classes:
+            continue  # a class used as an instance (punning) is an ontology term, never an entity
+        cls = _most_specific(its_classes, classes)
+        kind = TERM if iri in in_ontology else SOURCE if cls in source_classes else ENTITY
+        if (kind == TERM and not terms) or (kind == SOURCE and not sources):
+            continue
+        known = names.get(iri, {})
+        labels = sorted(known.get(SPARQL_PREFIXES["rdfs"] + "label", ()))
+        titles = sorted(known.get(CART + "title", ()))
+        label = (labels or titles or [curie(iri)])[0]
+        synonyms = set(labels[1:]) | set(known.get(SPARQL_PREFIXES["skos"] + "altLabel", ())) | set(titles)
+        synonyms.discard(label)
+        g.add_node(iri, label=label, names=sorted(synonyms, key=str.lower), cls=cls, kind=kind, facts=[], claims=[])
+
+    def shown(term: ox.Term) -> str:
+        if isinstance(term, ox.NamedNode):
+            if term.value in g:
+                return g.nodes[term.value]["label"]
+            known = names.get(term.value, {})
+            first = sorted(known.get(SPARQL_PREFIXES["rdfs"] + "label", ())) or sorted(known.get(CART + "title", ()))
+            return first[0] if first else curie(term.value)
+        return term.value
+
+    if object_props:
+        seen: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        values = " ".join(str(ox.NamedNode(p)) for p in sorted(object_props))
+        for s, p, o, graph in engine.select(LINKS % values).rows:
+            if s.value in g and o.value in g and s.value != o.value:
+                seen[(s.value, p.value, o.value)].add(graph.value)
+        for (s, p, o), graphs in sorted(seen.items()):
+            said = sorted(graphs - {GRAPH_INFERRED, GRAPH_ONTOLOGY})
+            g.add_edge(s, o, key=p, property=p, label=object_props[p], inferred=graphs == {GRAPH_INFERRED},
+                       sources=said)
+
+    wanted = {p: label for p, label in datatype_props.items() if p not in CLAIM_ONLY}
+    if wanted:
+        values = " ".join(str(ox.NamedNode(p)) for p in sorted(wanted))
+        facts = sorted((s.value, wanted[p.value], o.value) for s, p, o in engine.select(VALUES_OF % values).rows
+                       if s.value in g)
+        for s, prop, value in facts:
+            g.nodes[s]["facts"].append((prop, value))
+
+    for s, p, o, src, quote, negated in engine.select(CLAIMS).rows:
+        if s.value not in g:
+            continue
+        g.nodes[s.value]["claims"].append(Claim(
+            source=src.value, source_label=shown(src),
+            predicate=eg.property_labels.get(p.value) or BUILTIN_LABELS.get(p.value) or curie(p.value),
+            value=shown(o), quote=quote.value if quote is not None else "",
+            negated=negated is not None and negated.value in ("true", "1")))
+    for node in g:
+        g.nodes[node]["claims"] = sorted(set(g.nodes[node]["claims"]),
+                                         key=lambda c: (c.source_label.lower(), c.predicate, c.value, c.quote))
+    return eg
+
+
+def find(engine, name: str, prefixes: dict[str, str], what: str) -> str:
+    """The IRI of the entity a user names by label or synonym (any case), CURIE or IRI; `what` names the argument."""
+    from kg.params import resolve_entity
+    from kg.sparqltext import Param
+
+    term, note = resolve_entity(engine, Param(name=what, type="entity"), name, prefixes)
+    if note:
+        raise KgError(note)
+    return term.value
+
+
+def resolve_class(eg: EntityGraph, name: str) -> str:
+    """The class a user names by label, CURIE or IRI (any case)."""
+    wanted = name.strip().strip("<>").lower()
+    for c in eg.classes.values():
+        if wanted in (c.iri.lower(), curie(c.iri).lower(), c.label.lower(), c.iri.rsplit("#", 1)[-1].lower()):
+            return c.iri
+    shown = ", ".join(sorted(eg.class_label(c) for c in {eg.graph.nodes[n]["cls"] for n in eg.graph}))
+    raise KgError(f"no class is called {name!r} (classes in the graph: {shown})")
+
+
+def restrict(eg: EntityGraph, classes: list[str], keep: set[str] | None = None) -> EntityGraph:
+    """Only the entities of the given classes (and their subclasses), plus `keep`."""
+    allowed: set[str] = set()
+    for c in classes:
+        allowed |= eg.subclasses(c)
+    nodes = {n for n, cls in eg.graph.nodes(data="cls") if cls in allowed} | (keep or set())
+    return eg.subgraph(nodes)
+
+
+def around(eg: EntityGraph, center: str, depth: int) -> EntityGraph:
+    """The entities at most `depth` links from `center`, whatever the links' direction."""
+    if center not in eg.graph:
+        raise KgError(f"{curie(center)} is not an entity of the graph (is it a source or an ontology term?)")
+    if depth < 0:
+        raise KgError("depth must be 0 or more")
+    reach = nx.single_source_shortest_path_length(eg.graph.to_undirected(as_view=True), center, cutoff=depth)
+    return eg.subgraph(set(reach))
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A property linking two entities one after the other on a path: forward when the first is the subject."""
+
+    label: str
+    forward: bool
+    backward: bool
+    inferred: bool
+
+    def __str__(self) -> str:
+        mark = "*" if self.inferred else ""
+        return f"{'<' if self.backward else ''}-[{self.label}{mark}]-{'>' if self.forward else ''}"
+
+
+def relations(eg: EntityGraph, a: str, b: str) -> list[Relation]:
+    """Every property between a and b, in either direction, one per property."""
+    found: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    for u, v in ((a, b), (b, a)):
+        for data in (eg.graph.get_edge_data(u, v) or {}).values():
+            found[data["label"]].append((u == a, data["inferred"]))
+    out = []
+    for label, seen in sorted(found.items()):
+        out.append(Relation(label, any(f for f, _ in seen), any(not f for f, _ in seen), all(i for _, i in seen)))
+    return out
+
+
+def chain(eg: EntityGraph, nodes: list[str]) -> str:
+    """A path as text: labels joined by their relations."""
+    parts = [eg.label(nodes[0])]
+    for a, b in zip(nodes, nodes[1:]):
+        parts.append(" / ".join(str(r) for r in relations(eg, a, b)))
+        parts.append(eg.label(b))
+    return " ".join(parts)
+
+
+def shortest_paths(eg: EntityGraph, a: str, b: str, limit: int = 10) -> list[list[str]]:
+    """Up to `limit` shortest paths from a to b over links in either direction, in a stable order."""
+    for end in (a, b):
+        if end not in eg.graph:
+            raise KgError(f"{curie(end)} is not an entity of the graph (is it a source or an ontology term?)")
+    if a == b:
+        return [[a]]
+    try:
+        found = nx.all_shortest_paths(eg.undirected(), a, b)
+        paths = []
+        for path in found:
+            paths.append(path)
+            if len(paths) >= 1000:  # enough to pick a stable first `limit` from without listing millions
+                break
+    except nx.NetworkXNoPath:
+        return []
+    paths.sort(key=lambda p: [eg.label(n).lower() for n in p])
+    return paths[:limit]
+
+
+@dataclass(frozen=True)
+class Neighbor:
+    """An entity near another: how far, and the link it is reached by."""
+
+    node: str
+    distance: int
+    via: str
+    relations: tuple[Relation, ...]
+
+
+def neighbors(eg: EntityGraph, center: str, depth: int = 1) -> list[Neighbor]:
+    """Entities at most `depth` links from `center`, nearest first, each with the link that reaches it."""
+    if center not in eg.graph:
+        raise KgError(f"{curie(center)} is not an entity of the graph (is it a source or an ontology term?)")
+    if depth < 1:
+        raise KgError("depth must be 1 or more")
+    und = eg.graph.to_undirected(as_view=True)
+    parent: dict[str, str] = {center: center}
+    dist = {center: 0}
+    queue = deque([center])
+    while queue:
+        node = queue.popleft()
+        if dist[node] == depth:
+            continue
+        for nxt in sorted(und[node], key=lambda n: (eg.label(n).lower(), n)):
+            if nxt not in dist:
+                dist[nxt] = dist[node] + 1
+                parent[nxt] = node
+                queue.append(nxt)
+    out = [Neighbor(n, d, parent[n], tuple(relations(eg, parent[n], n))) for n, d in dist.items() if n != center]
+    out.sort(key=lambda x: (x.distance, eg.class_label(eg.graph.nodes[x.node]["cls"]).lower(), eg.label(x.node).lower()))
+    return out
+
+
+@dataclass
+class Leader:
+    """An entity ranked by a centrality measure."""
+
+    node: str
+    label: str
+    value: float
+
+
+@dataclass
+class Stats:
+    """What `kg stats` reports."""
+
+    instances: dict[str, int]
+    triples_per_graph: dict[str, int]
+    graph_labels: dict[str, str]
+    degree: dict[str, list[Leader]]
+    betweenness: dict[str, list[Leader]]
+    betweenness_samples: int | None
+    components: list[int]
+    nodes: int
+    edges: int
+    inferred_edges: int
+
+
+def stats(engine, top: int = 3, exact_up_to: int = 2000) -> Stats:
+    """Instances per class, triples per source, centrality leaders per class and connected components."""
+    eg = load(engine)
+    g = eg.graph
+    instances = Counter(eg.class_label(cls) for _, cls in g.nodes(data="cls"))
+    per_graph = {row[0].value: int(row[1].value) for row in engine.select(TRIPLES_PER_GRAPH).rows}
+    from kg.engine import labels
+
+    graph_labels = {GRAPH_INFERRED: "inferred by the rules", GRAPH_ONTOLOGY: "the ontology",
+                    **labels(engine, set(per_graph))}
+    und = eg.undirected()
+    n = und.number_of_nodes()
+    samples = None if n <= exact_up_to else min(n, 500)
+    # Above a few thousand nodes, exact betweenness takes minutes; a fixed-seed sample ranks the leaders alike.
+    between = nx.betweenness_centrality(und, k=samples, seed=1 if samples else None)
+    degree = dict(und.degree())
+    by_class: dict[str, list[str]] = defaultdict(list)
+    for node, cls in g.nodes(data="cls"):
+        by_class[eg.class_label(cls)].append(node)
+
+    def leaders(values: dict[str, float]) -> dict[str, list[Leader]]:
+        out = {}
+        for cls, nodes in sorted(by_class.items()):
+            ranked = sorted(nodes, key=lambda x: (-values[x], eg.label(x).lower()))[:top]
+            out[cls] = [Leader(x, eg.label(x), values[x]) for x in ranked]
+        return out
+
+    components = sorted((len(c) for c in nx.connected_components(und)), reverse=True)
+    return Stats(
+        instances=dict(sorted(instances.items(), key=lambda kv: (-kv[1], kv[0]))),
+        triples_per_graph=dict(sorted(per_graph.items(), key=lambda kv: (-kv[1], kv[0]))),
+        graph_labels=graph_labels, degree=leaders(degree), betweenness=leaders(between),
+        betweenness_samples=samples, components=components, nodes=g.number_of_nodes(),
+        edges=g.number_of_edges(), inferred_edges=sum(1 for *_, i in g.edges(data="inferred") if i))
+
+
+@dataclass
+class PathAnswer:
+    """The shortest paths between two named entities, each as a chain of labelled relations."""
+
+    source: str
+    target: str
+    source_label: str
+    target_label: str
+    chains: list[str]
+    links: int
+
+
+def find_paths(engine, a: str, b: str, prefixes: dict[str, str], limit: int = 10) -> PathAnswer:
+    """The shortest paths between the entities named a and b (label, synonym, CURIE or IRI)."""
+    start, end = find(engine, a, prefixes, "A"), find(engine, b, prefixes, "B")
+    eg = load(engine)
+    found = shortest_paths(eg, start, end, limit)
+    return PathAnswer(start, end, eg.label(start), eg.label(end), [chain(eg, p) for p in found],
+                      len(found[0]) - 1 if found else -1)
+
+
+@dataclass
+class NeighborAnswer:
+    """The entities around a named one."""
+
+    center: str
+    label: str
+    rows: list[tuple[int, str, str, str]]  # distance, class label, label, how it is reached
+
+
+def find_neighbors(engine, name: str, prefixes: dict[str, str], depth: int = 1) -> NeighborAnswer:
+    """The entities at most `depth` links from the one named (label, synonym, CURIE or IRI)."""
+    center = find(engine, name, prefixes, "NAME")
+    eg = load(engine)
+    rows = []
+    for n in neighbors(eg, center, depth):
+        rows.append((n.distance, eg.class_label(eg.graph.nodes[n.node]["cls"]), eg.label(n.node),
+                     chain(eg, [n.via, n.node])))
+    return NeighborAnswer(center, eg.label(center), rows)
