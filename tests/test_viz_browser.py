@@ -1,0 +1,232 @@
+"""The graph page in a real browser: Debian's headless Chromium, opened from a file with the network cut off."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg import viz
+from kg.engine import LocalEngine
+from viz_probe import COMPANY, IMG, QUOTE, SCRIPT, build_dir, build_probe_project
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: scripts/install-system-deps.sh installs it")
+        pytest.skip("chromium is not installed (bash scripts/install-system-deps.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Opened:
+    """A page opened from a file, with every request, console message, page error and dialog recorded."""
+
+    def __init__(self, browser, path: Path):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.page = self.context.new_page()
+        self.url = path.resolve().as_uri()
+        self.requests: list[str] = []
+        self.console: list[tuple[str, str]] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda m: self.console.append((m.type, m.text)))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def on_dialog(dialog):
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        self.page.on("dialog", on_dialog)
+
+        def route(r):
+            self.requests.append(r.request.url)
+            if r.request.url == self.url:
+                r.continue_()
+            else:
+                r.abort()
+
+        self.page.route("**/*", route)
+        self.page.goto(self.url)
+        self.page.wait_for_function("window.kg && window.kg.drawn", timeout=30_000)
+
+    def js(self, expression: str, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def node_index(self, curie: str) -> int:
+        return self.js("c => kg.data.nodes.findIndex(n => n[0] === c)", curie)
+
+    def node_point(self, index: int) -> tuple[float, float]:
+        """Where node `index` is on the screen."""
+        return tuple(self.js("""i => { const p = kg.network.getPositions([i])[i];
+            const d = kg.network.canvasToDOM(p); const r = document.getElementById('graph').getBoundingClientRect();
+            return [r.left + d.x, r.top + d.y]; }""", index))
+
+    def painted_pixels(self) -> int:
+        return self.js("""() => { const c = document.querySelector('#graph canvas');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }""")
+
+    def assert_clean(self) -> None:
+        assert self.requests == [self.url], "the page asked for something besides itself"
+        assert self.errors == []
+        assert [text for kind, text in self.console if kind in ("error", "warning")] == []
+        assert self.dialogs == []
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def probe_page(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("probe")
+    probe = build_probe_project(folder)
+    out = folder / "probe.html"
+    with build_dir(probe.root / "build"):
+        viz.write_page(LocalEngine(probe), out, {}, sources=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def real_page(built, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("real") / "graph.html"
+    viz.write_page(LocalEngine(built), out, {})
+    return out
+
+
+@pytest.fixture(scope="module")
+def focus_page(built, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("focus") / "graph.html"
+    viz.write_page(LocalEngine(built), out, {}, focus="CABA-201", depth=1)
+    return out
+
+
+def test_probe_page_draws_offline_and_the_probes_stay_text(browser, probe_page):
+    page = Opened(browser, probe_page)
+    try:
+        assert page.js("Object.keys(kg.network.body.nodes).length") == 7
+        assert page.painted_pixels() > 500
+        assert page.js("document.querySelectorAll('script').length") == 3
+        therapy = page.js("l => kg.data.nodes.findIndex(n => n[1] === l)", IMG)
+        # hover: the tooltip shows the label and synonyms as text
+        x, y = page.node_point(therapy)
+        page.page.mouse.move(x, y)
+        page.page.wait_for_selector("#tooltip:not([hidden])", timeout=5000)
+        tip = page.js("document.getElementById('tooltip').textContent")
+        assert IMG in tip and SCRIPT in tip and QUOTE in tip
+        # click: the side panel lists the quotes as text
+        page.page.mouse.click(x, y)
+        page.page.wait_for_selector("#details:not([hidden])", timeout=5000)
+        details = page.js("document.getElementById('details').textContent")
+        assert IMG in details and QUOTE in details and COMPANY in details
+        # search for the probe itself: found by its synonym, shown as text
+        page.page.fill("#search-box", "</script>")
+        page.page.wait_for_selector("#search-results:not([hidden]) button", timeout=5000)
+        assert SCRIPT in page.js("document.getElementById('search-results').textContent")
+        # no probe became an element anywhere in the page, and none ran
+        assert page.js("document.querySelectorAll('img, svg, iframe, object, embed').length") == 0
+        assert page.js("document.querySelectorAll('script').length") == 3
+        page.page.wait_for_timeout(200)
+        page.assert_clean()
+    finally:
+        page.close()
+
+
+def test_search_finds_an_entity_by_its_synonym(browser, real_page):
+    # yaml: rese-cel (resecabtagene autoleucel; CABA-201)
+    page = Opened(browser, real_page)
+    try:
+        assert page.js("Object.keys(kg.network.body.nodes).length") == page.js("kg.data.nodes.length") > 100
+        page.page.fill("#search-box", "caba-201")
+        first = page.page.wait_for_selector("#search-results button", timeout=5000)
+        assert first.text_content().startswith("rese-cel Therapy")
+        assert "also called CABA-201" in first.text_content()
+        page.page.press("#search-box", "Enter")
+        selected = page.js("kg.network.getSelectedNodes()")
+        assert [page.js("i => kg.data.nodes[i][0]", i) for i in selected] == ["id:rese-cel"]
+        assert page.js("document.querySelector('#details .title').textContent") == "rese-cel"
+        page.assert_clean()
+    finally:
+        page.close()
+
+
+def test_click_highlights_the_neighbourhood_and_the_class_filter_hides(browser, real_page):
+    page = Opened(browser, real_page)
+    try:
+        cd19 = page.node_index("id:cd19")
+        x, y = page.node_point(cd19)
+        page.page.mouse.click(x, y)
+        page.page.wait_for_selector("#details:not([hidden])", timeout=5000)
+        near = set(page.js("i => kg.network.getConnectedNodes(i)", cd19))
+        # yaml: Kymriah targets CD19; BCMA is no neighbour of it
+        assert page.node_index("id:kymriah") in near and page.node_index("id:bcma") not in near
+        colour = "i => { const c = kg.nodes.get(i).color; return typeof c === 'string' ? c : c.background; }"
+        assert page.js(colour, page.node_index("id:bcma")).startswith("rgba(190,196,205")
+        assert not page.js(colour, page.node_index("id:kymriah")).startswith("rgba(190,196,205")
+        # hide every company with the legend's checkbox
+        companies = page.js("kg.data.nodes.filter(n => kg.data.classes[n[2]].curie === 'cart:Company').length")
+        page.page.uncheck("input[data-cls='cart:Company']")
+        assert page.js("kg.nodes.get({filter: n => n.hidden === true}).length") == companies > 5
+        page.assert_clean()
+    finally:
+        page.close()
+
+
+def test_focus_page_shows_the_neighbourhood_with_its_centre_selected(browser, focus_page):
+    # yaml: rese-cel (CABA-201): company Cabaletta Bio, target CD19, trials RESET-SLE, RESET-SSc, RESET-Myositis
+    page = Opened(browser, focus_page)
+    try:
+        labels = set(page.js("kg.data.nodes.map(n => n[1])"))
+        assert {"rese-cel", "Cabaletta Bio", "CD19", "RESET-SLE", "RESET-SSc", "RESET-Myositis"} <= labels
+        assert "Kymriah" not in labels
+        assert page.js("Object.keys(kg.network.body.nodes).length") == len(labels)
+        page.page.wait_for_selector("#details:not([hidden])", timeout=5000)
+        assert page.js("kg.network.getSelectedNodes().map(i => kg.data.nodes[i][0])") == ["id:rese-cel"]
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.page.screenshot(path=str(ARTIFACTS / "graph-focus.png"))
+        page.assert_clean()
+    finally:
+        page.close()
+
+
+def test_a_large_page_draws_at_its_precomputed_positions(browser, tmp_path):
+    from test_viz import synthetic
+
+    out = tmp_path / "large.html"
+    out.write_text(viz.render(synthetic(1500), "large"), encoding="utf-8")
+    page = Opened(browser, out)
+    try:
+        assert page.js("Object.keys(kg.network.body.nodes).length") == 1500
+        assert page.js("kg.network.physics.physicsEnabled") is False
+        first = page.js("kg.data.nodes[0]")
+        assert page.js("kg.network.getPositions([0])[0]") == {"x": first[3], "y": first[4]}
+        assert page.painted_pixels() > 2000
+        page.assert_clean()
+    finally:
+        page.close()
+
+
+def test_keep_a_screenshot_of_the_whole_graph(browser, real_page):
+    page = Opened(browser, real_page)
+    try:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.page.screenshot(path=str(ARTIFACTS / "graph.png"))
+        assert (ARTIFACTS / "graph.png").stat().st_size > 10_000
+        shutil.copy(real_page, ARTIFACTS / "graph.html")
+    finally:
+        page.close()
