@@ -208,14 +208,16 @@ def merge_restated(problems: list[Problem], keys: list, shacl: list[Problem], sh
 
     The shapes and the check files overlap (a missing label, an NCT id of the wrong shape): a curator
     should read each problem once. The shape's line is kept (the shapes set message and severity class
-    by class), unless the check has `precedence: over-shapes` because its finding explains the shape's
-    (a value "of the wrong class" that has no class at all is an undefined entity).
+    by class), unless the check has `precedence: over-shapes` because its finding explains the shape's:
+    then the shape's problems about the same triple, or about the value the check names, are left out
+    (an undefined entity fails every class and domain constraint it meets; its one cause is reported).
     """
     first = {c.name for c in checks if c.precedence == "over-shapes"}
     winning = {key for p, key in zip(problems, keys) if key is not None and p.check in first}
+    explained = {key[2] for key in winning if key[2] is not None}
     shape_keys = set(shacl_keys)
     kept = [p for p, key in zip(problems, keys) if key is None or key not in shape_keys or p.check in first]
-    return kept + [p for p, key in zip(shacl, shacl_keys) if key not in winning]
+    return kept + [p for p, key in zip(shacl, shacl_keys) if key not in winning and key[0] not in explained]
 
 
 def _get(row: ox.QuerySolution, name: str) -> ox.Term | None:

@@ -240,6 +240,26 @@ def test_a_problem_both_a_shape_and_a_check_find_is_reported_once(broken):
         l for l in out if l.startswith(facts.at("undefined") + ":") and "(undefined-entity)" in l]
 
 
+def test_a_typo_in_an_id_is_one_error_not_a_cascade(project, run):
+    """The typo'd id gets facts by inference and fails shapes it meets; only its cause is reported."""
+    only_own_seeds(project)
+    sources().write(project)
+    facts = Table("t-facts.tsv")
+    facts.add("id:t-trial", "a", "cart:Trial")
+    facts.add("id:t-trial", "rdfs:label", "T-TRIAL")
+    facts.add("id:t-trial", "cart:evaluates", "id:t-cell", key="typo")
+    facts.add("id:t-trial", "cart:studiesCondition", "id:t-sle")
+    facts.add("id:t-sle", "a", "cart:AutoimmuneDisease")
+    facts.add("id:t-sle", "rdfs:label", "T lupus")
+    facts.add("id:t-sle", "cart:mondoId", "MONDO:0007915")
+    facts.write(project)
+    result = run("check")
+    assert result.exit_code == 1
+    assert [l for l in lines_of(result) if ": ERROR: " in l] == [
+        f"{facts.at('typo')}: ERROR: id:t-cell is used here (cart:evaluates) but never defined: no row gives it a type "
+        "(`id:t-cell  a  cart:...`); a typo in the id? (undefined-entity)"]
+
+
 TURTLE_EXPECTED = [
     ("seeds/t-data.ttl:6: ERROR: ", "unknown class cart:Theraphy; did you mean cart:Therapy?", "unknown-class"),
     ("seeds/t-data.ttl:7: ERROR: ", 'wrong datatype for cart:followUp: "3" is xsd:integer but the range of the '
