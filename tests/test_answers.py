@@ -143,3 +143,18 @@ def test_investigated_for_is_inferred_from_trials(ask):
     # text 000: the RESET-SSc trial "focusing on systemic sclerosis"
     assert ask("""SELECT ?g WHERE { GRAPH ?g { id:rese-cel cart:investigatedFor id:systemic-sclerosis } }""") == {
         ("https://w3id.org/cartkg/graph/inferred",)}
+
+
+def test_the_provenance_example_in_the_ontology_readme_runs(built):
+    """The example query documented in ontology/README.md answers as the README shows."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "ontology" / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Provenance"):]
+    query = re.search(r"```sparql\n(.*?)```", section, re.S).group(1)
+    rows = LocalEngine(built).select(query).rows
+    firsts = [(r[0].value, r[4].value) for r in rows]
+    # text 000 claims both companies; BMS is the contested one
+    assert ("Bristol Myers Squibb", "seeds/news-000-rese-cel-autoimmune.tsv") in firsts
+    assert ("Cabaletta Bio", "seeds/reference-autoimmune-programs.tsv") in firsts
