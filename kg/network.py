@@ -179,8 +179,10 @@ def load(engine, sources: bool = False, terms: bool = False) -> EntityGraph:
     for iri, its_classes in typed.items():
         if iri in classes:
             continue  # a class used as an instance (punning) is an ontology term, never an entity
-        cls = _most_specific(its_classes, classes)
-        kind = TERM if iri in in_ontology else SOURCE if cls in source_classes else ENTITY
+        # A regulator that also publishes records is a regulator here: sources only when nothing else.
+        domain = its_classes - source_classes
+        cls = _most_specific(domain or its_classes, classes)
+        kind = TERM if iri in in_ontology else ENTITY if domain else SOURCE
         if (kind == TERM and not terms) or (kind == SOURCE and not sources):
             continue
         known = names.get(iri, {})

@@ -59,6 +59,14 @@ def test_claims_sources_and_ontology_terms_are_left_out_unless_asked(built, eg):
     assert not [n for n in wider.graph if n.startswith(ID + "claim/")]
 
 
+def test_an_entity_that_also_publishes_sources_stays_an_entity(eg):
+    # seeds: the FDA is a Regulator (drugs.com histories, ...) and the Publisher of the openFDA records
+    fda = eg.graph.nodes[ID + "fda"]
+    assert (fda["cls"], fda["kind"]) == (CART + "Regulator", network.ENTITY)
+    # yaml: Kymriah approved by the FDA (2017-08-30)
+    assert ID + "fda" in {v for u, v, k in eg.graph.edges(keys=True) if k == CART + "decidedBy"}
+
+
 def test_an_edge_is_inferred_only_when_no_source_states_it(eg):
     # yaml: RESET-SLE evaluates rese-cel in SLE; no source says "rese-cel investigated for SLE": a rule does
     derived = edge(eg, "rese-cel", "investigatedFor", "systemic-lupus-erythematosus")
