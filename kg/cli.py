@@ -35,6 +35,11 @@ class KgGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted; nothing was written", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`kg query … | head`): stop quietly, as cat and grep do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
         except Exception as exc:  # noqa: BLE001 - the last guard before a traceback reaches a user
             if os.environ.get("KG_DEBUG"):
                 raise
