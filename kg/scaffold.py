@@ -148,9 +148,12 @@ def _check_name(name: str, is_class: bool) -> str:
     convention, pattern, fix = (("UpperCamelCase", _CLASS_NAME, upper_camel) if is_class
                                 else ("lowerCamelCase", _PROPERTY_NAME, lower_camel))
     if not pattern.match(local):
-        better = fix(local)
         kind = "class" if is_class else "property"
         example = "cart:RegulatoryDecision" if is_class else "cart:developedBy"
+        if not local.isascii():
+            raise KgError(f"{kind} names are {convention} ASCII letters and digits (like {example}), "
+                          "so that every SPARQL and Turtle tool reads them unescaped")
+        better = fix(local)
         suggestion = f": use {better}" if better and pattern.match(better) else ""
         raise KgError(f"{kind} names are {convention} (like {example}){suggestion}")
     return local

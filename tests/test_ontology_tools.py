@@ -91,6 +91,8 @@ def test_label_from_name(name, is_class, label):
      "error: range xsd:gYear: use one of the datatypes the seed loader checks: xsd:string, xsd:date, "
      "xsd:dateTime, xsd:integer, xsd:nonNegativeInteger, xsd:positiveInteger, xsd:decimal, xsd:double, "
      "xsd:boolean, xsd:anyURI"),
+    (["new", "class", "Herstellerä"], "error: class names are UpperCamelCase ASCII letters and digits (like "
+     "cart:RegulatoryDecision), so that every SPARQL and Turtle tool reads them unescaped"),
     (["new", "class", "schema:Manufacturer"], "error: new terms are cart: terms; name it cart:Manufacturer or just Manufacturer"),
     (["new", "class", "Manufacturer", "--file", "seeds/manufacturer.ttl"],
      "error: seeds/manufacturer.ttl: the file must be a .ttl file inside ontology/ (every .ttl there is loaded by `kg build`)"),
