@@ -59,6 +59,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def _in_use(host: str, port: int) -> str | None:
+    """Why nothing new can listen on host:port (address in use, not an address of this machine), or None."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host.strip("[]"), port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
 def _url_host(host: str) -> str:
     return f"[{host.strip('[]')}]" if ":" in host else host
 
@@ -125,6 +136,10 @@ def start(paths: Paths, host: str = "127.0.0.1", port: int = DEFAULT_PORT, allow
     warning = exposure(host, allow_remote)
     binary = oxigraph_binary()
     port = port or free_port(host)
+    # Checked before starting: a readiness probe would otherwise reach whatever already listens there.
+    in_use = _in_use(host, port)
+    if in_use:
+        raise KgError(f"the oxigraph server did not start on {_url_host(host)}:{port}: {in_use}")
     folder = snapshot(paths)
     log = folder.with_suffix(".log")
     bind = f"{_url_host(host)}:{port}"

@@ -161,11 +161,18 @@ class TinyServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
                 outer.requests += 1
+                if outer.gate is not None and not outer.gate(self.headers):
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="sparql"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if outer.delay:
                     outer.stopping.wait(outer.delay)
                 try:
                     self.send_response(outer.status)
-                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Type", "application/sparql-results+json" if outer.body.startswith(b"{")
+                                     else "text/plain")
                     self.send_header("Content-Length", str(len(outer.body)))
                     self.end_headers()
                     self.wfile.write(outer.body)
@@ -178,6 +185,7 @@ class TinyServer:
                 pass
 
         self.status, self.delay, self.body = status, delay, body
+        self.gate = None  # a check of the request headers; a request that fails it gets 401 and a Basic challenge
         self.requests = 0
         self.stopping = threading.Event()
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)

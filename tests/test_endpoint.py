@@ -405,3 +405,27 @@ def test_update_and_graph_store_urls_derived_for_known_servers():
     assert derive("http://h/x", "http://h/u", "http://h/g").graph_store == "http://h/g"
     with pytest.raises(KgError, match="--update"):
         derive("http://h/x")
+
+
+def test_kg_serve_on_a_port_in_use_is_one_line(built, run):
+    with TinyServer(200) as busy:
+        line = one_line_error(run("serve", "--port", str(busy.port)))
+    assert f"127.0.0.1:{busy.port}" in line and "did not start" in line
+    assert not list(built.serving.glob("snapshot-*"))  # the snapshot is removed again
+
+
+def test_credentials_come_from_the_environment(built, run, monkeypatch):
+    """An endpoint behind HTTP Basic auth: refused without $KG_ENDPOINT_USER, answered with it."""
+    import base64
+
+    answer = b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "ok"}}]}}'
+    with TinyServer(200, body=answer) as server:
+        expected = "Basic " + base64.b64encode(b"curator:s3cret").decode("ascii")
+        server.gate = lambda headers: headers.get("Authorization") == expected
+        line = one_line_error(run("sparql", "--endpoint", server.url, "-", input="SELECT ?x WHERE { ?x ?p ?o }"))
+        assert "HTTP 401" in line
+        monkeypatch.setenv("KG_ENDPOINT_USER", "curator")
+        monkeypatch.setenv("KG_ENDPOINT_PASSWORD", "s3cret")
+        result = run("sparql", "--endpoint", server.url, "--format", "csv", "-", input="SELECT ?x WHERE { ?x ?p ?o }")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["x", "ok"]
