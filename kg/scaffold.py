@@ -82,7 +82,7 @@ def turtle_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def article(word: str) -> str:
+def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
@@ -229,7 +229,7 @@ def new_class(paths: Paths, name: str, parent: str | None = None, file: str | Pa
     path = _target(paths, file, local)
     label = label or label_of(local, is_class=True)
     parent_name = names.local(parent_iri) if parent_iri else ""
-    comment = comment or (f"A kind of {parent_name}." if parent_iri else f"{article(label).capitalize()} {label.lower()}.")
+    comment = comment or (f"A kind of {parent_name}." if parent_iri else f"{_article(label).capitalize()} {label.lower()}.")
 
     lines = [f"cart:{local} a owl:Class ;",
              f"    rdfs:label {turtle_string(label)} ;",
@@ -244,7 +244,7 @@ def new_class(paths: Paths, name: str, parent: str | None = None, file: str | Pa
               "# with sh:severity sh:Warning where real data may legitimately not know the value."]
     if inherited:
         lines += [f"# rdfs:label is already required by {names.curie(inherited.iri)} "
-                  f"({article(local)} {local} is {article(parent_name)} {parent_name}).",
+                  f"({_article(local)} {local} is {_article(parent_name)} {parent_name}).",
                   f"shape:{local}Shape a sh:NodeShape ;",
                   f"    sh:targetClass cart:{local} ."]
     else:
@@ -252,7 +252,7 @@ def new_class(paths: Paths, name: str, parent: str | None = None, file: str | Pa
                   f"    sh:targetClass cart:{local} ;",
                   "    sh:property [",
                   "        sh:path rdfs:label ; sh:minCount 1 ;",
-                  f"        sh:message {turtle_string(f'{article(local)} {local} needs a name: add an rdfs:label row')} ;",
+                  f"        sh:message {turtle_string(f'{_article(local)} {local} needs a name: add an rdfs:label row')} ;",
                   "    ] ."]
     header = f"# ---------------------------------------------------------------- cart:{local} (kg new class)\n\n"
     block = header + "\n".join(lines) + "\n"
@@ -290,8 +290,8 @@ def new_property(paths: Paths, name: str, domain: str, range_: str, file: str | 
     path = _target(paths, file, local)
     label = label or label_of(local, is_class=False)
     d_name, r_name = names.local(domain_iri), names.local(range_iri)
-    comment = comment or (f"The {label} of {article(d_name)} {d_name} (xsd:{r_name})." if is_datatype
-                          else f"Relates {article(d_name)} {d_name} to {article(r_name)} {r_name}.")
+    comment = comment or (f"The {label} of {_article(d_name)} {d_name} (xsd:{r_name})." if is_datatype
+                          else f"Relates {_article(d_name)} {d_name} to {_article(r_name)} {r_name}.")
     kind = "owl:DatatypeProperty" if is_datatype else "owl:ObjectProperty"
     lines = [f"cart:{local} a {kind} ;",
              f"    rdfs:label {turtle_string(label)} ;",
@@ -299,8 +299,8 @@ def new_property(paths: Paths, name: str, domain: str, range_: str, file: str | 
              f"    rdfs:domain {names.curie(domain_iri)} ;",
              f"    rdfs:range {names.curie(range_iri)} .",
              "",
-             f"# Every use of cart:{local}: the subject is {article(d_name)} {d_name}, the value "
-             + (f"an xsd:{r_name}." if is_datatype else f"{article(r_name)} {r_name}."),
+             f"# Every use of cart:{local}: the subject is {_article(d_name)} {d_name}, the value "
+             + (f"an xsd:{r_name}." if is_datatype else f"{_article(r_name)} {r_name}."),
              (f"# Required: every {d_name} has one (sh:minCount 1; make it sh:severity sh:Warning to only warn)."
               if required else "# To make it required on every instance, run `kg new property` with --required or add"
               f"\n# a property shape with sh:minCount 1 on this shape, with sh:targetClass {names.curie(domain_iri)}."),
@@ -311,19 +311,19 @@ def new_property(paths: Paths, name: str, domain: str, range_: str, file: str | 
     # Only classes the ontology declares can be checked: the build infers superclass types from them alone.
     if domain_iri in onto.classes:
         lines += [f"    sh:class {names.curie(domain_iri)} ;",
-                  f"    sh:message {turtle_string(f'only {article(d_name)} {d_name} has cart:{local} (its rdfs:domain)')} ;"]
+                  f"    sh:message {turtle_string(f'only {_article(d_name)} {d_name} has cart:{local} (its rdfs:domain)')} ;"]
     if is_datatype:
         value = [f"        sh:datatype {names.curie(range_iri)} ;",
                  f"        sh:message {turtle_string(f'cart:{local} is an xsd:{r_name}')} ;"]
     elif range_iri in onto.classes:
         value = [f"        sh:class {names.curie(range_iri)} ;",
-                 f"        sh:message {turtle_string(f'the value of cart:{local} must be {article(r_name)} {r_name}')} ;"]
+                 f"        sh:message {turtle_string(f'the value of cart:{local} must be {_article(r_name)} {r_name}')} ;"]
     else:
         value = ["        sh:nodeKind sh:IRI ;",
                  f"        sh:message {turtle_string(f'the value of cart:{local} is an entity, not text')} ;"]
     lines += ["    sh:property [", f"        sh:path cart:{local} ;", *value, "    ] , [" if required else "    ] ."]
     if required:
-        needs = f"{article(d_name)} {d_name} needs its {label}: add a cart:{local} row"
+        needs = f"{_article(d_name)} {d_name} needs its {label}: add a cart:{local} row"
         lines += [f"        sh:path cart:{local} ; sh:minCount 1 ;",
                   f"        sh:message {turtle_string(needs)} ;", "    ] ."]
     header = f"# ---------------------------------------------------------------- cart:{local} (kg new property)\n\n"
