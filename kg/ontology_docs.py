@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -408,9 +407,5 @@ def write_docs(paths: Paths, out: Path, endpoint: str | None = None) -> DocsRepo
         raise KgError(f"{out} exists and is not a folder")
     index = out / "index.html"
     write_atomic(index, page)
-    # write_atomic's temporary file is private (0600); documentation is for anyone the umask allows.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(index, 0o666 & ~umask)
     return DocsReport(files=[index], classes=len(onto.classes), properties=len(onto.properties),
                       shapes=len(shapes), with_graph=facts is not None)

@@ -90,3 +90,12 @@ def test_canonical_is_idempotent_and_sorts_by_subject_predicate_object_source():
     once = seeds.canonical(text)
     assert once.splitlines()[1] == "id:a\trdfs:label\tA\tsrc:x\t\tverified"
     assert seeds.canonical(once) == once
+
+
+def test_fmt_keeps_the_file_mode_of_a_rewritten_table(project, run):
+    path = project.seeds / "sources.tsv"
+    path.chmod(0o644)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0]] + lines[:0:-1]) + "\n", encoding="utf-8")
+    assert run("fmt").exit_code == 0
+    assert path.stat().st_mode & 0o777 == 0o644
