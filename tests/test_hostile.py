@@ -291,6 +291,15 @@ def test_unicode_label_is_byte_identical_in_kg_query_and_kg_check(unicode_built)
     assert f'labelled "{label}"'.encode("utf-8") in line.encode("utf-8")
 
 
+def test_cjk_rtl_and_emoji_labels_are_byte_identical_in_the_html(unicode_built):
+    out = unicode_built / "build" / "t-unicode.html"
+    result = invoke(unicode_built, "viz", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    page = out.read_bytes()
+    for label in LABELS.values():
+        assert label.encode("utf-8") in page, label
+
+
 # ---------------------------------------------------------------- prefixes, relative IRIs
 
 
