@@ -137,7 +137,7 @@ def test_a_build_killed_midway_leaves_the_previous_store_and_page_intact(tmp_pat
 
 def test_two_builds_at_once_one_fails_fast_and_the_result_is_one_complete_build(tmp_path):
     env = make_project(tmp_path)
-    triples = 60_000
+    triples = 100_000
     big_ntriples(tmp_path / "seeds" / "t-bulk.nt", triples)
     first = start_build(env, "--no-shacl")
     try:
