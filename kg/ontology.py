@@ -103,7 +103,7 @@ class Ontology:
 
 def ontology_files(paths: Paths) -> list[Path]:
     """The Turtle files of the ontology, core first, then extensions, each sorted by name."""
-    files = sorted(p for p in paths.ontology.glob("*") if p.is_file() and p.suffix != ".md")
+    files = sorted(p for p in paths.require(paths.ontology).glob("*") if p.is_file() and p.suffix != ".md")
     if paths.extensions.is_dir():
         files += sorted(p for p in paths.extensions.glob("*") if p.is_file() and p.suffix != ".md")
     return files

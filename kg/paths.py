@@ -91,6 +91,15 @@ class Paths:
     def html(self) -> Path:
         return self.build / "graph.html"
 
+    def require(self, folder: Path) -> Path:
+        """The folder, or a one-line error saying this is not a cartkg project."""
+        if not folder.is_dir():
+            from kg.errors import KgError
+
+            raise KgError(f"no {self.relative(folder)}/ folder in {self.root}: run kg inside a cartkg project "
+                          "or pass --project DIR")
+        return folder
+
     def relative(self, path: Path) -> str:
         """A path as users see it in messages: relative to the project where it can be."""
         try:

@@ -94,7 +94,7 @@ def read_prefixes(paths: Paths) -> tuple[dict[str, str], list[Problem]]:
 
 def seed_files(paths: Paths) -> list[Path]:
     """Data files of the seed folder (texts/ and README.md are not data)."""
-    return sorted(p for p in paths.seeds.iterdir()
+    return sorted(p for p in paths.require(paths.seeds).iterdir()
                   if p.is_file() and p.name != "prefixes.tsv" and p.suffix.lower() not in (".md", ".txt")
                   and not p.name.startswith("."))
 
