@@ -501,7 +501,7 @@ def stats(top: int, endpoint: str | None) -> None:
     for graph, n in s.triples_per_graph.items():
         name = s.graph_labels.get(graph)
         click.echo(f"  {n:8d}  {_curie(graph)}" + (f"  {name}" if name else ""))
-    sampled = f", estimated from {s.betweenness_samples} sampled sources" if s.betweenness_samples else ""
+    sampled = f", estimated from {s.betweenness_samples} sampled entities" if s.betweenness_samples else ""
     for title, leaders, fmt in (("degree (linked entities)", s.degree, "{:.0f}"),
                                 (f"betweenness{sampled}", s.betweenness, "{:.3f}")):
         click.echo(f"{title} leaders per class:")

@@ -108,10 +108,12 @@ class EntityGraph:
         return found
 
     def class_label(self, iri: str) -> str:
+        """The rdfs:label of a class, else its CURIE."""
         c = self.classes.get(iri)
         return c.label if c else curie(iri)
 
     def label(self, node: str) -> str:
+        """The name an entity is shown by."""
         return self.graph.nodes[node]["label"]
 
     def undirected(self) -> nx.Graph:
@@ -119,6 +121,7 @@ class EntityGraph:
         return nx.Graph(self.graph)
 
     def subgraph(self, nodes: set[str]) -> "EntityGraph":
+        """The entities given and the links between them, as a graph of their own."""
         return EntityGraph(self.graph.subgraph(nodes).copy(), self.classes, self.property_labels)
 
 

@@ -63,7 +63,7 @@ class Opened:
 
         self.page.route("**/*", route)
         self.page.goto(self.url)
-        self.page.wait_for_function("window.kg && window.kg.drawn", timeout=30_000)
+        self.page.wait_for_function("() => window.kg && window.kg.drawn", timeout=30_000)
 
     def js(self, expression: str, arg=None):
         return self.page.evaluate(expression, arg)
@@ -216,6 +216,17 @@ def test_a_large_page_draws_at_its_precomputed_positions(browser, tmp_path):
         first = page.js("kg.data.nodes[0]")
         assert page.js("kg.network.getPositions([0])[0]") == {"x": first[3], "y": first[4]}
         assert page.painted_pixels() > 2000
+        # zoomed out, no edge carries its label (vis-network would measure them all on every frame);
+        # zoomed in with the wheel, the edges in view get theirs
+        assert page.js("kg.edges.get({filter: e => !!e.label}).length") == 0
+        x, y = page.node_point(page.node_index("id:t0"))
+        page.page.mouse.move(x, y)
+        for _ in range(12):
+            page.page.mouse.wheel(0, -400)
+            page.page.wait_for_timeout(30)
+        page.page.wait_for_function("() => kg.edges.get({filter: e => !!e.label}).length > 0", timeout=5000)
+        assert page.js("kg.network.getScale()") >= 0.5
+        assert set(page.js("kg.edges.get({filter: e => !!e.label}).map(e => e.label)")) == {"targets"}
         page.assert_clean()
     finally:
         page.close()

@@ -33,7 +33,7 @@
   const visEdges = new Array(E.length);
   for (let i = 0; i < E.length; i++) {
     const e = E[i];
-    visEdges[i] = {id: i, from: e[0], to: e[1], label: props[e[2]], dashes: e[3] === 1,
+    visEdges[i] = {id: i, from: e[0], to: e[1], label: data.physics ? props[e[2]] : undefined, dashes: e[3] === 1,
                    color: {color: e[3] === 1 ? INFERRED : ASSERTED, highlight: "#1d2330", hover: "#1d2330"}};
   }
   const nodes = new vis.DataSet(visNodes);
@@ -44,7 +44,8 @@
     nodes: {size: 12, borderWidth: 1, font: {size: 13, face: "system-ui, sans-serif", color: "#1d2330"}},
     edges: {width: 1, arrows: {to: {enabled: true, scaleFactor: 0.45}}, selectionWidth: 1.5,
             font: {size: 10, color: "#4b5260", strokeWidth: 3, align: "middle"},
-            smooth: large ? false : {type: "continuous", roundness: 0.3}},
+            // Curves cost a bezier per edge on every frame; straight lines once the picture is precomputed.
+            smooth: data.physics ? {type: "continuous", roundness: 0.3} : false},
     layout: {improvedLayout: false},
     interaction: {hover: true, tooltipDelay: 120, hideEdgesOnDrag: large, hideEdgesOnZoom: large,
                   navigationButtons: false, keyboard: false},
@@ -64,6 +65,38 @@
       network.moveTo({scale: network.getScale() * 0.85});
     });
   }
+
+  // ---------------------------------------------------------------- edge labels where they can be read
+  // vis-network measures every edge label on every frame, even when too small to draw: on a precomputed
+  // page (hundreds of nodes and more) that tripled the time to the first picture. There, only the edges
+  // in view get their label, once the view is close enough to read them.
+  const LABEL_SCALE = 0.5, MAX_LABELS = 1500;
+  let labelled = new Set();
+
+  function labelVisibleEdges() {
+    if (data.physics) return;
+    const want = new Set();
+    if (network.getScale() >= LABEL_SCALE) {
+      const a = network.DOMtoCanvas({x: 0, y: 0});
+      const b = network.DOMtoCanvas({x: container.clientWidth, y: container.clientHeight});
+      const at = network.getPositions();
+      const inView = function (i) { const p = at[i]; return p && p.x >= a.x && p.x <= b.x && p.y >= a.y && p.y <= b.y; };
+      for (let k = 0; k < E.length && want.size < MAX_LABELS; k++) {
+        if (inView(E[k][0]) || inView(E[k][1])) want.add(k);
+      }
+    }
+    const updates = [];
+    labelled.forEach(function (k) { if (!want.has(k)) updates.push({id: k, label: undefined}); });
+    want.forEach(function (k) { if (!labelled.has(k)) updates.push({id: k, label: props[E[k][2]]}); });
+    labelled = want;
+    if (updates.length) edges.update(updates);
+  }
+
+  let relabel = null;
+  function relabelSoon() { clearTimeout(relabel); relabel = setTimeout(labelVisibleEdges, 150); }
+  network.on("zoom", relabelSoon);
+  network.on("dragEnd", relabelSoon);
+  network.on("animationFinished", relabelSoon);
 
   // ---------------------------------------------------------------- tooltips (DOM text only)
   const tooltip = document.getElementById("tooltip");
@@ -217,6 +250,7 @@
     highlight(i);
     showDetails(i);
     network.focus(i, {scale: Math.max(network.getScale(), 0.9), animation: large ? false : {duration: 350}});
+    relabelSoon();
   }
 
   network.on("click", function (p) {
