@@ -197,6 +197,14 @@ def test_focus_page_shows_the_neighbourhood_with_its_centre_selected(browser, fo
         assert page.js("Object.keys(kg.network.body.nodes).length") == len(labels)
         page.page.wait_for_selector("#details:not([hidden])", timeout=5000)
         assert page.js("kg.network.getSelectedNodes().map(i => kg.data.nodes[i][0])") == ["id:rese-cel"]
+        # hover: the sources' own words, with the source named (text 000, first paragraph)
+        x, y = page.node_point(page.node_index("id:rese-cel"))
+        page.page.mouse.move(x, y)
+        page.page.wait_for_selector("#tooltip:not([hidden])", timeout=5000)
+        quotes = page.js("[...document.querySelectorAll('#tooltip blockquote')].map(q => q.textContent)")
+        assert "\u201cresecabtagene autoleucel (rese-cel), a CAR T therapy\u201d" in quotes
+        assert "\u2014 CAR T Therapy Shows Promise in Treating Autoimmune Conditions" in page.js(
+            "document.getElementById('tooltip').textContent")
         ARTIFACTS.mkdir(exist_ok=True)
         page.page.screenshot(path=str(ARTIFACTS / "graph-focus.png"))
         page.assert_clean()
