@@ -197,6 +197,8 @@ def serve(port: int, host: str, allow_remote: bool) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)
+    # A process started in the background by a shell inherits SIGINT ignored; Ctrl-C must still stop us.
+    signal.signal(signal.SIGINT, on_term)
     try:
         if server.warning:
             click.echo(server.warning, err=True)
