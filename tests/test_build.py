@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from pathlib import Path
 
 import pytest
+from build_tree import tree_hash
 
 HEADER = "subject\tpredicate\tobject\tsource\tquote\tstatus\tnote\n"
-
-
-def tree_hash(folder: Path) -> dict[str, str]:
-    """Every file under folder with the hash of its bytes (symlinks by target)."""
-    out = {}
-    for path in sorted(folder.rglob("*")):
-        rel = str(path.relative_to(folder))
-        if path.is_symlink():
-            out[rel] = "-> " + str(path.readlink())
-        elif path.is_file():
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 def messages(result) -> list[str]:

@@ -9,7 +9,6 @@ live (kg/store.py, _remove_stale) before it starts and after it swaps its own in
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -18,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
+from build_tree import tree_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "subject\tpredicate\tobject\tsource\tquote\tstatus\tnote\n"
@@ -32,17 +31,6 @@ WORLD = HEADER + "".join("\t".join(cells) + "\n" for cells in [
     ("id:t-cd19", "rdfs:label", "TCD19", "src:t-ref", "", "verified"),
     ("id:t-cd19", "cart:hgncId", "HGNC:1633", "src:t-ref", "", "verified"),
 ])
-
-
-def tree_hash(folder: Path) -> dict[str, str]:
-    out = {}
-    for path in sorted(folder.rglob("*")):
-        rel = str(path.relative_to(folder))
-        if path.is_symlink():
-            out[rel] = "-> " + os.readlink(path)
-        elif path.is_file():
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 def make_project(root: Path) -> dict:

@@ -9,8 +9,6 @@ and of parameter binding.
 from __future__ import annotations
 
 import csv
-import hashlib
-import io
 import json
 import os
 import shutil
@@ -23,6 +21,8 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from build_tree import tree_hash
 
 from kg import seeds
 from kg.cli import main
@@ -47,18 +47,6 @@ TURTLE_NEGATIVE = manifest("turtle-negative")
 TURTLE_POSITIVE = manifest("turtle-positive")
 NT_NEGATIVE = manifest("ntriples-negative")
 NT_POSITIVE = manifest("ntriples-positive")
-
-
-def tree_hash(folder: Path) -> dict[str, str]:
-    """Every file under folder with the hash of its bytes (symlinks by target)."""
-    out = {}
-    for path in sorted(folder.rglob("*")):
-        rel = str(path.relative_to(folder))
-        if path.is_symlink():
-            out[rel] = "-> " + os.readlink(path)
-        elif path.is_file():
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 def problem_lines(result) -> list[str]:
