@@ -6,7 +6,6 @@ import difflib
 import logging
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 

@@ -120,7 +120,7 @@ class _Names:
         if iri.startswith(CART) and iri not in self.onto.classes:
             names = sorted(self.curie(c) for c in self.onto.classes)
             close = difflib.get_close_matches(self.curie(iri), names, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]}?" if close else f" (the classes: `kg ontology`)"
+            hint = f"; did you mean {close[0]}?" if close else " (the classes: `kg ontology`)"
             raise KgError(f"{what} {self.curie(iri)} is not a class of the ontology{hint}")
         if iri.startswith(XSD):
             raise KgError(f"{what} {self.curie(iri)} is a datatype, not a class")

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, Problem, Problems
 from kg.files import check_size, read_text, refused_format
-from kg.ontology import ANNOTATION, DATATYPE, OBJECT, Ontology, parse_turtle, statement_lines, syntax_problem
+from kg.ontology import DATATYPE, OBJECT, Ontology, parse_turtle, statement_lines, syntax_problem
 from kg.paths import Paths
 from kg.vocab import CART, CLAIM, RDF, RDF_TYPE, SRC, XSD
 

@@ -16,7 +16,7 @@ import pytest
 from kg import push as push_mod
 from kg.endpoint import RemoteEngine, bind, derive, query_form
 from kg.engine import LocalEngine
-from kg.errors import InputError, KgError
+from kg.errors import KgError
 from kg.paths import Paths
 from kg.serve import free_port
 from kg.vocab import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, SRC

@@ -10,14 +10,13 @@ import csv
 import io
 import json
 import re
-import shutil
 
 import pyoxigraph as ox
 import pytest
 
 from kg import catalogue
 from kg.engine import LocalEngine
-from kg.errors import InputError
+
 from kg.params import ParamError, bind, resolve_entity, to_term
 from kg.paths import Paths
 from kg.results import FORMATS, display
@@ -203,7 +202,7 @@ def test_the_injection_probe_as_an_entity_name_matches_nothing_and_returns_no_ro
     result = run("query", query, "-p", f"{param}={INJECTION}", "--format", "csv")
     assert result.exit_code == 0
     assert result.stdout_bytes.count(b"\r\n") == 1  # the header row only (W3C CSV lines end in CRLF)
-    assert f"nothing" in result.stderr and "is named 'x\") } UNION" in result.stderr
+    assert "nothing" in result.stderr and "is named 'x\") } UNION" in result.stderr
 
 
 def test_the_injection_probe_never_widens_the_name_lookup(built):

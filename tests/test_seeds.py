@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from kg import seeds
-from kg.paths import Paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SEEDS = ROOT.parent / "shared" / "seeds"
