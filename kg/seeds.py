@@ -161,6 +161,19 @@ class _Resolver:
             return None
         return self.prefixes[prefix] + local
 
+    def known_term(self, row: Row, kind: str, iri: str, term, names: list[str]) -> bool:
+        """Report an unknown class or property (with a did-you-mean) or a deprecated one; False if unknown."""
+        name = self.curie(iri)
+        if term is None:
+            self.problems.add(row.file, row.line, "error",
+                              f"unknown {kind} {name}{self.suggest(name, names)} (declare it in ontology/ to use it)",
+                              f"unknown-{kind}")
+            return False
+        if term.deprecated:
+            better = f"; use {self.curie(term.replaced_by)}" if term.replaced_by else ""
+            self.problems.add(row.file, row.line, "warn", f"{kind} {name} is deprecated{better}", "deprecated-term")
+        return True
+
     def suggest(self, name: str, names: list[str]) -> str:
         close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
         return f"; did you mean {close[0]}?" if close else ""
@@ -377,15 +390,8 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
         if not s or not p:
             continue
         prop = ontology.property(p)
-        if prop is None:
-            name = resolver.curie(p)
-            problems.add(row.file, row.line, "error",
-                         f"unknown property {name}{resolver.suggest(name, resolver.property_names)} "
-                         "(declare it in ontology/ to use it)", "unknown-property")
+        if not resolver.known_term(row, "property", p, prop, resolver.property_names):
             continue
-        if prop.deprecated:
-            better = f"; use {resolver.curie(prop.replaced_by)}" if prop.replaced_by else ""
-            problems.add(row.file, row.line, "warn", f"property {resolver.curie(p)} is deprecated{better}", "deprecated-term")
         if not row.object:
             problems.add(row.file, row.line, "error", "object is empty", "syntax")
             continue
@@ -395,16 +401,8 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
                 continue
             obj: ox.Term = ox.NamedNode(o_iri)
             if p == RDF_TYPE:
-                cls = ontology.classes.get(o_iri)
-                if cls is None:
-                    name = resolver.curie(o_iri)
-                    problems.add(row.file, row.line, "error",
-                                 f"unknown class {name}{resolver.suggest(name, resolver.class_names)} "
-                                 "(declare it in ontology/ to use it)", "unknown-class")
+                if not resolver.known_term(row, "class", o_iri, ontology.classes.get(o_iri), resolver.class_names):
                     continue
-                if cls.deprecated:
-                    better = f"; use {resolver.curie(cls.replaced_by)}" if cls.replaced_by else ""
-                    problems.add(row.file, row.line, "warn", f"class {resolver.curie(o_iri)} is deprecated{better}", "deprecated-term")
         else:
             datatype = prop.range if prop.kind == DATATYPE else None
             lit, why = literal(row.object, datatype)
