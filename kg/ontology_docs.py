@@ -72,6 +72,19 @@ def _sort_key(term) -> tuple:
     return (term.iri.rsplit("#", 1)[-1].lower(), term.iri)
 
 
+def _tree(nodes: dict) -> list:
+    """Hang each node under its parents among `nodes` (sorted); return the nodes with no such parent."""
+    roots = []
+    for iri, node in sorted(nodes.items(), key=lambda kv: _sort_key(kv[1].term)):
+        inside = [p for p in node.term.parents if p in nodes and p != iri]
+        node.external_parents = [p for p in node.term.parents if p not in nodes]
+        for parent in inside:
+            nodes[parent].children.append(node)
+        if not inside:
+            roots.append(node)
+    return roots
+
+
 def overview(onto: Ontology) -> Overview:
     """Arrange the ontology's classes and properties as trees (a term under its parents in the ontology)."""
     prefixes = {**SPARQL_PREFIXES, **onto.prefixes}
@@ -80,25 +93,10 @@ def overview(onto: Ontology) -> Overview:
         if q.subject.value == ONTOLOGY_IRI and q.predicate.value == OWL + "versionInfo":
             version = q.object.value
 
-    class_nodes = {iri: ClassNode(c) for iri, c in onto.classes.items()}
-    class_roots = []
-    for iri, node in sorted(class_nodes.items(), key=lambda kv: _sort_key(kv[1].term)):
-        inside = [p for p in node.term.parents if p in class_nodes and p != iri]
-        node.external_parents = [p for p in node.term.parents if p not in class_nodes]
-        for parent in inside:
-            class_nodes[parent].children.append(node)
-        if not inside:
-            class_roots.append(node)
-
-    prop_nodes = {iri: PropertyNode(p) for iri, p in onto.properties.items()}
+    class_roots = _tree({iri: ClassNode(c) for iri, c in onto.classes.items()})
     by_kind: dict[str, list[PropertyNode]] = {OBJECT: [], DATATYPE: [], "annotation": []}
-    for iri, node in sorted(prop_nodes.items(), key=lambda kv: _sort_key(kv[1].term)):
-        inside = [p for p in node.term.parents if p in prop_nodes and p != iri]
-        node.external_parents = [p for p in node.term.parents if p not in prop_nodes]
-        for parent in inside:
-            prop_nodes[parent].children.append(node)
-        if not inside:
-            by_kind.setdefault(node.term.kind, []).append(node)
+    for node in _tree({iri: PropertyNode(p) for iri, p in onto.properties.items()}):
+        by_kind.setdefault(node.term.kind, []).append(node)
     return Overview(iri=ONTOLOGY_IRI, version=version, files=onto.files, classes=class_roots,
                     properties={k: v for k, v in by_kind.items() if v}, prefixes=prefixes)
 
