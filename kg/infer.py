@@ -1,43 +1,51 @@
-"""Inference rules (SPARQL CONSTRUCT) whose results go into a graph of their own."""
+"""Inference into a graph of its own: the ontology's hierarchy and property axioms, then SPARQL join rules.
+
+Four schema rules each derive one triple from one triple, given the ontology (the "TBox"):
+subclass (x a C, C subClassOf+ D => x a D), subproperty (s p o, p subPropertyOf+ q => s q o),
+symmetric (s p o, p a owl:SymmetricProperty => o p s) and inverse (s p o, p inverseOf q => o q s).
+They run set-wise in Python over the store's indexes, semi-naively (each round only looks at what the
+round before derived), because a SPARQL rule over a million triples re-reads everything per round.
+The join rules (several triples per derivation) stay SPARQL CONSTRUCTs; each runs once, and again only
+when a round derived a triple with a property its body reads. They exclude what is known with MINUS,
+not FILTER NOT EXISTS, which Oxigraph evaluates once per solution (much slower at a million triples).
+
+Every rule adds what it derives unless some graph of the store already holds that triple.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyoxigraph as ox
 
-from kg.vocab import GRAPH_INFERRED
+from kg.vocab import CART, GRAPH_INFERRED, OWL, RDF, RDF_TYPE, RDFS
 
-# Each rule adds what it derives unless the union of graphs already holds it.
-RULES: dict[str, str] = {
-    "subclass": """
-        CONSTRUCT { ?x a ?super } WHERE {
-          ?c rdfs:subClassOf+ ?super . FILTER(isIRI(?super))
-          ?x a ?c .
-          FILTER NOT EXISTS { ?x a ?super }
-        }""",
-    "subproperty": """
-        CONSTRUCT { ?s ?super ?o } WHERE {
-          ?p rdfs:subPropertyOf+ ?super . FILTER(isIRI(?super))
-          ?s ?p ?o .
-          FILTER NOT EXISTS { ?s ?super ?o }
-        }""",
-    "symmetric": """
-        CONSTRUCT { ?o ?p ?s } WHERE {
-          ?p a owl:SymmetricProperty .
-          ?s ?p ?o . FILTER(!isLiteral(?o))
-          FILTER NOT EXISTS { ?o ?p ?s }
-        }""",
-    "inverse": """
-        CONSTRUCT { ?o ?q ?s } WHERE {
-          { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p }
-          ?s ?p ?o . FILTER(!isLiteral(?o))
-          FILTER NOT EXISTS { ?o ?q ?s }
-        }""",
-    "investigated-for": """
+TYPE = ox.NamedNode(RDF_TYPE)
+SCHEMA_RULES = ("subclass", "subproperty", "symmetric", "inverse")
+
+
+@dataclass(frozen=True)
+class JoinRule:
+    """A SPARQL CONSTRUCT and the properties its WHERE clause reads (re-run only when one of them grows)."""
+
+    construct: str
+    reads: frozenset[str]
+
+
+def _reads(*curies: str) -> frozenset[str]:
+    ns = {"cart": CART, "rdf": RDF, "rdfs": RDFS, "owl": OWL}
+    return frozenset(ns[c.split(":")[0]] + c.split(":")[1] for c in curies)
+
+
+_CLAIM = ("rdf:type", "rdf:subject", "rdf:predicate", "rdf:object", "cart:statedIn", "cart:negated")
+
+JOIN_RULES: dict[str, JoinRule] = {
+    "investigated-for": JoinRule("""
         CONSTRUCT { ?therapy cart:investigatedFor ?disease } WHERE {
           ?trial cart:evaluates ?therapy ; cart:studiesCondition ?disease .
-          FILTER NOT EXISTS { ?therapy cart:investigatedFor ?disease }
-        }""",
-    "contested-by-negation": """
+          MINUS { ?therapy cart:investigatedFor ?disease }
+        }""", _reads("cart:evaluates", "cart:studiesCondition")),
+    "contested-by-negation": JoinRule("""
         CONSTRUCT { ?claim cart:contested true ; cart:contradictedBy ?denial .
                     ?denial cart:contested true ; cart:contradictedBy ?claim . }
         WHERE {
@@ -47,22 +55,166 @@ RULES: dict[str, str] = {
           FILTER(?src1 != ?src2)
           FILTER NOT EXISTS { ?claim cart:negated true }
           FILTER NOT EXISTS { ?claim cart:contradictedBy ?denial }
-        }""",
-    "contested-by-disjoint-class": """
+        }""", _reads(*_CLAIM)),
+    "contested-by-disjoint-class": JoinRule("""
         CONSTRUCT { ?c1 cart:contested true ; cart:contradictedBy ?c2 . }
         WHERE {
-          ?c1 a cart:Claim ; rdf:subject ?x ; rdf:predicate rdf:type ; rdf:object ?k1 ; cart:statedIn ?src1 .
-          ?c2 a cart:Claim ; rdf:subject ?x ; rdf:predicate rdf:type ; rdf:object ?k2 ; cart:statedIn ?src2 .
-          FILTER(?src1 != ?src2)
-          FILTER NOT EXISTS { ?c1 cart:negated true }
-          FILTER NOT EXISTS { ?c2 cart:negated true }
-          ?k1 rdfs:subClassOf* ?d1 . ?k2 rdfs:subClassOf* ?d2 .
+          # From the few disjoint pairs to the claims typing something with them, not the other way round.
           { ?d1 owl:disjointWith ?d2 } UNION { ?d2 owl:disjointWith ?d1 }
-          FILTER NOT EXISTS { ?c1 cart:contradictedBy ?c2 }
-        }""",
+          ?k1 rdfs:subClassOf* ?d1 . ?k2 rdfs:subClassOf* ?d2 .
+          ?c1 rdf:object ?k1 ; rdf:predicate rdf:type ; rdf:subject ?x ; a cart:Claim ; cart:statedIn ?src1 .
+          ?c2 rdf:object ?k2 ; rdf:predicate rdf:type ; rdf:subject ?x ; a cart:Claim ; cart:statedIn ?src2 .
+          FILTER(?src1 != ?src2)
+          MINUS { ?c1 cart:negated true }
+          MINUS { ?c2 cart:negated true }
+          MINUS { ?c1 cart:contradictedBy ?c2 }
+        }""", _reads(*_CLAIM, "rdfs:subClassOf", "owl:disjointWith")),
 }
 
+RULES = (*SCHEMA_RULES, *JOIN_RULES)
 MAX_ROUNDS = 10
+
+Pair = tuple  # (subject, object)
+
+
+@dataclass
+class Schema:
+    """The hierarchy and property axioms the schema rules apply, read from every graph of the store."""
+
+    superclasses: dict[ox.Term, set[ox.NamedNode]]
+    superproperties: dict[ox.Term, set[ox.NamedNode]]
+    symmetric: set[ox.Term]
+    inverses: dict[ox.Term, set[ox.NamedNode]]
+
+    @classmethod
+    def read(cls, store: ox.Store) -> "Schema":
+        from kg.store import select
+
+        def closure(prop: str) -> dict[ox.Term, set[ox.NamedNode]]:
+            # A blank-node superclass is an OWL restriction, not a class anything can be typed with.
+            found: dict[ox.Term, set[ox.NamedNode]] = {}
+            for row in select(store, f"SELECT DISTINCT ?a ?b WHERE {{ ?a {prop}+ ?b FILTER(isIRI(?b) && ?a != ?b) }}"):
+                found.setdefault(row["a"], set()).add(row["b"])
+            return found
+
+        symmetric = {row["p"] for row in select(store, "SELECT DISTINCT ?p WHERE { ?p a owl:SymmetricProperty }")}
+        inverses: dict[ox.Term, set[ox.NamedNode]] = {}
+        for row in select(store, "SELECT DISTINCT ?p ?q WHERE { ?p owl:inverseOf ?q FILTER(isIRI(?p) && isIRI(?q)) }"):
+            inverses.setdefault(row["p"], set()).add(row["q"])
+            inverses.setdefault(row["q"], set()).add(row["p"])
+        return cls(closure("rdfs:subClassOf"), closure("rdfs:subPropertyOf"), symmetric, inverses)
+
+    def used_properties(self) -> set[ox.Term]:
+        """The properties whose triples the schema rules read (rdf:type aside)."""
+        return {*self.superproperties, *self.symmetric, *self.inverses}
+
+
+class _Known:
+    """What the store holds, one property at a time, read once and then kept up to date with what is derived.
+
+    rdf:type is kept per class (its triples are most of a graph, and a rule only ever asks about one class).
+    """
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self.pairs: dict[ox.Term, set[Pair]] = {}
+        self.members: dict[ox.Term, set[ox.Term]] = {}
+
+    def of_property(self, prop: ox.Term) -> set[Pair]:
+        if prop not in self.pairs:
+            # A SELECT hands over two terms a row, cheaper than quads_for_pattern's four (a third faster).
+            rows = self.store.query(f"SELECT ?s ?o WHERE {{ GRAPH ?g {{ ?s {prop} ?o }} }}")
+            self.pairs[prop] = {(row[0], row[1]) for row in rows}
+        return self.pairs[prop]
+
+    def of_class(self, cls: ox.Term) -> set[ox.Term]:
+        if cls not in self.members:
+            rows = self.store.query(f"SELECT ?x WHERE {{ GRAPH ?g {{ ?x {TYPE} {cls} }} }}")
+            self.members[cls] = {row[0] for row in rows}
+        return self.members[cls]
+
+
+class _Round:
+    """What one round derives: new triples per property (rdf:type per class), counted per rule."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[ox.Term, set[Pair]] = {}
+        self.members: dict[ox.Term, set[ox.Term]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.pairs or self.members)
+
+    def properties(self) -> set[str]:
+        return {p.value for p in self.pairs} | ({RDF_TYPE} if self.members else set())
+
+    def quads(self, graph: ox.NamedNode) -> list[ox.Quad]:
+        return ([ox.Quad(s, p, o, graph) for p, pairs in self.pairs.items() for s, o in pairs]
+                + [ox.Quad(x, TYPE, c, graph) for c, xs in self.members.items() for x in xs])
+
+
+def _add(known: _Known, out: _Round, prop: ox.Term, pairs: set[Pair]) -> int:
+    """Keep the pairs of `prop` the store does not hold yet; return how many were new."""
+    if prop == TYPE:
+        by_class: dict[ox.Term, set[ox.Term]] = {}
+        for s, o in pairs:
+            by_class.setdefault(o, set()).add(s)
+        return sum(_add_members(known, out, c, xs) for c, xs in by_class.items())
+    have = known.of_property(prop)
+    new = pairs - have
+    if new:
+        have |= new
+        out.pairs.setdefault(prop, set()).update(new)
+    return len(new)
+
+
+def _add_members(known: _Known, out: _Round, cls: ox.Term, xs: set[ox.Term]) -> int:
+    have = known.of_class(cls)
+    new = xs - have
+    if new:
+        have |= new
+        out.members.setdefault(cls, set()).update(new)
+    return len(new)
+
+
+def _schema_round(schema: Schema, known: _Known, delta: _Round, counts: dict[str, int]) -> _Round:
+    """Apply the four schema rules to the triples of `delta`; return what is new."""
+    out = _Round()
+    for cls, xs in delta.members.items():
+        for sup in schema.superclasses.get(cls, ()):
+            counts["subclass"] += _add_members(known, out, sup, xs)
+    todo = list(delta.pairs.items())
+    if TYPE in schema.used_properties() and delta.members:
+        # rdf:type given a superproperty or an inverse: unusual, but an extension may do it
+        todo.append((TYPE, {(x, c) for c, xs in delta.members.items() for x in xs}))
+    for prop, pairs in todo:
+        for sup in schema.superproperties.get(prop, ()):
+            counts["subproperty"] += _add(known, out, sup, pairs)
+        # A literal cannot be a subject: the symmetric and inverse rules skip triples that end in one.
+        turned = None
+        if prop in schema.symmetric or prop in schema.inverses:
+            turned = {(o, s) for s, o in pairs if not isinstance(o, ox.Literal)}
+        if prop in schema.symmetric:
+            counts["symmetric"] += _add(known, out, prop, turned)
+        for inverse in schema.inverses.get(prop, ()):
+            counts["inverse"] += _add(known, out, inverse, turned)
+    return out
+
+
+def _everything(schema: Schema, known: _Known) -> _Round:
+    """The store's own triples the schema rules read, as the first round's input."""
+    start = _Round()
+    classes = set(schema.superclasses)
+    if TYPE in schema.used_properties():
+        classes |= {q.object for q in known.store.quads_for_pattern(None, TYPE, None, None)}
+    for cls in classes:
+        xs = known.of_class(cls)
+        if xs:
+            start.members[cls] = set(xs)
+    for prop in schema.used_properties() - {TYPE}:
+        pairs = known.of_property(prop)
+        if pairs:
+            start.pairs[prop] = set(pairs)
+    return start
 
 
 def infer(store: ox.Store) -> dict[str, int]:
@@ -71,14 +223,51 @@ def infer(store: ox.Store) -> dict[str, int]:
 
     graph = ox.NamedNode(GRAPH_INFERRED)
     counts = {name: 0 for name in RULES}
+    schema = Schema.read(store)
+    known = _Known(store)
+    delta = _everything(schema, known)
+    changed: set[str] | None = None  # None: the first round, when every join rule runs
     for _ in range(MAX_ROUNDS):
-        added = 0
-        for name, rule in RULES.items():
-            new = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in select(store, rule)}
-            if new:
-                store.extend(new)
-                counts[name] += len(new)
-                added += len(new)
-        if not added:
+        derived = _Round()
+        while delta:
+            delta = _schema_round(schema, known, delta, counts)
+            for prop, pairs in delta.pairs.items():
+                derived.pairs.setdefault(prop, set()).update(pairs)
+            for cls, xs in delta.members.items():
+                derived.members.setdefault(cls, set()).update(xs)
+        if derived:
+            # Not transactional, and need not be: the store is a new one no reader sees before the build ends.
+            store.bulk_extend(derived.quads(graph))
+            changed = None if changed is None else changed | derived.properties()
+        joined: list[ox.Quad] = []
+        for name, rule in JOIN_RULES.items():
+            if changed is not None and not rule.reads & changed:
+                continue
+            new = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in select(store, rule.construct)}
+            counts[name] += len(new)
+            joined.extend(new)
+        if not joined:
             break
+        store.extend(joined)
+        # What the join rules derived is the next round's input to the schema rules, and to themselves.
+        delta = _Round()
+        _add_all(known, delta, joined)
+        changed = delta.properties()
     return counts
+
+
+def _add_all(known: _Known, out: _Round, quads: list[ox.Quad]) -> None:
+    by_property: dict[ox.Term, set[Pair]] = {}
+    for q in quads:
+        by_property.setdefault(q.predicate, set()).add((q.subject, q.object))
+    for prop, pairs in by_property.items():
+        # These are in the store already (the join rules checked); known only learns about them.
+        if prop == TYPE:
+            for s, o in pairs:
+                if o in known.members:
+                    known.members[o].add(s)
+                out.members.setdefault(o, set()).add(s)
+        else:
+            if prop in known.pairs:
+                known.pairs[prop] |= pairs
+            out.pairs.setdefault(prop, set()).update(pairs)
