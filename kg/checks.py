@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -154,10 +156,9 @@ def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, pr
     (entity, property, value) of each problem, in order (None for a check that cannot run).
     """
     problems = []
-    for check in checks:
-        try:
-            solutions = select(store, check.rq.text)
-        except SyntaxError as exc:
+    for check, (solutions, variables) in zip(checks, _evaluate_all(store, checks)):
+        if isinstance(solutions, SyntaxError):
+            exc = solutions
             where = re.match(r"error at (\d+):(\d+)", str(exc))
             # the parser lists every token it would have accepted, over several lines: keep the first
             expected = re.search(r"expected one of ((?:\"[^\"]*\", ){0,5})", str(exc))
@@ -168,7 +169,9 @@ def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, pr
             if keys is not None:
                 keys.append(None)
             continue
-        if not isinstance(solutions, ox.QuerySolutions) or "entity" not in {v.value for v in solutions.variables}:
+        if isinstance(solutions, Exception):
+            raise solutions
+        if variables is None or "entity" not in variables:
             problems.append(Problem(check.rq.shown, 1, "error",
                                     "a check must be a SELECT returning ?entity (and ?property ?value where they apply)",
                                     "query-header"))
@@ -185,7 +188,7 @@ def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, pr
                 hint = f"; did you mean {close[0]}?" if close else ""
             message = _get(row, "message")
             if check.message:
-                values = {v.value: plain(_get(row, v.value), prefixes) for v in solutions.variables}
+                values = {v: plain(_get(row, v), prefixes) for v in variables}
                 values["hint"] = hint
                 text = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), check.message)
                 if "{hint}" not in check.message:
@@ -199,6 +202,26 @@ def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, pr
             if keys is not None:
                 keys.append((entity, prop, value))
     return problems
+
+
+def _evaluate(store: ox.Store, check: Check) -> tuple[list | Exception, list[str] | None]:
+    """A check's rows and variables (None if it is not a SELECT), or the error it raised."""
+    try:
+        solutions = select(store, check.rq.text)
+        if not isinstance(solutions, ox.QuerySolutions):
+            return [], None
+        return list(solutions), [v.value for v in solutions.variables]
+    except (SyntaxError, OSError) as exc:
+        return exc, None
+
+
+def _evaluate_all(store: ox.Store, checks: list[Check]) -> list[tuple[list | Exception, list[str] | None]]:
+    """Every check's rows, the checks running side by side: the store answers queries in parallel
+    (pyoxigraph releases the GIL while it evaluates), and the big checks each scan the whole graph."""
+    if len(checks) < 2:
+        return [_evaluate(store, c) for c in checks]
+    with ThreadPoolExecutor(max_workers=max(1, min(len(checks), os.cpu_count() or 1))) as pool:
+        return list(pool.map(lambda c: _evaluate(store, c), checks))
 
 
 def merge_restated(problems: list[Problem], keys: list, shacl: list[Problem], shacl_keys: list,
