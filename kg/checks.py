@@ -251,10 +251,55 @@ def _get(row: ox.QuerySolution, name: str) -> ox.Term | None:
 
 def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
               keys: list | None = None) -> list[Problem]:
-    """Validate the union of all graphs against the shapes in the ontology with pySHACL.
+    """Validate the union of all graphs against the shapes in the ontology.
 
-    `keys`, if given, receives (focus, path, value) of each problem, in order (see merge_restated).
+    Shapes within the SHACL Core subset kg.shacl compiles run as SPARQL in the store (seconds at a
+    million triples); any other shape sends the whole validation to pySHACL. `keys`, if given,
+    receives (focus, path, value) of each problem, in order (see merge_restated).
     """
+    from kg import shacl
+
+    compiled = shacl.compile_shapes(store)
+    if compiled is None:
+        return _run_pyshacl(store, locator, prefixes, keys)
+    by_node = {part.node: shape for shape in compiled for part in shape.parts}
+    problems = []
+    for r in shacl.validate(store, compiled):
+        shape = by_node[r.shape]
+        subjects_of = sorted(shape.subjects_of, key=str)
+        # blank nodes stand for nothing a seed row names: None, as for pySHACL's results (_to_ox)
+        focus, value = (None if isinstance(t, ox.BlankNode) else t for t in (r.focus, r.value))
+        problems.append(_shape_problem(locator, prefixes, keys, focus, r.path, value, r.severity, r.message,
+                                       r.component, subjects_of[0] if subjects_of else None, shape.target_classes))
+    return problems
+
+
+def _shape_problem(locator: Locator, prefixes: dict[str, str], keys: list | None, focus, path, value,
+                   severity: str, message: str, component: str, subjects_of, target_classes: list[str]) -> Problem:
+    """One validation result as a problem at the seed file and line behind it."""
+    if keys is not None:
+        keys.append((focus, path, value))
+    if path is None and subjects_of is not None:
+        # A constraint on the focus node itself (a domain check on sh:targetSubjectsOf P) is about
+        # the row that uses P, not about the row that declared the node.
+        path, value = subjects_of, None
+    found = None
+    if value is None and path is not None and component == SH + "MinCountConstraintComponent":
+        # A missing property is about the row that gave the node the shape's class (for a
+        # company made a cart:Manufacturer in a file of its own, that row, not its first mention).
+        for cls in target_classes:
+            found = locator.claim_line(focus, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls))
+            if found:
+                break
+    file, line = found or locator.locate(focus, path, value)
+    text = f"{short(focus, prefixes)}: {message}" if message else f"{short(focus, prefixes)} {short(path, prefixes)} violates a shape"
+    check = "shacl:" + (component.rsplit("#", 1)[-1] if component else "shape")
+    return Problem(file, line, LEVEL_OF_SEVERITY.get(severity, "error"), text, check)
+
+
+def _run_pyshacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
+                 keys: list | None = None) -> list[Problem]:
+    """Validate with pySHACL: the whole graph copied into rdflib (slow past a few 100k triples)."""
     import rdflib
     from pyshacl import validate
 
@@ -282,34 +327,17 @@ def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
         term_log.disabled = was_disabled
     problems = []
     for result in report.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")):
-        focus = report.value(result, rdflib.URIRef(SH + "focusNode"))
-        path = report.value(result, rdflib.URIRef(SH + "resultPath"))
-        value = report.value(result, rdflib.URIRef(SH + "value"))
-        severity = report.value(result, rdflib.URIRef(SH + "resultSeverity"))
+        shape = report.value(result, rdflib.URIRef(SH + "sourceShape"))
         message = report.value(result, rdflib.URIRef(SH + "resultMessage"))
         component = report.value(result, rdflib.URIRef(SH + "sourceConstraintComponent"))
-        f, p, v = (_to_ox(focus), _to_ox(path), _to_ox(value))
-        if keys is not None:
-            keys.append((f, p, v))
-        if p is None:
-            # A constraint on the focus node itself (a domain check on sh:targetSubjectsOf P) is about
-            # the row that uses P, not about the row that declared the node.
-            shape = report.value(result, rdflib.URIRef(SH + "sourceShape"))
-            used = shapes_graph.value(shape, rdflib.URIRef(SH + "targetSubjectsOf")) if shape is not None else None
-            if used is not None:
-                p, v = _to_ox(used), None
-        found = None
-        if v is None and p is not None and str(component) == SH + "MinCountConstraintComponent":
-            # A missing property is about the row that gave the node the shape's class (for a
-            # company made a cart:Manufacturer in a file of its own, that row, not its first mention).
-            for cls in _target_classes(shapes_graph, report.value(result, rdflib.URIRef(SH + "sourceShape"))):
-                found = locator.claim_line(f, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls))
-                if found:
-                    break
-        file, line = found or locator.locate(f, p, v)
-        text = f"{short(f, prefixes)}: {message}" if message else f"{short(f, prefixes)} {short(p, prefixes)} violates a shape"
-        check = "shacl:" + (str(component).rsplit("#", 1)[-1] if component else "shape")
-        problems.append(Problem(file, line, LEVEL_OF_SEVERITY.get(str(severity), "error"), text, check))
+        severity = report.value(result, rdflib.URIRef(SH + "resultSeverity"))
+        used = shapes_graph.value(shape, rdflib.URIRef(SH + "targetSubjectsOf")) if shape is not None else None
+        problems.append(_shape_problem(
+            locator, prefixes, keys, _to_ox(report.value(result, rdflib.URIRef(SH + "focusNode"))),
+            _to_ox(report.value(result, rdflib.URIRef(SH + "resultPath"))),
+            _to_ox(report.value(result, rdflib.URIRef(SH + "value"))),
+            str(severity), str(message) if message else "", str(component) if component else "",
+            _to_ox(used) if used is not None else None, _target_classes(shapes_graph, shape)))
     return problems
 
 

@@ -1,0 +1,242 @@
+"""SHACL Core validation compiled to SPARQL and run in the store itself.
+
+pySHACL needs the whole graph copied into rdflib first: minutes at a million triples. The shapes
+a project writes use a small part of SHACL Core (targets by class or by property, and on a simple
+path: min/max count, class, datatype, pattern, value ranges), and each of those is one SPARQL query
+over the store's indexes. `compile_shapes` reads the shapes from the ontology graph and returns None
+when any of them uses something else (sh:or, sh:node, complex paths, ...): the caller then falls back
+to pySHACL, so a shape is never silently skipped. The results are those pySHACL gives (focus node,
+path, value, severity, message, constraint component), which tests/test_shacl.py checks on graphs
+breaking every supported constraint.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.vocab import GRAPH_ONTOLOGY, RDF_TYPE, RDFS, SH, XSD
+
+# What a shape node may say for the compiled validator to handle it exactly as SHACL says.
+_TARGETS = {"targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode"}
+_CONSTRAINTS = {"class", "datatype", "minCount", "maxCount", "pattern", "flags",
+                "minInclusive", "maxInclusive", "minExclusive", "maxExclusive"}
+_ANNOTATIONS = {"message", "severity", "name", "description", "order", "group", "defaultValue"}
+_SHAPE_KEYS = {SH + k for k in _TARGETS | _CONSTRAINTS | _ANNOTATIONS | {"property", "path"}}
+_SHAPE_KEYS |= {RDF_TYPE, RDFS + "label", RDFS + "comment"}
+
+# Casting the lexical form tells a well-formed value of these datatypes from an ill-formed one.
+_CASTS = ("date", "dateTime", "integer", "decimal", "double", "float", "boolean")
+_RANGE = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
+_COMPONENT = {"class": "ClassConstraintComponent", "datatype": "DatatypeConstraintComponent",
+              "minCount": "MinCountConstraintComponent", "maxCount": "MaxCountConstraintComponent",
+              "pattern": "PatternConstraintComponent", "minInclusive": "MinInclusiveConstraintComponent",
+              "maxInclusive": "MaxInclusiveConstraintComponent", "minExclusive": "MinExclusiveConstraintComponent",
+              "maxExclusive": "MaxExclusiveConstraintComponent"}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, as pySHACL reports it."""
+
+    focus: ox.Term
+    path: ox.NamedNode | None
+    value: ox.Term | None
+    severity: str
+    message: str
+    component: str
+    shape: ox.Term  # the shape that holds the constraint (a property shape, or the node shape itself)
+
+
+@dataclass
+class _Constraints:
+    """The constraints one shape node states, with the severity and message its results carry."""
+
+    node: ox.Term
+    path: ox.NamedNode | None
+    values: dict[str, ox.Term] = field(default_factory=dict)
+    severity: str = SH + "Violation"
+    message: str = ""
+
+
+@dataclass
+class CompiledShape:
+    """A node shape's targets, its own constraints and those of its property shapes."""
+
+    iri: ox.Term
+    targets: dict[str, list[ox.Term]]
+    parts: list[_Constraints]
+
+    @property
+    def target_classes(self) -> list[str]:
+        return sorted(t.value for t in self.targets.get("targetClass", []))
+
+    @property
+    def subjects_of(self) -> list[ox.Term]:
+        return self.targets.get("targetSubjectsOf", [])
+
+
+def _described(store: ox.Store) -> dict[ox.Term, dict[str, list[ox.Term]]]:
+    found: dict[ox.Term, dict[str, list[ox.Term]]] = {}
+    for q in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY)):
+        found.setdefault(q.subject, {}).setdefault(q.predicate.value, []).append(q.object)
+    return found
+
+
+def _single(props: dict[str, list[ox.Term]], key: str) -> bool:
+    return len(props.get(SH + key, [])) <= 1
+
+
+def _constraints(node: ox.Term, props: dict[str, list[ox.Term]], path: ox.NamedNode | None) -> _Constraints | None:
+    """A shape node's constraints, or None if it says anything the compiler does not handle exactly."""
+    if set(props) - _SHAPE_KEYS:
+        return None
+    if not all(_single(props, k) for k in _CONSTRAINTS | {"message", "severity", "path"}):
+        return None
+    found = _Constraints(node, path)
+    for key in _CONSTRAINTS:
+        if props.get(SH + key):
+            found.values[key] = props[SH + key][0]
+    if "flags" in found.values and "pattern" not in found.values:
+        return None
+    if any(not isinstance(found.values.get(k), (ox.NamedNode, type(None))) for k in ("class", "datatype")):
+        return None
+    if any(not isinstance(found.values.get(k), (ox.Literal, type(None)))
+           for k in ("minCount", "maxCount", "pattern", "flags", *_RANGE)):
+        return None
+    message = props.get(SH + "message", [])
+    if message and (not isinstance(message[0], ox.Literal) or message[0].language):
+        return None  # one plain message only: pySHACL would pick among several
+    found.message = message[0].value if message else ""
+    severity = props.get(SH + "severity", [])
+    if severity:
+        found.severity = severity[0].value
+    return found
+
+
+def compile_shapes(store: ox.Store) -> list[CompiledShape] | None:
+    """The ontology graph's node shapes, or None if any shape needs more than this compiler does."""
+    described = _described(store)
+    node_shape = ox.NamedNode(SH + "NodeShape")
+    classes = {ox.NamedNode(RDFS + "Class"), ox.NamedNode("http://www.w3.org/2002/07/owl#Class")}
+    shapes = []
+    for node, props in described.items():
+        types = set(props.get(RDF_TYPE, []))
+        uses_sh = any(k.startswith(SH) for k in props)
+        if ox.NamedNode(SH + "PropertyShape") in types and any(SH + t in props for t in _TARGETS):
+            return None  # a property shape with targets of its own
+        if node_shape not in types:
+            if uses_sh and not _is_property_shape_of_some(node, described):
+                return None  # a shape not typed sh:NodeShape (implicit or unusual): leave it to pySHACL
+            continue
+        if types & classes or SH + "deactivated" in props:
+            return None  # implicit class targets, or switched off
+        own = _constraints(node, {k: v for k, v in props.items() if k != SH + "property"}, None)
+        if own is None or SH + "path" in props:
+            return None
+        parts = [own] if own.values else []
+        for prop_node in props.get(SH + "property", []):
+            prop_props = described.get(prop_node, {})
+            path = prop_props.get(SH + "path", [])
+            if len(path) != 1 or not isinstance(path[0], ox.NamedNode) or SH + "property" in prop_props:
+                return None  # a path expression or a nested shape
+            part = _constraints(prop_node, prop_props, path[0])
+            if part is None:
+                return None
+            parts.append(part)
+        targets = {t: props.get(SH + t, []) for t in _TARGETS if props.get(SH + t)}
+        if any(not isinstance(t, ox.NamedNode) for ts in targets.values() for t in ts):
+            return None
+        shapes.append(CompiledShape(node, targets, parts))
+    return shapes
+
+
+def _is_property_shape_of_some(node: ox.Term, described: dict) -> bool:
+    return any(node in props.get(SH + "property", []) for props in described.values())
+
+
+def _focus(shape: CompiledShape) -> str:
+    """A SPARQL group binding ?focus to each focus node of the shape once."""
+    branches = []
+    for cls in shape.targets.get("targetClass", []):
+        branches.append(f"{{ ?focus a ?_t . ?_t <{RDFS}subClassOf>* {cls} }}")
+    for prop in shape.targets.get("targetSubjectsOf", []):
+        branches.append(f"{{ ?focus {prop} ?_o }}")
+    for prop in shape.targets.get("targetObjectsOf", []):
+        branches.append(f"{{ ?_s {prop} ?focus }}")
+    for node in shape.targets.get("targetNode", []):
+        branches.append(f"{{ VALUES ?focus {{ {node} }} }}")
+    return f"{{ SELECT DISTINCT ?focus WHERE {{ {' UNION '.join(branches)} }} }}"
+
+
+def _subclasses(store: ox.Store, cls: ox.NamedNode, cache: dict) -> str:
+    if cls not in cache:
+        rows = store.query(f"SELECT DISTINCT ?k WHERE {{ ?k <{RDFS}subClassOf>* {cls} }}", use_default_graph_as_union=True)
+        cache[cls] = " ".join(str(row[0]) for row in rows if not isinstance(row[0], ox.BlankNode)) or str(cls)
+    return cache[cls]
+
+
+def _well_formed(datatype: ox.NamedNode) -> str:
+    """An expression that is true for a well-formed ?value of the datatype (an ill-formed one makes the cast fail)."""
+    local = datatype.value[len(XSD):] if datatype.value.startswith(XSD) else ""
+    if local in _CASTS:
+        return f"isLiteral(<{XSD}{local}>(STR(?value)))"
+    return "true"
+
+
+def _queries(store: ox.Store, shape: CompiledShape, part: _Constraints, cache: dict) -> list[tuple[str, str]]:
+    """(component, SELECT ?focus ?value) for each constraint of one shape node."""
+    focus = _focus(shape)
+    values = part.values
+    if part.path is None:
+        # constraints on the focus node itself: the value node is the focus
+        source = f"{focus} BIND(?focus AS ?value)"
+    else:
+        source = f"{focus} ?focus {part.path} ?value ."
+    out = []
+    if "class" in values:
+        kinds = _subclasses(store, values["class"], cache)
+        out.append(("class", f"SELECT DISTINCT ?focus ?value WHERE {{ {source} MINUS {{ ?value a ?_k . VALUES ?_k {{ {kinds} }} }} }}"))
+    if "datatype" in values:
+        dt = values["datatype"]
+        out.append(("datatype", f"""SELECT DISTINCT ?focus ?value WHERE {{ {source}
+            FILTER(!isLiteral(?value) || DATATYPE(?value) != {dt} || !COALESCE({_well_formed(dt)}, false)) }}"""))
+    if "pattern" in values:
+        flags = f", {values['flags']}" if "flags" in values else ""
+        out.append(("pattern", f"""SELECT DISTINCT ?focus ?value WHERE {{ {source}
+            FILTER(isBlank(?value) || !COALESCE(REGEX(STR(?value), {values['pattern']}{flags}), false)) }}"""))
+    for key, op in _RANGE.items():
+        if key in values:
+            out.append((key, f"""SELECT DISTINCT ?focus ?value WHERE {{ {source}
+                FILTER(!COALESCE(?value {op} {values[key]}, false)) }}"""))
+    if part.path is not None and "minCount" in values:
+        least = int(values["minCount"].value)
+        if least == 1:
+            out.append(("minCount", f"SELECT ?focus WHERE {{ {focus} MINUS {{ ?focus {part.path} ?_v }} }}"))
+        elif least > 1:
+            out.append(("minCount", f"""SELECT ?focus WHERE {{ {focus} OPTIONAL {{ ?focus {part.path} ?_v }} }}
+                GROUP BY ?focus HAVING (COUNT(DISTINCT ?_v) < {least})"""))
+    if part.path is not None and "maxCount" in values:
+        out.append(("maxCount", f"""SELECT ?focus WHERE {{ {focus} ?focus {part.path} ?_v }}
+            GROUP BY ?focus HAVING (COUNT(DISTINCT ?_v) > {int(values['maxCount'].value)})"""))
+    return out
+
+
+def validate(store: ox.Store, shapes: list[CompiledShape]) -> list[Result]:
+    """Every result of every shape, in a stable order; the queries run side by side like the checks."""
+    cache: dict = {}
+    work = [(part, key, query) for shape in shapes for part in shape.parts
+            for key, query in _queries(store, shape, part, cache)]
+
+    def run(item) -> list[Result]:
+        part, key, query = item
+        return [Result(row["focus"], part.path, row["value"] if key not in ("minCount", "maxCount") else None,
+                       part.severity, part.message, SH + _COMPONENT[key], part.node)
+                for row in store.query(query, use_default_graph_as_union=True)]
+
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        results = [r for found in pool.map(run, work) for r in found]
+    return sorted(results, key=lambda r: (str(r.focus), str(r.path), str(r.value), r.component, r.message))
