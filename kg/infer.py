@@ -135,7 +135,7 @@ class _Known:
 
 
 class _Round:
-    """What one round derives: new triples per property (rdf:type per class), counted per rule."""
+    """Triples a round derived (or starts from): pairs per property, with rdf:type kept as members per class."""
 
     def __init__(self) -> None:
         self.pairs: dict[ox.Term, set[Pair]] = {}
@@ -257,6 +257,7 @@ def infer(store: ox.Store) -> dict[str, int]:
 
 
 def _add_all(known: _Known, out: _Round, quads: list[ox.Quad]) -> None:
+    """Record what the join rules derived as the next round's input, and as known where known is kept."""
     by_property: dict[ox.Term, set[Pair]] = {}
     for q in quads:
         by_property.setdefault(q.predicate, set()).add((q.subject, q.object))
