@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -16,7 +14,7 @@ from kg import ontology as ontology_mod
 from kg import seeds as seeds_mod
 from kg.errors import InputError, Problem
 from kg.paths import Paths
-from kg.store import build_lock, select, write_new_store
+from kg.store import build_lock, select, side_by_side, write_new_store
 from kg.vocab import SPARQL_PREFIXES
 
 Progress = Callable[[str], None]
@@ -88,10 +86,7 @@ def _load_ntriples_side_by_side(store: ox.Store, files: list) -> list[InputError
             return exc
         return None
 
-    if len(files) < 2:
-        return [load(item) for item in files]
-    with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
-        return list(pool.map(load, files))
+    return side_by_side(load, files)
 
 
 def _check(paths: Paths, store: ox.Store, onto, seed, report: BuildReport, progress: Progress,

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -14,7 +12,7 @@ import pyoxigraph as ox
 from kg.errors import InputError, Problem
 from kg.paths import Paths
 from kg.sparqltext import RqFile, read_rq
-from kg.store import select
+from kg.store import select, side_by_side
 from kg.vocab import GRAPH_ONTOLOGY, RDF_TYPE, SH
 
 CHECK_KEYS = {"summary", "description", "level", "tags", "message", "suggest", "precedence"}
@@ -218,10 +216,7 @@ def _evaluate(store: ox.Store, check: Check) -> tuple[list | Exception, list[str
 def _evaluate_all(store: ox.Store, checks: list[Check]) -> list[tuple[list | Exception, list[str] | None]]:
     """Every check's rows, the checks running side by side: the store answers queries in parallel
     (pyoxigraph releases the GIL while it evaluates), and the big checks each scan the whole graph."""
-    if len(checks) < 2:
-        return [_evaluate(store, c) for c in checks]
-    with ThreadPoolExecutor(max_workers=max(1, min(len(checks), os.cpu_count() or 1))) as pool:
-        return list(pool.map(lambda c: _evaluate(store, c), checks))
+    return side_by_side(lambda c: _evaluate(store, c), checks)
 
 
 def merge_restated(problems: list[Problem], keys: list, shacl: list[Problem], shacl_keys: list,

@@ -12,12 +12,11 @@ breaking every supported constraint.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.store import side_by_side
 from kg.vocab import GRAPH_ONTOLOGY, RDF_TYPE, RDFS, SH, XSD
 
 # What a shape node may say for the compiled validator to handle it exactly as SHACL says.
@@ -237,6 +236,5 @@ def validate(store: ox.Store, shapes: list[CompiledShape]) -> list[Result]:
                        part.severity, part.message, SH + _COMPONENT[key], part.node)
                 for row in store.query(query, use_default_graph_as_union=True)]
 
-    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        results = [r for found in pool.map(run, work) for r in found]
+    results = [r for found in side_by_side(run, work) for r in found]
     return sorted(results, key=lambda r: (str(r.focus), str(r.path), str(r.value), r.component, r.message))

@@ -100,3 +100,17 @@ def select(store: ox.Store, sparql: str, substitutions: dict[str, ox.Term] | Non
     subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
     return store.query(sparql, prefixes=SPARQL_PREFIXES, use_default_graph_as_union=True,
                        substitutions=subs or None)
+
+
+def side_by_side(work: Callable, items: list) -> list:
+    """work(item) for each item, on as many threads as there are cores, results in item order.
+
+    For store work: pyoxigraph releases the GIL while it loads or evaluates a query.
+    """
+    if len(items) < 2:
+        return [work(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(items), os.cpu_count() or 1))) as pool:
+        return list(pool.map(work, items))
+
