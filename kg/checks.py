@@ -13,10 +13,9 @@ from kg.errors import InputError, Problem
 from kg.paths import Paths
 from kg.sparqltext import RqFile, read_rq
 from kg.store import select, side_by_side
-from kg.vocab import GRAPH_ONTOLOGY, RDF_TYPE, SH
+from kg.vocab import GRAPH_ONTOLOGY, LEVEL_OF_SEVERITY, RDF_TYPE, SH
 
 CHECK_KEYS = {"summary", "description", "level", "tags", "message", "suggest", "precedence"}
-LEVEL_OF_SEVERITY = {SH + "Violation": "error", SH + "Warning": "warn", SH + "Info": "info"}
 # `suggest: class` looks the ?value up among the ontology's classes, `suggest: property` the ?property
 # among its properties, and adds "did you mean ...?" for a near miss.
 SUGGEST_COLUMNS = {"class": "value", "property": "property"}

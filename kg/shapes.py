@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.ontology import Ontology
-from kg.vocab import RDF_TYPE, SH
+from kg.vocab import LEVEL_OF_SEVERITY, RDF_TYPE, SH
 
-LEVEL_OF_SEVERITY = {SH + "Violation": "error", SH + "Warning": "warn", SH + "Info": "info"}
 _NUMBERS = ("minCount", "maxCount", "minLength", "maxLength", "minInclusive", "maxInclusive",
             "minExclusive", "maxExclusive")
 _TERMS = ("class", "datatype", "nodeKind", "hasValue", "node")

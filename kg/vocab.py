@@ -23,6 +23,9 @@ RDFS_LABEL = RDFS + "label"
 RDFS_COMMENT = RDFS + "comment"
 SKOS_ALT = SKOS + "altLabel"
 
+# A SHACL result's sh:severity as the level a Problem carries (anything else counts as an error).
+LEVEL_OF_SEVERITY = {SH + "Violation": "error", SH + "Warning": "warn", SH + "Info": "info"}
+
 # Prefixes every SPARQL text the project runs may use without declaring them.
 SPARQL_PREFIXES = {
     "cart": CART,
