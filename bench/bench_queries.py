@@ -41,9 +41,9 @@ GOAL_RATIO = 1.3
 def medians_ms(runs: dict[str, object], repeat: int, budget: float = 60.0, least: float = 0.5) -> dict:
     """{name: (median wall time in ms, answer)} of each `run()`, timed in turns so noise hits them alike.
 
-    One warm-up each, then rounds of one run of each (every other round in reverse order): at least `repeat` rounds and, for fast runs, as many
-    as fit in `least` seconds (up to 500, so a 0.1 ms query is not judged on 7 samples); one round when
-    `repeat` rounds would take longer than `budget`.
+    One warm-up each, then rounds of one run of each (every other round in reverse order): at least
+    `repeat` rounds and, for fast runs, as many as fit in `least` seconds (up to 500, so a 0.1 ms query
+    is not judged on 7 samples); one round when `repeat` rounds would take longer than `budget`.
     """
     answers, times = {}, {name: [] for name in runs}
     t = time.perf_counter()
