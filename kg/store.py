@@ -113,4 +113,3 @@ def side_by_side(work: Callable, items: list) -> list:
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(items), os.cpu_count() or 1))) as pool:
         return list(pool.map(work, items))
-
