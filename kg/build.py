@@ -1,4 +1,7 @@
-"""The build: ontology + seeds -> parse -> check -> infer -> store, reporting each stage."""
+"""The build: ontology + seeds -> parse -> infer -> check -> store, reporting each stage.
+
+The stages run on an in-memory store; kg.diskcopy writes the on-disk store beside them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Callable
 import pyoxigraph as ox
 
 from kg import checks as checks_mod
+from kg.diskcopy import DiskCopy
 from kg import infer as infer_mod
 from kg import ontology as ontology_mod
 from kg import seeds as seeds_mod
@@ -42,7 +46,8 @@ class BuildReport:
         return sum(self.triples_per_graph.values())
 
 
-def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress, keep_going: bool = False):
+def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress, keep_going: bool = False,
+          copy: DiskCopy | None = None):
     """Parse ontology and seeds into the store; return (ontology, seed data or None, problems found)."""
     t = time.perf_counter()
     progress("reading ontology")
@@ -61,6 +66,8 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
     report.files = onto.files + seed.files
     store.extend(onto.quads)
     store.extend(seed.quads)
+    if copy is not None:
+        copy.start(seed.rdf_files)
     for (path, shown, graph), error in zip(seed.rdf_files, _load_ntriples_side_by_side(store, seed.rdf_files)):
         if error is None:
             continue
@@ -128,20 +135,23 @@ def _summarise(store: ox.Store, report: BuildReport) -> None:
 
 
 def populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress = _quiet,
-             shacl: bool = True, keep_going: bool = False) -> list[Problem]:
+             shacl: bool = True, keep_going: bool = False, copy: DiskCopy | None = None) -> list[Problem]:
     """Load, infer and check everything into `store`; return every problem found (warnings included).
 
     Without keep_going the first stage with errors raises InputError (listing all of that stage's
     errors); with it, bad files and rows are left out, the rest is loaded and checked, and every
-    problem is returned.
+    problem is returned. With `copy`, it is started when the N-Triples files are known and handed
+    the store once inference is done (the checks only read).
     """
-    onto, seed, problems = _load(paths, store, report, progress, keep_going=keep_going)
+    onto, seed, problems = _load(paths, store, report, progress, keep_going=keep_going, copy=copy)
     if seed is None:
         return problems
     t = time.perf_counter()
     progress("inferring")
     report.inferred = infer_mod.infer(store)
     report.stages["infer"] = time.perf_counter() - t
+    if copy is not None:
+        copy.finish(store, onto.quads + seed.quads)
     return problems + _check(paths, store, onto, seed, report, progress, shacl=shacl, keep_going=keep_going)
 
 
@@ -150,16 +160,25 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True) -> Buil
     start = time.perf_counter()
     report = BuildReport()
     with build_lock(paths):
-        def fill(store: ox.Store) -> None:
-            problems = populate(paths, store, report, progress, shacl=shacl)
-            report.problems = _ordered(problems)
-            errors = [p for p in problems if p.level == "error"]
-            if errors:
-                raise InputError(errors)
+        def fill(disk: ox.Store) -> None:
+            memory = ox.Store()
+            copy = DiskCopy(disk)
+            try:
+                problems = populate(paths, memory, report, progress, shacl=shacl, copy=copy)
+                report.problems = _ordered(problems)
+                errors = [p for p in problems if p.level == "error"]
+                if errors:
+                    raise InputError(errors)
+                t = time.perf_counter()
+                _summarise(memory, report)
+                report.stages["summarise"] = time.perf_counter() - t
+            except BaseException:
+                copy.abandon()  # before the folder it writes into is deleted
+                raise
             t = time.perf_counter()
             progress("writing store")
-            _summarise(store, report)
-            report.stages["summarise"] = time.perf_counter() - t
+            copy.close()
+            report.stages["write"] = time.perf_counter() - t
 
         write_new_store(paths, fill)
     report.seconds = time.perf_counter() - start

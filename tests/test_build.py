@@ -202,3 +202,108 @@ def test_sparql_without_a_build_says_how_to_build(project, run):
     result = run("sparql", "-", input="SELECT * WHERE { ?s ?p ?o } LIMIT 1")
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: no graph built yet in build/: run `kg build` first"
+
+
+# --- the on-disk store is what the build made in memory ------------------------------------------------
+
+ID = "https://w3id.org/cartkg/id/"
+CART_NS = "https://w3id.org/cartkg/ontology#"
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+NT_DIRECT = (
+    # no blank node: bulk-loaded into the disk store straight from the file
+    f"<{ID}t-nt-co> {TYPE} <{CART_NS}Company> .\n"
+    # a literal with an escaped line break after " .": a dump's line ends must not be confused with it
+    f"<{ID}t-nt-co> {LABEL} \"NT Company .\\n second line .\" .\n"
+)
+NT_BLANK = (
+    # a blank node: goes through the in-memory store, where its inferred types name it too
+    f"_:co {TYPE} <{CART_NS}Company> .\n"
+    f"_:co {LABEL} \"Blank Company\" .\n"
+)
+
+
+def quads_apart(store):
+    """(quads without blank nodes as text, rdflib graph of the rest with the graph name folded into the predicate)."""
+    import urllib.parse
+
+    import pyoxigraph as ox
+    import rdflib
+
+    plain, blank = set(), rdflib.Graph()
+    for q in store:
+        if any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)):
+            def term(t):
+                if isinstance(t, ox.BlankNode):
+                    return rdflib.BNode(t.value)
+                if isinstance(t, ox.NamedNode):
+                    return rdflib.URIRef(t.value)
+                return rdflib.Literal(t.value, lang=t.language, datatype=None if t.language else rdflib.URIRef(t.datatype.value))
+            folded = "urn:quad:" + urllib.parse.quote(f"{q.predicate.value} {q.graph_name}", safe="")
+            blank.add((term(q.subject), rdflib.URIRef(folded), term(q.object)))
+        else:
+            plain.add(str(q))
+    return plain, blank
+
+
+def test_disk_store_holds_exactly_what_the_build_made_in_memory(project, run):
+    import pyoxigraph as ox
+    from rdflib.compare import isomorphic
+
+    from kg import build as build_mod
+    from kg.store import open_store, select
+
+    (project.seeds / "t-direct.nt").write_text(NT_DIRECT, encoding="utf-8")
+    (project.seeds / "t-blank.nt").write_text(NT_BLANK, encoding="utf-8")
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    memory = ox.Store()
+    build_mod.populate(project, memory, build_mod.BuildReport())
+    disk = open_store(project)
+    plain_memory, blank_memory = quads_apart(memory)
+    plain_disk, blank_disk = quads_apart(disk)
+    assert len(plain_memory) > 10_000 and len(blank_memory) > 100  # the ontology's restrictions are blank nodes
+    assert plain_disk == plain_memory
+    assert isomorphic(blank_disk, blank_memory)
+    # the blank company of one file and its inferred types are one node in the disk store
+    rows = list(select(disk, """SELECT ?c WHERE {
+        GRAPH <https://w3id.org/cartkg/id/source/file/t-blank.nt> { ?c rdfs:label "Blank Company" }
+        GRAPH <https://w3id.org/cartkg/graph/inferred> { ?c a <http://schema.org/Organization> } }"""))
+    assert len(rows) == 1 and isinstance(rows[0]["c"], ox.BlankNode)
+    label = list(select(disk, "SELECT ?l WHERE { id:t-nt-co rdfs:label ?l }"))
+    assert [r["l"].value for r in label] == ["NT Company .\n second line ."]
+
+
+def test_seed_file_changed_while_the_build_reads_it_fails_the_build(project, run, monkeypatch):
+    from types import SimpleNamespace
+
+    from kg import diskcopy, seeds
+
+    assert run("build").exit_code == 0
+    before = tree_hash(project.build)
+    path = project.seeds / "t-direct.nt"
+    path.write_text(NT_DIRECT, encoding="utf-8")
+
+    def load_then_edit(store, file, shown, graph):
+        seeds.load_ntriples(store, file, shown, graph)
+        with file.open("a", encoding="utf-8") as handle:  # someone saves the file meanwhile
+            handle.write(f"<{ID}t-nt-co> {LABEL} \"edited\" .\n")
+
+    monkeypatch.setattr(diskcopy, "seeds_mod", SimpleNamespace(load_ntriples=load_then_edit))
+    result = run("build")
+    assert result.exit_code == 1
+    assert messages(result)[0] == ("seeds/t-direct.nt: ERROR: the file changed while the build read it; "
+                                  "run kg build again (file-changed)")
+    assert "Traceback" not in result.stderr
+    assert tree_hash(project.build) == before
+
+
+def test_ntriples_syntax_error_is_one_line_and_keeps_previous_build(project, run):
+    assert run("build").exit_code == 0
+    before = tree_hash(project.build)
+    (project.seeds / "t-direct.nt").write_text(NT_DIRECT + f"<{ID}t-nt-co> {LABEL} \"unterminated .\n", encoding="utf-8")
+    result = run("build")
+    assert result.exit_code == 1
+    assert messages(result)[0].startswith("seeds/t-direct.nt:3:"), result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_hash(project.build) == before
