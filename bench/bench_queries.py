@@ -3,7 +3,7 @@
     python bench/bench_queries.py --sizes 10000 100000 1000000
 
 For each size: a synthetic project (bench/synth.py), `kg build` (with and without SHACL) against a raw
-pyoxigraph bulk_load of the same files, then every canned query with its defaults on the embedded
+pyoxigraph bulk_load of the same files, the peak memory of a build in a process of its own, then every canned query with its defaults on the embedded
 store (kg's engine), the same SPARQL on raw pyoxigraph, the Oxigraph server (`kg serve`) and rdflib in
 memory. Prints medians, ratios, and whether the answers agree.
 """
@@ -64,6 +64,15 @@ def medians_ms(runs: dict[str, object], repeat: int, budget: float = 60.0, least
         if first * repeat >= budget or rounds >= 500 or (rounds >= repeat and spent >= least):
             break
     return {name: (statistics.median(times[name]) * 1000, answers[name]) for name in runs}
+
+
+def build_peak_mib() -> float:
+    """The largest resident set of a `kg build --no-shacl` of $KG_PROJECT, run in a fresh process (its own peak only)."""
+    code = ("import resource; from kg import build; from kg.paths import Paths; "
+            "build.build(Paths.discover(), shacl=False); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    return int(done.stdout.split()[-1]) / 1024  # Linux reports KiB
 
 
 def rows_of(result) -> list[tuple]:
@@ -189,6 +198,7 @@ def bench_size(n: int, repeat: int, with_rdflib: bool, with_shacl: bool, work: P
     print(f"raw pyoxigraph bulk_load of the {len(nt_files)} N-Triples files ({written:,} synthetic triples): "
           f"{raw_median:.2f} s median of {len(raw_times)}; kg build --no-shacl / raw = {builds[False] / raw_median:.1f}x"
           + (f", kg build / raw = {builds[True] / raw_median:.1f}x" if True in builds else ""))
+    print(f"kg build --no-shacl peak memory: {build_peak_mib():,.0f} MiB (one more build, in a process of its own)")
     if n == 1_000_000:
         print(f"goal: kg build of 1M triples under {GOAL_BUILD_1M:.0f} s: {'met' if builds[False] < GOAL_BUILD_1M else 'not met'}")
 
