@@ -12,10 +12,10 @@ from typing import Callable
 import pyoxigraph as ox
 
 from kg import checks as checks_mod
-from kg.diskcopy import DiskCopy
 from kg import infer as infer_mod
 from kg import ontology as ontology_mod
 from kg import seeds as seeds_mod
+from kg.diskcopy import DiskCopy
 from kg.errors import InputError, Problem
 from kg.paths import Paths
 from kg.store import build_lock, select, side_by_side, write_new_store
@@ -143,6 +143,8 @@ def populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progr
     problem is returned. With `copy`, it is started when the N-Triples files are known and handed
     the store once inference is done (the checks only read).
     """
+    if copy is not None and keep_going:
+        raise ValueError("keep_going leaves bad files out of the store, which a disk copy would still load")
     onto, seed, problems = _load(paths, store, report, progress, keep_going=keep_going, copy=copy)
     if seed is None:
         return problems

@@ -99,8 +99,8 @@ class DiskCopy:
 
     def close(self) -> None:
         """Wait until the disk store is complete; raise what went wrong there, or if a file changed meanwhile."""
-        if self._thread is not None and not self._ready.is_set():
-            raise RuntimeError("DiskCopy.close() before finish(): the disk store would be incomplete")
+        if self._thread is None or not self._ready.is_set():
+            raise RuntimeError("DiskCopy.close() before start() and finish(): the disk store would be incomplete")
         self._join()
         if self._error is not None:
             raise self._error
