@@ -86,7 +86,7 @@ def test_a_build_killed_midway_leaves_the_previous_store_and_page_intact(tmp_pat
     before = tree_hash(build)
     live = (build / "current").resolve()
 
-    big_ntriples(tmp_path / "seeds" / "t-bulk.nt", 300_000)
+    big_ntriples(tmp_path / "seeds" / "t-bulk.nt", 500_000)
     proc = start_build(env)
     try:
         # wait until the killed build has its own store folder and is loading into it
@@ -121,6 +121,41 @@ def test_a_build_killed_midway_leaves_the_previous_store_and_page_intact(tmp_pat
     assert not new[0].exists()
     leftovers = [p.name for p in build.rglob("*") if p.name.startswith(".current-") or p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_a_build_interrupted_with_ctrl_c_removes_its_store_and_keeps_the_previous_one(tmp_path):
+    env = make_project(tmp_path)
+    first = kg(env, "build")
+    assert first.returncode == 0, first.stderr
+    build = tmp_path / "build"
+    before = tree_hash(build)
+    live = (build / "current").resolve()
+
+    big_ntriples(tmp_path / "seeds" / "t-bulk.nt", 500_000)
+    proc = start_build(env)
+    try:
+        # wait until the build writes its own store folder (a thread bulk-loads the file into it)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(store_folders(tmp_path)) < 2:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        new = [f for f in store_folders(tmp_path) if f.resolve() != live]
+        assert new, "the build never started writing its store"
+        time.sleep(1.0)
+        assert proc.poll() is None, "the build finished before it could be interrupted: make the data bigger"
+        assert sum(p.stat().st_size for p in new[0].rglob("*") if p.is_file()) > 0
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1] == "interrupted; nothing was written"
+    assert "Traceback" not in err
+    # the interrupted build's folder is gone once its writer stopped; the live store is as it was
+    assert tree_hash(build) == before
+    assert count(env, LABELS) == 2
 
 
 def test_two_builds_at_once_one_fails_fast_and_the_result_is_one_complete_build(tmp_path):
