@@ -157,32 +157,43 @@ def populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progr
     return problems + _check(paths, store, onto, seed, report, progress, shacl=shacl, keep_going=keep_going)
 
 
-def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True) -> BuildReport:
-    """Build the graph into a new store and make it live; on any error the previous build stays as it was."""
+def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_memory: bool = False) -> BuildReport:
+    """Build the graph into a new store and make it live; on any error the previous build stays as it was.
+
+    The stages run on an in-memory store while a thread writes the on-disk one (kg.diskcopy); with
+    low_memory they run on the on-disk store itself: about 35% less memory, about 1.35x the time.
+    """
     start = time.perf_counter()
     report = BuildReport()
-    with build_lock(paths):
-        def fill(disk: ox.Store) -> None:
-            memory = ox.Store()
-            copy = DiskCopy(disk)
-            try:
-                problems = populate(paths, memory, report, progress, shacl=shacl, copy=copy)
-                report.problems = _ordered(problems)
-                errors = [p for p in problems if p.level == "error"]
-                if errors:
-                    raise InputError(errors)
-                t = time.perf_counter()
-                _summarise(memory, report)
-                report.stages["summarise"] = time.perf_counter() - t
-            except BaseException:
-                copy.abandon()  # before the folder it writes into is deleted
-                raise
-            t = time.perf_counter()
-            progress("writing store")
-            copy.close()
-            report.stages["write"] = time.perf_counter() - t
 
-        write_new_store(paths, fill)
+    def complete(problems: list[Problem], store: ox.Store) -> None:
+        report.problems = _ordered(problems)
+        errors = [p for p in problems if p.level == "error"]
+        if errors:
+            raise InputError(errors)
+        t = time.perf_counter()
+        _summarise(store, report)
+        report.stages["summarise"] = time.perf_counter() - t
+
+    def fill_on_disk(disk: ox.Store) -> None:
+        complete(populate(paths, disk, report, progress, shacl=shacl), disk)
+        progress("writing store")
+
+    def fill(disk: ox.Store) -> None:
+        memory = ox.Store()
+        copy = DiskCopy(disk)
+        try:
+            complete(populate(paths, memory, report, progress, shacl=shacl, copy=copy), memory)
+        except BaseException:
+            copy.abandon()  # before the folder it writes into is deleted
+            raise
+        t = time.perf_counter()
+        progress("writing store")
+        copy.close()
+        report.stages["write"] = time.perf_counter() - t
+
+    with build_lock(paths):
+        write_new_store(paths, fill_on_disk if low_memory else fill)
     report.seconds = time.perf_counter() - start
     return report
 

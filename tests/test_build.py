@@ -246,7 +246,8 @@ def quads_apart(store):
     return plain, blank
 
 
-def test_disk_store_holds_exactly_what_the_build_made_in_memory(project, run):
+@pytest.mark.parametrize("options", [(), ("--low-memory",)], ids=["in-memory", "low-memory"])
+def test_disk_store_holds_exactly_what_the_build_made_in_memory(project, run, options):
     import pyoxigraph as ox
     from rdflib.compare import isomorphic
 
@@ -255,7 +256,7 @@ def test_disk_store_holds_exactly_what_the_build_made_in_memory(project, run):
 
     (project.seeds / "t-direct.nt").write_text(NT_DIRECT, encoding="utf-8")
     (project.seeds / "t-blank.nt").write_text(NT_BLANK, encoding="utf-8")
-    result = run("build")
+    result = run("build", *options)
     assert result.exit_code == 0, result.stderr
     memory = ox.Store()
     build_mod.populate(project, memory, build_mod.BuildReport())
