@@ -75,6 +75,20 @@ LABELS = "SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:label ?l FILTER(STRSTARTS(STR(
 BULK = "SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:comment ?c FILTER(STRSTARTS(STR(?s), \"https://example.org/bulk/\")) }"
 
 
+def wait_until_it_writes(proc: subprocess.Popen, root: Path, live: Path) -> Path:
+    """The store folder a running build writes into, once it has written to it for a second."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(store_folders(root)) < 2:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    new = [f for f in store_folders(root) if f.resolve() != live]
+    assert new, "the build never started writing its store"
+    time.sleep(1.0)
+    assert proc.poll() is None, "the build finished before it could be stopped: make the data bigger"
+    assert sum(p.stat().st_size for p in new[0].rglob("*") if p.is_file()) > 0
+    return new[0]
+
+
 def test_a_build_killed_midway_leaves_the_previous_store_and_page_intact(tmp_path):
     env = make_project(tmp_path)
     first = kg(env, "build")
@@ -89,17 +103,7 @@ def test_a_build_killed_midway_leaves_the_previous_store_and_page_intact(tmp_pat
     big_ntriples(tmp_path / "seeds" / "t-bulk.nt", 500_000)
     proc = start_build(env)
     try:
-        # wait until the killed build has its own store folder and is loading into it
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and len(store_folders(tmp_path)) < 2:
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.05)
-        new = [f for f in store_folders(tmp_path) if f.resolve() != live]
-        assert new, "the build never started writing its store"
-        time.sleep(1.0)
-        assert proc.poll() is None, "the build finished before it could be killed: make the data bigger"
-        written = sum(p.stat().st_size for p in new[0].rglob("*") if p.is_file())
-        assert written > 0
+        new = wait_until_it_writes(proc, tmp_path, live)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
@@ -107,9 +111,9 @@ def test_a_build_killed_midway_leaves_the_previous_store_and_page_intact(tmp_pat
 
     # the live store and the page are byte-identical; the only change is the killed build's leftover folder
     after = tree_hash(build)
-    leftover = str(new[0].relative_to(build))
+    leftover = str(new.relative_to(build))
     assert {k: v for k, v in after.items() if not k.startswith(leftover)} == before
-    assert new[0].is_dir()
+    assert new.is_dir()
     assert (build / "current").resolve() == live
     assert count(env, LABELS) == 2  # the previous graph still answers
 
@@ -118,7 +122,7 @@ def test_a_build_killed_midway_leaves_the_previous_store_and_page_intact(tmp_pat
     again = kg(env, "build")
     assert again.returncode == 0, again.stderr
     assert store_folders(tmp_path) == [(build / "current").resolve()]
-    assert not new[0].exists()
+    assert not new.exists()
     leftovers = [p.name for p in build.rglob("*") if p.name.startswith(".current-") or p.name.endswith(".tmp")]
     assert leftovers == []
 
@@ -134,16 +138,7 @@ def test_a_build_interrupted_with_ctrl_c_removes_its_store_and_keeps_the_previou
     big_ntriples(tmp_path / "seeds" / "t-bulk.nt", 500_000)
     proc = start_build(env)
     try:
-        # wait until the build writes its own store folder (a thread bulk-loads the file into it)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and len(store_folders(tmp_path)) < 2:
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.05)
-        new = [f for f in store_folders(tmp_path) if f.resolve() != live]
-        assert new, "the build never started writing its store"
-        time.sleep(1.0)
-        assert proc.poll() is None, "the build finished before it could be interrupted: make the data bigger"
-        assert sum(p.stat().st_size for p in new[0].rglob("*") if p.is_file()) > 0
+        wait_until_it_writes(proc, tmp_path, live)  # a thread is bulk-loading the file into it
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:
