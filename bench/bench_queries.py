@@ -3,9 +3,10 @@
     python bench/bench_queries.py --sizes 10000 100000 1000000
 
 For each size: a synthetic project (bench/synth.py), `kg build` (with and without SHACL) against a raw
-pyoxigraph bulk_load of the same files, the peak memory of a build in a process of its own, then every canned query with its defaults on the embedded
-store (kg's engine), the same SPARQL on raw pyoxigraph, the Oxigraph server (`kg serve`) and rdflib in
-memory. Prints medians, ratios, and whether the answers agree.
+pyoxigraph bulk_load of the same files, the peak memory of a build in a process of its own, then
+every canned query with its defaults on the embedded store (kg's engine), the same SPARQL on raw
+pyoxigraph, the Oxigraph server (`kg serve`) and rdflib in memory. Prints medians, ratios, and
+whether the answers agree.
 """
 
 from __future__ import annotations

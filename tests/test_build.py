@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from build_tree import tree_hash
 
+from kg.vocab import CART, GRAPH_INFERRED, ID, RDF_TYPE, RDFS_LABEL, SRC
+
 HEADER = "subject\tpredicate\tobject\tsource\tquote\tstatus\tnote\n"
 
 
@@ -206,19 +208,17 @@ def test_sparql_without_a_build_says_how_to_build(project, run):
 
 # --- the on-disk store is what the build made in memory ------------------------------------------------
 
-ID = "https://w3id.org/cartkg/id/"
-CART_NS = "https://w3id.org/cartkg/ontology#"
-LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
-TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+LABEL = f"<{RDFS_LABEL}>"
+TYPE = f"<{RDF_TYPE}>"
 NT_DIRECT = (
     # no blank node: bulk-loaded into the disk store straight from the file
-    f"<{ID}t-nt-co> {TYPE} <{CART_NS}Company> .\n"
+    f"<{ID}t-nt-co> {TYPE} <{CART}Company> .\n"
     # a literal with an escaped line break after " .": a dump's line ends must not be confused with it
     f"<{ID}t-nt-co> {LABEL} \"NT Company .\\n second line .\" .\n"
 )
 NT_BLANK = (
     # a blank node: goes through the in-memory store, where its inferred types name it too
-    f"_:co {TYPE} <{CART_NS}Company> .\n"
+    f"_:co {TYPE} <{CART}Company> .\n"
     f"_:co {LABEL} \"Blank Company\" .\n"
 )
 
@@ -230,15 +230,16 @@ def quads_apart(store):
     import pyoxigraph as ox
     import rdflib
 
+    def term(t):
+        if isinstance(t, ox.BlankNode):
+            return rdflib.BNode(t.value)
+        if isinstance(t, ox.NamedNode):
+            return rdflib.URIRef(t.value)
+        return rdflib.Literal(t.value, lang=t.language, datatype=None if t.language else rdflib.URIRef(t.datatype.value))
+
     plain, blank = set(), rdflib.Graph()
     for q in store:
         if any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)):
-            def term(t):
-                if isinstance(t, ox.BlankNode):
-                    return rdflib.BNode(t.value)
-                if isinstance(t, ox.NamedNode):
-                    return rdflib.URIRef(t.value)
-                return rdflib.Literal(t.value, lang=t.language, datatype=None if t.language else rdflib.URIRef(t.datatype.value))
             folded = "urn:quad:" + urllib.parse.quote(f"{q.predicate.value} {q.graph_name}", safe="")
             blank.add((term(q.subject), rdflib.URIRef(folded), term(q.object)))
         else:
@@ -267,9 +268,9 @@ def test_disk_store_holds_exactly_what_the_build_made_in_memory(project, run, op
     assert plain_disk == plain_memory
     assert isomorphic(blank_disk, blank_memory)
     # the blank company of one file and its inferred types are one node in the disk store
-    rows = list(select(disk, """SELECT ?c WHERE {
-        GRAPH <https://w3id.org/cartkg/id/source/file/t-blank.nt> { ?c rdfs:label "Blank Company" }
-        GRAPH <https://w3id.org/cartkg/graph/inferred> { ?c a <http://schema.org/Organization> } }"""))
+    rows = list(select(disk, f"""SELECT ?c WHERE {{
+        GRAPH <{SRC}file/t-blank.nt> {{ ?c rdfs:label "Blank Company" }}
+        GRAPH <{GRAPH_INFERRED}> {{ ?c a <http://schema.org/Organization> }} }}"""))
     assert len(rows) == 1 and isinstance(rows[0]["c"], ox.BlankNode)
     label = list(select(disk, "SELECT ?l WHERE { id:t-nt-co rdfs:label ?l }"))
     assert [r["l"].value for r in label] == ["NT Company .\n second line ."]
