@@ -109,6 +109,22 @@ def test_identifier_of_the_wrong_shape_is_an_error_at_its_row(project, run, cls,
     assert f"seeds/test-facts.tsv:4: ERROR: id:t-x: {message} (shacl:PatternConstraintComponent)" in problems(result)
 
 
+@pytest.mark.parametrize("cls, prop, bad, expected", [
+    ("cart:Trial", "cart:nctId", "NCT123", "NCT followed by 8 digits, e.g. NCT02435849"),
+    ("cart:Target", "cart:hgncId", "1633", "HGNC: followed by digits, e.g. HGNC:1633"),
+    ("cart:Disease", "cart:mondoId", "MONDO:7915", "MONDO: followed by 7 digits, e.g. MONDO:0007915"),
+])
+def test_identifier_check_without_shacl_reports_each_wrong_shape_once(project, run, cls, prop, bad, expected):
+    # the SPARQL check (queries/checks/identifier-shape.rq) on its own; a well-formed id beside the bad one passes
+    good = {"cart:nctId": "NCT02435849", "cart:hgncId": "HGNC:1633", "cart:mondoId": "MONDO:0007915"}[prop]
+    write_table(project, "test-sources.tsv", list(SOURCE_ROWS))
+    write_table(project, "test-facts.tsv", rows(*labelled("id:t-x", cls, "X"), ("id:t-x", prop, bad), ("id:t-x", prop, good)))
+    result = run("check", "--no-shacl")
+    assert result.exit_code == 1
+    found = [p for p in problems(result) + result.stdout.splitlines() if "(identifier-shape)" in p]
+    assert found == [f'seeds/test-facts.tsv:4: ERROR: {prop} "{bad}" of id:t-x is not {expected} (identifier-shape)']
+
+
 @pytest.mark.parametrize("cls, prop, good", [
     ("cart:Trial", "cart:nctId", "NCT02435849"),
     ("cart:Target", "cart:hgncId", "HGNC:1633"),
