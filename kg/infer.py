@@ -3,8 +3,12 @@
 Four schema rules each derive one triple from one triple, given the ontology (the "TBox"):
 subclass (x a C, C subClassOf+ D => x a D), subproperty (s p o, p subPropertyOf+ q => s q o),
 symmetric (s p o, p a owl:SymmetricProperty => o p s) and inverse (s p o, p inverseOf q => o q s).
-They run set-wise in Python over the store's indexes, semi-naively (each round only looks at what the
-round before derived), because a SPARQL rule over a million triples re-reads everything per round.
+The first pass runs inside the store as SPARQL updates, one per pair of class (or property) and what
+it entails, read off the ontology with every chain of rules followed to its end, so one pass over the
+data derives everything the four rules can (a million triples: 1.6 s, against 3.9 s in Python). Later
+rounds, over what the join rules add, run set-wise in Python, semi-naively (each round only looks at
+what the round before derived). An ontology that makes rdf:type a subproperty or an inverse of
+something has chains through types as well, and runs every round in Python.
 The join rules (several triples per derivation) stay SPARQL CONSTRUCTs; each runs once, and again only
 when a round derived a triple with a property its body reads. They exclude what is known with MINUS,
 not FILTER NOT EXISTS, which Oxigraph evaluates once per solution (much slower at a million triples).
@@ -90,10 +94,11 @@ class Schema:
     def read(cls, store: ox.Store) -> "Schema":
         from kg.store import select
 
-        def closure(prop: str) -> dict[ox.Term, set[ox.NamedNode]]:
+        def closure(prop: str, subjects: str) -> dict[ox.Term, set[ox.NamedNode]]:
             # A blank-node superclass is an OWL restriction, not a class anything can be typed with.
             found: dict[ox.Term, set[ox.NamedNode]] = {}
-            for row in select(store, f"SELECT DISTINCT ?a ?b WHERE {{ ?a {prop}+ ?b FILTER(isIRI(?b) && ?a != ?b) }}"):
+            for row in select(store, f"SELECT DISTINCT ?a ?b WHERE {{ ?a {prop}+ ?b "
+                                     f"FILTER(isIRI(?b) && ?a != ?b && {subjects}) }}"):
                 found.setdefault(row["a"], set()).add(row["b"])
             return found
 
@@ -102,7 +107,10 @@ class Schema:
         for row in select(store, "SELECT DISTINCT ?p ?q WHERE { ?p owl:inverseOf ?q FILTER(isIRI(?p) && isIRI(?q)) }"):
             inverses.setdefault(row["p"], set()).add(row["q"])
             inverses.setdefault(row["q"], set()).add(row["p"])
-        return cls(closure("rdfs:subClassOf"), closure("rdfs:subPropertyOf"), symmetric, inverses)
+        # A blank-node subclass (a union, say) can type things; a blank-node subproperty (an inverse
+        # expression) is never a triple's predicate.
+        return cls(closure("rdfs:subClassOf", "!isLiteral(?a)"), closure("rdfs:subPropertyOf", "isIRI(?a)"),
+                   symmetric, inverses)
 
     def used_properties(self) -> set[ox.Term]:
         """The properties whose triples the schema rules read (rdf:type aside)."""
@@ -129,8 +137,13 @@ class _Known:
 
     def of_class(self, cls: ox.Term) -> set[ox.Term]:
         if cls not in self.members:
-            rows = self.store.query(f"SELECT ?x WHERE {{ GRAPH ?g {{ ?x {TYPE} {cls} }} }}")
-            self.members[cls] = {row[0] for row in rows}
+            if isinstance(cls, ox.BlankNode):
+                # in a query's text a blank node is a variable: it would match every class
+                self.members[cls] = {q.subject for q in self.store.quads_for_pattern(None, TYPE, cls, None)
+                                     if not isinstance(q.graph_name, ox.DefaultGraph)}
+            else:
+                rows = self.store.query(f"SELECT ?x WHERE {{ GRAPH ?g {{ ?x {TYPE} {cls} }} }}")
+                self.members[cls] = {row[0] for row in rows}
         return self.members[cls]
 
 
@@ -217,6 +230,75 @@ def _everything(schema: Schema, known: _Known) -> _Round:
     return start
 
 
+Chains = dict  # property -> {(entailed property, turned round, literal objects too): rule of the last step}
+
+
+def _chains(schema: Schema) -> Chains | None:
+    """For each property, the properties its triples entail through any chain of the three property rules.
+
+    (q, True, ...) means s p o entails o q s. A chain that turns a triple round once can never carry a
+    literal object (it would become a subject), even if a later turn puts it back. None when rdf:type
+    takes part in a chain: then derived types feed the subclass rule and one pass is not enough.
+    """
+    steps: dict[ox.Term, list[tuple[ox.Term, bool, str]]] = {}
+    for prop, sups in schema.superproperties.items():
+        steps.setdefault(prop, []).extend((sup, False, "subproperty") for sup in sups)
+    for prop in schema.symmetric:
+        steps.setdefault(prop, []).append((prop, True, "symmetric"))
+    for prop, inverses in schema.inverses.items():
+        steps.setdefault(prop, []).extend((inverse, True, "inverse") for inverse in inverses)
+    if TYPE in steps or any(q == TYPE for targets in steps.values() for q, _, _ in targets):
+        return None
+    chains: Chains = {}
+    for start in steps:
+        found: dict[tuple[ox.Term, bool, bool], str] = {}
+        todo = [(start, False, True)]
+        while todo:
+            prop, turned, literals = todo.pop()
+            for target, turns, rule in steps.get(prop, ()):
+                state = (target, turned != turns, literals and not turns)
+                if state not in found and state[:2] != (start, False):
+                    found[state] = rule
+                    todo.append(state)
+        # where literal objects reach a target both ways, the chain that keeps them covers the other
+        chains[start] = {(q, turned, literals): rule for (q, turned, literals), rule in found.items()
+                         if literals or (q, turned, True) not in found}
+    return chains
+
+
+def _first_pass_in_store(store: ox.Store, schema: Schema, known: "_Known", chains: Chains,
+                         graph: ox.NamedNode, counts: dict[str, int]) -> None:
+    """Derive what the schema rules entail from the store's triples, in the store, one update per entailment.
+
+    Each update leaves out what any graph holds by then, earlier updates' triples included.
+    """
+    def count(pattern: str) -> int:
+        return int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ {pattern} }} }}")))[0].value)
+
+    def insert(rule: str, derived: str, body: str) -> None:
+        before = count(derived)
+        store.update(f"INSERT {{ GRAPH {graph} {{ {derived} }} }} WHERE {{ {body} MINUS {{ GRAPH ?h {{ {derived} }} }} }}")
+        counts[rule] += count(derived) - before
+
+    for prop, targets in chains.items():
+        for (target, turned, literals), rule in targets.items():
+            keep = "" if literals else " FILTER(!isLiteral(?o))"
+            derived = f"?o {target} ?s" if turned else f"?s {target} ?o"
+            insert(rule, derived, f"GRAPH ?g {{ ?s {prop} ?o }}{keep}")
+    for cls, sups in schema.superclasses.items():
+        for sup in sups:
+            if not isinstance(cls, ox.BlankNode):
+                insert("subclass", f"?x {TYPE} {sup}", f"GRAPH ?g {{ ?x {TYPE} {cls} }}")
+    # In an update's text a blank node is a variable: the (rare) blank-node classes go in Python, last,
+    # so that what `known` reads includes what the updates added.
+    blank = _Round()
+    for cls, sups in schema.superclasses.items():
+        if isinstance(cls, ox.BlankNode):
+            for sup in sups:
+                counts["subclass"] += _add_members(known, blank, sup, known.of_class(cls))
+    store.bulk_extend(blank.quads(graph))
+
+
 def infer(store: ox.Store) -> dict[str, int]:
     """Apply every rule until nothing new is derived; return how many triples each rule added."""
     from kg.store import select
@@ -225,7 +307,12 @@ def infer(store: ox.Store) -> dict[str, int]:
     counts = {name: 0 for name in RULES}
     schema = Schema.read(store)
     known = _Known(store)
-    delta = _everything(schema, known)
+    chains = _chains(schema)
+    if chains is None:
+        delta = _everything(schema, known)
+    else:
+        _first_pass_in_store(store, schema, known, chains, graph, counts)
+        delta = _Round()
     changed: set[str] | None = None  # None: the first round, when every join rule runs
     for _ in range(MAX_ROUNDS):
         derived = _Round()
