@@ -144,8 +144,9 @@ def plain(term: ox.Term | None, prefixes: dict[str, str]) -> str:
 
 
 def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, prefixes: dict[str, str],
-                      vocabulary: dict[str, list[str]] | None = None, keys: list | None = None) -> list[Problem]:
-    """Run each check; every row it returns is a problem (a check that cannot run is one too).
+                      vocabulary: dict[str, list[str]] | None = None, keys: list | None = None,
+                      threads: int | None = None) -> list[Problem]:
+    """Run each check, on `threads` threads; every row it returns is a problem (a check that cannot run is one too).
 
     The message is the `#+ message:` template with {variable} filled in, else the ?message column,
     else the summary followed by entity, property and value. `vocabulary` maps "class" and "property"
@@ -153,7 +154,7 @@ def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, pr
     (entity, property, value) of each problem, in order (None for a check that cannot run).
     """
     problems = []
-    for check, (solutions, variables) in zip(checks, _evaluate_all(store, checks)):
+    for check, (solutions, variables) in zip(checks, _evaluate_all(store, checks, threads)):
         if isinstance(solutions, SyntaxError):
             exc = solutions
             where = re.match(r"error at (\d+):(\d+)", str(exc))
@@ -212,10 +213,11 @@ def _evaluate(store: ox.Store, check: Check) -> tuple[list | Exception, list[str
         return exc, None
 
 
-def _evaluate_all(store: ox.Store, checks: list[Check]) -> list[tuple[list | Exception, list[str] | None]]:
+def _evaluate_all(store: ox.Store, checks: list[Check],
+                  threads: int | None = None) -> list[tuple[list | Exception, list[str] | None]]:
     """Every check's rows, the checks running side by side: the store answers queries in parallel
     (pyoxigraph releases the GIL while it evaluates), and the big checks each scan the whole graph."""
-    return side_by_side(lambda c: _evaluate(store, c), checks)
+    return side_by_side(lambda c: _evaluate(store, c), checks, threads)
 
 
 def merge_restated(problems: list[Problem], keys: list, shacl: list[Problem], shacl_keys: list,
@@ -244,7 +246,7 @@ def _get(row: ox.QuerySolution, name: str) -> ox.Term | None:
 
 
 def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
-              keys: list | None = None) -> list[Problem]:
+              keys: list | None = None, threads: int | None = None) -> list[Problem]:
     """Validate the union of all graphs against the shapes in the ontology.
 
     Shapes within the SHACL Core subset kg.shacl compiles run as SPARQL in the store (seconds at a
@@ -258,7 +260,7 @@ def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
         return _run_pyshacl(store, locator, prefixes, keys)
     by_node = {part.node: shape for shape in compiled for part in shape.parts}
     problems = []
-    for r in shacl.validate(store, compiled):
+    for r in shacl.validate(store, compiled, threads):
         shape = by_node[r.shape]
         subjects_of = sorted(shape.subjects_of, key=str)
         # blank nodes stand for nothing a seed row names: None, as for pySHACL's results (_to_ox)

@@ -224,7 +224,7 @@ def _queries(store: ox.Store, shape: CompiledShape, part: _Constraints, cache: d
     return out
 
 
-def validate(store: ox.Store, shapes: list[CompiledShape]) -> list[Result]:
+def validate(store: ox.Store, shapes: list[CompiledShape], threads: int | None = None) -> list[Result]:
     """Every result of every shape, in a stable order; the queries run side by side like the checks."""
     cache: dict = {}
     work = [(part, key, query) for shape in shapes for part in shape.parts
@@ -236,5 +236,5 @@ def validate(store: ox.Store, shapes: list[CompiledShape]) -> list[Result]:
                        part.severity, part.message, SH + _COMPONENT[key], part.node)
                 for row in store.query(query, use_default_graph_as_union=True)]
 
-    results = [r for found in side_by_side(run, work) for r in found]
+    results = [r for found in side_by_side(run, work, threads) for r in found]
     return sorted(results, key=lambda r: (str(r.focus), str(r.path), str(r.value), r.component, r.message))

@@ -102,14 +102,15 @@ def select(store: ox.Store, sparql: str, substitutions: dict[str, ox.Term] | Non
                        substitutions=subs or None)
 
 
-def side_by_side(work: Callable, items: list) -> list:
-    """work(item) for each item, on as many threads as there are cores, results in item order.
+def side_by_side(work: Callable, items: list, threads: int | None = None) -> list:
+    """work(item) for each item, on `threads` threads (default: as many as there are cores), results in item order.
 
     For store work: pyoxigraph releases the GIL while it loads or evaluates a query.
     """
-    if len(items) < 2:
+    threads = max(1, min(len(items), threads or os.cpu_count() or 1))
+    if threads < 2:
         return [work(item) for item in items]
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=max(1, min(len(items), os.cpu_count() or 1))) as pool:
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         return list(pool.map(work, items))
