@@ -102,13 +102,13 @@ class Schema:
                 found.setdefault(row["a"], set()).add(row["b"])
             return found
 
-        symmetric = {row["p"] for row in select(store, "SELECT DISTINCT ?p WHERE { ?p a owl:SymmetricProperty }")}
+        symmetric = {row["p"] for row in select(store, "SELECT DISTINCT ?p WHERE { ?p a owl:SymmetricProperty FILTER(isIRI(?p)) }")}
         inverses: dict[ox.Term, set[ox.NamedNode]] = {}
         for row in select(store, "SELECT DISTINCT ?p ?q WHERE { ?p owl:inverseOf ?q FILTER(isIRI(?p) && isIRI(?q)) }"):
             inverses.setdefault(row["p"], set()).add(row["q"])
             inverses.setdefault(row["q"], set()).add(row["p"])
-        # A blank-node subclass (a union, say) can type things; a blank-node subproperty (an inverse
-        # expression) is never a triple's predicate.
+        # A blank-node subclass (a union, say) can type things; a blank-node property (an inverse
+        # expression) is never a triple's predicate, and in a query's text it would not even parse.
         return cls(closure("rdfs:subClassOf", "!isLiteral(?a)"), closure("rdfs:subPropertyOf", "isIRI(?a)"),
                    symmetric, inverses)
 

@@ -95,6 +95,7 @@ ex:A rdfs:subClassOf _:either . ex:Loop1 rdfs:subClassOf _:either .
 _:either owl:unionOf ( ex:A ex:Loop1 ) ; rdfs:subClassOf ex:AOrLoop .
 ex:inverseOfP rdfs:subPropertyOf [ owl:inverseOf ex:p ] .
 [ owl:inverseOf ex:q ] rdfs:subPropertyOf ex:r2 .
+[ owl:inverseOf ex:s ] a owl:SymmetricProperty .
 """
 VARIANTS = {
     "as given": DATA,
