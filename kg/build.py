@@ -160,7 +160,7 @@ def populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progr
     if copy is not None:
         copy.finish(store, onto.quads + seed.quads)
         # The disk copy keeps one core busy until the end: the checks on more threads would slow it,
-        # and the build waits for it (1M triples on 2 cores: 13.7 -> 12.4 s).
+        # and the build waits for it (1M triples on 2 cores: 13.7 -> 12.4 s, medians of 5).
         threads = max(1, (os.cpu_count() or 1) - 1)
     return problems + _check(paths, store, onto, seed, report, progress, shacl=shacl, keep_going=keep_going,
                              threads=threads)
