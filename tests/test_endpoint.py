@@ -163,6 +163,48 @@ def test_every_canned_query_agrees(remote, built, name):
         assert normal(there.result) == normal(local.result)  # the same engine sorts ties the same way
 
 
+# Given values for every canned query that takes parameters, each with a non-empty answer on the
+# curated graph (the values test_queries.py checks by hand): bound values reach nested groups too.
+WITH_PARAMETERS = [
+    ("analyst-views", {"analyst": "William Blair", "about": "RESET-Myositis"}),
+    ("approvals-timeline", {"kind": "RMAT", "regulator": "FDA"}),
+    ("approvals-timeline", {"therapy": "Kymriah", "since": "2017-01-01"}),
+    ("car-t-constructs", {"approved": "false"}),
+    ("challenges", {"about": "Kymriah"}),
+    ("contested-claims", {"about": "BMS"}),
+    ("efficacy-readouts", {"therapy": "rese-cel"}),
+    ("entity", {"name": "caba-201"}),
+    ("partners-of-company", {"company": "BMS"}),
+    ("people", {"organisation": "Cabaletta"}),
+    ("programs-by-category", {"category": "autoimmune"}),
+    ("programs-by-disease", {"disease": "SLE"}),
+    ("registrational-timeline", {"therapy": "relma-cel"}),
+    ("safety-findings", {"therapy": "rese-cel"}),
+    ("sources", {"kind": "News article"}),
+    ("sources-for-fact", {"subject": "rese-cel", "property": "cart:developedBy"}),
+    ("therapies-by-target", {"target": "CD19"}),
+    ("trials", {"phase": "1/2"}),
+    ("trials", {"sponsor": "Autolus"}),
+]
+
+
+@pytest.mark.parametrize("name,given", WITH_PARAMETERS, ids=[f"{n}-{'-'.join(g)}" for n, g in WITH_PARAMETERS])
+def test_canned_queries_with_parameters_agree(remote, built, name, given):
+    from kg import catalogue
+
+    local = catalogue.run_query(built, name, given)
+    there = catalogue.run_query(built, name, given, endpoint=remote.url)
+    assert local.result.rows, "pick values with an answer"
+    assert sorted(normal(there.result), key=repr) == sorted(normal(local.result), key=repr)
+
+
+def test_every_query_with_parameters_is_tried_with_some():
+    from kg import catalogue
+
+    takes = {q.name for q in catalogue.load_catalogue(Paths(ROOT)) if q.params}
+    assert takes == {name for name, _ in WITH_PARAMETERS}
+
+
 def test_catalogue_is_compared(built):
     """The comparison above runs over real queries once the catalogue exists (it must not pass on nothing)."""
     if not (ROOT / "kg" / "catalogue.py").exists():
@@ -382,6 +424,34 @@ def test_values_block_goes_first_in_the_top_level_where_group():
     with pytest.raises(KgError, match="IRIs and literals"):
         bind("SELECT * WHERE { ?s ?p ?_a }", {"_a": ox.BlankNode()})
     assert query_form("PREFIX select: <urn:x>\n# ASK\nDESCRIBE <urn:y>") == "DESCRIBE"
+
+
+def test_values_block_also_goes_into_each_nested_group_that_names_the_variable():
+    a = {"_a": ox.NamedNode("urn:a")}
+    block = " VALUES (?_a) { (<urn:a>) } "
+    text = ("SELECT * WHERE {\n"
+            "  ?s ?p ?o OPTIONAL { ?s ?q ?_a } OPTIONAL { ?s ?r ?x }\n"          # names it / does not
+            "  { ?s ?t ?_a } UNION { GRAPH ?g { ?s ?u ?_a } }\n"                # each branch, and deeper
+            "  { SELECT ?s WHERE { ?s ?v ?_a } }\n"                             # its own ?_a: left alone
+            "  { SELECT ?s ?_a WHERE { OPTIONAL { ?s ?w ?_a } } }\n"           # projected: bound inside
+            "  VALUES ?o { <urn:o> } { BIND(?o AS ?_a) }\n"                   # rows of a VALUES; a BIND to it
+            "  FILTER NOT EXISTS { ?s ?z ?_a }\n}")
+    bound = bind(text, a)
+    assert bound.count("\n") == text.count("\n")
+    expected = ("SELECT * WHERE {" + block + "\n"
+                "  ?s ?p ?o OPTIONAL {" + block + " ?s ?q ?_a } OPTIONAL { ?s ?r ?x }\n"
+                "  {" + block + " ?s ?t ?_a } UNION {" + block + " GRAPH ?g {" + block + " ?s ?u ?_a } }\n"
+                "  { SELECT ?s WHERE { ?s ?v ?_a } }\n"
+                "  { SELECT ?s ?_a WHERE {" + block + " OPTIONAL {" + block + " ?s ?w ?_a } } }\n"
+                "  VALUES ?o { <urn:o> } { BIND(?o AS ?_a) }\n"
+                "  FILTER NOT EXISTS {" + block + " ?s ?z ?_a }\n}")
+    assert bound == expected
+    # and it is still one query that means what the text without VALUES means with ?_a given
+    store = ox.Store()
+    store.load(b"<urn:s> <urn:p> <urn:a> .\n<urn:t> <urn:p> <urn:b> .\n", ox.RdfFormat.N_TRIPLES)
+    nested = "SELECT ?s ?_a WHERE { ?s ?p ?o OPTIONAL { ?s ?p ?x FILTER(?x = ?_a) } FILTER(BOUND(?x)) }"
+    assert [r[0] for r in store.query(bind(nested, a))] == [r[0] for r in store.query(
+        nested, substitutions={ox.Variable("_a"): a["_a"]})] == [ox.NamedNode("urn:s")]
 
 
 def test_update_and_graph_store_urls_derived_for_known_servers():
