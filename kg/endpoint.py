@@ -139,16 +139,9 @@ def _where_brace(tokens: list[tuple[str, str, int]], form: str) -> int:
         if i < len(tokens) and tokens[i][1].upper() == "WHERE":
             raise KgError("parameters cannot be bound in the short form CONSTRUCT WHERE { ... }; "
                           "write CONSTRUCT { template } WHERE { ... }")
-        depth = 0
-        while i < len(tokens):  # skip the template
-            if tokens[i][1] == "{":
-                depth += 1
-            elif tokens[i][1] == "}":
-                depth -= 1
-                if depth == 0:
-                    i += 1
-                    break
-            i += 1
+        template = next((j for j in range(i, len(tokens)) if tokens[j][:2] == ("other", "{")), None)
+        if template is not None:
+            i = _closing(tokens, template) + 1  # skip the template
     parens = 0
     for kind, value, at in tokens[i:]:
         if kind != "other":
