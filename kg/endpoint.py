@@ -180,7 +180,7 @@ def bind(sparql: str, bindings: dict[str, ox.Term] | None) -> str:
     at = _where_brace(tokens, query_form(sparql))
     top = next(i for i, t in enumerate(tokens) if t[2] == at - 1)
     inserts = [(at, _values_block(list(terms), terms))]
-    inserts += _nested_values(tokens, top, set(terms), terms)
+    inserts += _nested_values(tokens, top, _closing(tokens, top), set(terms), terms)
     for offset, block in sorted(inserts, reverse=True):
         sparql = f"{sparql[:offset]}{block}{sparql[offset:]}"
     return sparql
@@ -239,11 +239,10 @@ def _projected(tokens: list[tuple[str, str, int]], i: int, visible: set[str]) ->
     return found & visible
 
 
-def _nested_values(tokens: list[tuple[str, str, int]], start: int, visible: set[str],
+def _nested_values(tokens: list[tuple[str, str, int]], start: int, end: int, visible: set[str],
                    terms: dict[str, str]) -> list[tuple[int, str]]:
-    """(offset, VALUES block) for each group inside the one opened at tokens[start] that names a variable."""
+    """(offset, VALUES block) for each group inside tokens[start:end + 1] (a group) that names a variable."""
     inserts = []
-    end = _closing(tokens, start)
     i = start + 1
     while i < end:
         kind, value, at = tokens[i]
@@ -257,19 +256,19 @@ def _nested_values(tokens: list[tuple[str, str, int]], start: int, visible: set[
             inner = _projected(tokens, i + 1, visible)
             where = next(j for j in range(i + 2, close) if tokens[j][1] == "{")
             if inner:
-                inserts += _named_in(tokens, where, inner, terms)
-                inserts += _nested_values(tokens, where, inner, terms)
+                where_close = _closing(tokens, where)
+                inserts += _named_in(tokens, where, where_close, inner, terms)
+                inserts += _nested_values(tokens, where, where_close, inner, terms)
         else:
-            inserts += _named_in(tokens, i, visible, terms)
-            inserts += _nested_values(tokens, i, visible, terms)
+            inserts += _named_in(tokens, i, close, visible, terms)
+            inserts += _nested_values(tokens, i, close, visible, terms)
         i = close + 1
     return inserts
 
 
-def _named_in(tokens: list[tuple[str, str, int]], i: int, visible: set[str],
+def _named_in(tokens: list[tuple[str, str, int]], i: int, close: int, visible: set[str],
               terms: dict[str, str]) -> list[tuple[int, str]]:
-    """A VALUES block for the group at tokens[i], for the variables it names (none it binds with AS)."""
-    close = _closing(tokens, i)
+    """A VALUES block for the group tokens[i:close + 1], for the variables it names (none it binds with AS)."""
     named = {v[1:] for kind, v, _ in tokens[i:close] if kind == "word" and v[0] in "?$"}
     bound_here = {tokens[j + 1][1][1:] for j in range(i, close) if tokens[j][1].upper() == "AS"}
     names = [name for name in terms if name in visible & named and name not in bound_here]
