@@ -277,6 +277,10 @@ class Locations(dict):
                     if match:
                         self.setdefault(match.group(1).decode("utf-8", "replace"), (shown, number))
 
+    def stated(self, key: str) -> tuple[str, int] | None:
+        """Where the files read row by row state `key`, without indexing the N-Triples files."""
+        return super().get(key)
+
     def __contains__(self, key: object) -> bool:
         if not super().__contains__(key) and self._pending:
             self._index_pending()
