@@ -89,7 +89,9 @@ def build(no_shacl: bool, low_memory: bool) -> None:
                f"into {paths.relative(paths.build)}/current/")
     click.echo("triples per source graph:")
     for graph, n in sorted(report.triples_per_graph.items(), key=lambda kv: (-kv[1], kv[0])):
-        click.echo(f"  {n:8d}  {_curie(graph)}")
+        note = ("  (already there as built: not sent)" if graph in report.unchanged else
+                "  (a few triples differed: patched in place)" if graph in report.patched else "")
+        click.echo(f"  {n:8d}  {_curie(graph)}{note}")
     click.echo("instances per class:")
     for cls, n in sorted(report.instances_per_class.items(), key=lambda kv: (-kv[1], kv[0])):
         click.echo(f"  {n:8d}  {_curie(cls)}")
@@ -158,6 +160,8 @@ def push(endpoint: str, update_url: str | None, graph_store_url: str | None, rep
 
     Each graph goes to a staging graph first and all are moved into place by one SPARQL Update, so a
     failure midway leaves the remote graphs as they were. Nothing is sent if `kg check` finds errors.
+    A graph the store already holds as built is not sent again, and one where at most a tenth of its
+    triples differ is patched in place by the same update (a graph with blank nodes is always sent).
     Credentials, if the store wants them: $KG_ENDPOINT_USER and $KG_ENDPOINT_PASSWORD.
     """
     from kg import push as push_mod
@@ -171,7 +175,9 @@ def push(endpoint: str, update_url: str | None, graph_store_url: str | None, rep
     click.echo(f"pushed {report.total_triples} triples in {len(report.triples_per_graph)} graphs "
                f"in {report.seconds:.2f}s to {report.endpoints.graph_store}")
     for graph, n in sorted(report.triples_per_graph.items(), key=lambda kv: (-kv[1], kv[0])):
-        click.echo(f"  {n:8d}  {_curie(graph)}")
+        note = ("  (already there as built: not sent)" if graph in report.unchanged else
+                "  (a few triples differed: patched in place)" if graph in report.patched else "")
+        click.echo(f"  {n:8d}  {_curie(graph)}{note}")
     for graph in report.dropped:
         click.echo(f"  dropped  {_curie(graph)} (no longer in the build)")
     if report.replaced_default:

@@ -55,11 +55,12 @@ def _opener(url: str) -> urllib.request.OpenerDirector:
 
 @dataclass
 class Answer:
-    """An HTTP response body with its status and media type."""
+    """An HTTP response body with its status, media type and the server's name for itself (its Server header)."""
 
     status: int
     media_type: str
     body: bytes
+    server: str = ""
 
 
 def request(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None,
@@ -71,7 +72,7 @@ def request(method: str, url: str, body: bytes | None = None, headers: dict[str,
         with _opener(url).open(request, timeout=timeout) as response:
             data = response.read()
             media_type = response.headers.get_content_type()
-            return Answer(response.status, media_type, data)
+            return Answer(response.status, media_type, data, response.headers.get("Server", ""))
     except urllib.error.HTTPError as exc:
         detail = _first_line(exc.read() if exc.fp else b"")
         raise KgError(f"{method} {url}: HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else ""))
@@ -341,11 +342,14 @@ class RemoteEngine:
         self.url = url
         self.name = url
         self.timeout = timeout if timeout is not None else timeout_from_env()
+        self.server = ""  # the Server header of the last answer, e.g. "Oxigraph/0.5.13", "Virtuoso/07.20.3233 (Linux) ..."
 
     def _post(self, sparql: str, accept: str) -> Answer:
         body = urllib.parse.urlencode({"query": sparql}).encode("ascii")
-        return request("POST", self.url, body, {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
-                    self.timeout)
+        answer = request("POST", self.url, body, {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+                         self.timeout)
+        self.server = answer.server
+        return answer
 
     def select(self, sparql: str, bindings: dict[str, ox.Term] | None = None) -> Result:
         """Run a query; a SELECT gives its rows, an ASK one boolean, a CONSTRUCT or DESCRIBE its triples."""
