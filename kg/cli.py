@@ -89,9 +89,7 @@ def build(no_shacl: bool, low_memory: bool) -> None:
                f"into {paths.relative(paths.build)}/current/")
     click.echo("triples per source graph:")
     for graph, n in sorted(report.triples_per_graph.items(), key=lambda kv: (-kv[1], kv[0])):
-        note = ("  (already there as built: not sent)" if graph in report.unchanged else
-                "  (a few triples differed: patched in place)" if graph in report.patched else "")
-        click.echo(f"  {n:8d}  {_curie(graph)}{note}")
+        click.echo(f"  {n:8d}  {_curie(graph)}")
     click.echo("instances per class:")
     for cls, n in sorted(report.instances_per_class.items(), key=lambda kv: (-kv[1], kv[0])):
         click.echo(f"  {n:8d}  {_curie(cls)}")
