@@ -20,9 +20,9 @@ Progress = Callable[[str], None]
 STAGING = GRAPH + "staging/"
 # Graphs under these namespaces are the project's own: a pushed graph no longer built is dropped.
 OWN_GRAPHS = (GRAPH, ID)
-# Oxigraph lists its graphs at once for the empty pattern (1.5M triples: 30 ms; 650 ms for
-# the graphs of every quad). Virtuoso 7.2 answers the empty pattern with one graph of its own and a DISTINCT over all quads
-# not at all (over 20 s on a store of 20k triples), but counts per graph at once.
+# Oxigraph lists its graphs at once for the empty pattern (1.5M triples: 30 ms; 650 ms for the
+# graphs of every quad). Virtuoso 7.2 answers the empty pattern with one graph of its own and a
+# DISTINCT over all quads not at all (over 20 s on a store of 20k triples), but counts per graph at once.
 LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 # How long the one update that moves the staged graphs into place may take, per triple moved: the
@@ -108,10 +108,17 @@ def put_graph(endpoints: Endpoints, graph: str, data: bytes, timeout: float) -> 
 
 
 def get_graph(endpoints: Endpoints, graph: str, timeout: float) -> bytes | None:
-    """One graph's triples as the endpoint holds them, as N-Triples from pyoxigraph's serializer; None if unreadable."""
+    """One graph's triples as the endpoint holds them, as N-Triples from pyoxigraph's serializer.
+
+    None if they cannot be read (an HTTP error, a timeout, a format pyoxigraph does not parse): the
+    comparison only spares sending a graph again, so such a graph is sent.
+    """
     sep = "&" if urllib.parse.urlsplit(endpoints.graph_store).query else "?"
     url = endpoints.graph_store + sep + urllib.parse.urlencode({"graph": graph})
-    answer = request("GET", url, None, {"Accept": "application/n-triples, text/turtle;q=0.9"}, timeout)
+    try:
+        answer = request("GET", url, None, {"Accept": "application/n-triples, text/turtle;q=0.9"}, timeout)
+    except KgError:
+        return None
     try:
         quads = ox.parse(answer.body, format=ox.RdfFormat.from_media_type(answer.media_type) or ox.RdfFormat.N_TRIPLES)
         return ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)

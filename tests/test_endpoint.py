@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import push as push_mod
-from kg.endpoint import RemoteEngine, bind, derive, query_form
+from kg.endpoint import Endpoints, RemoteEngine, bind, derive, query_form
 from kg.engine import LocalEngine
 from kg.errors import KgError
 from kg.paths import Paths
@@ -368,6 +368,14 @@ def test_a_graph_changed_a_little_on_the_endpoint_is_patched_and_a_larger_change
     after = remote_graph_contents(writable.query_url)
     assert after[a] == before[a] and after[b] != before[b]
     assert sorted(after[b]) == sorted(remote_graph_contents_of_build(small_project)[b])
+
+
+def test_a_graph_the_endpoint_will_not_give_back_is_sent_again():
+    # Reading a graph back only spares sending it: an error there is not the push's failure.
+    with TinyServer(500) as server:
+        assert push_mod.get_graph(Endpoints(server.url, server.url, server.url), "urn:g", 5) is None
+    with TinyServer(200, body=b"<html>not RDF</html>") as server:
+        assert push_mod.get_graph(Endpoints(server.url, server.url, server.url), "urn:g", 5) is None
 
 
 def remote_graph_contents_of_build(project: Paths) -> dict[str, list[str]]:
