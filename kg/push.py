@@ -100,10 +100,15 @@ def remote_graphs(engine: RemoteEngine) -> set[str]:
     return {row[0].value for row in rows if isinstance(row[0], ox.NamedNode)}
 
 
-def put_graph(endpoints: Endpoints, graph: str, data: bytes, timeout: float) -> None:
-    """Replace one graph's content through the Graph Store Protocol (HTTP PUT ?graph=IRI)."""
+def put_graph(endpoints: Endpoints, graph: str, data: bytes, timeout: float, bulk: bool = False) -> None:
+    """Replace one graph's content through the Graph Store Protocol (HTTP PUT ?graph=IRI).
+
+    With `bulk`, for the Oxigraph server only: load without a transaction and without validating the
+    data again (its `no_transaction` and `lenient` options; 520k triples: 13.0 s -> 3.5 s, medians
+    of 3). For a staging graph that nobody reads, written from a graph the build has checked.
+    """
     sep = "&" if urllib.parse.urlsplit(endpoints.graph_store).query else "?"
-    url = endpoints.graph_store + sep + urllib.parse.urlencode({"graph": graph})
+    url = endpoints.graph_store + sep + urllib.parse.urlencode({"graph": graph}) + ("&no_transaction&lenient" if bulk else "")
     request("PUT", url, data, {"Content-Type": "application/n-triples"}, timeout)
 
 
@@ -210,7 +215,7 @@ def push(paths: Paths, query_url: str, update_url: str | None = None, graph_stor
         for i, g in enumerate(sending, start=1):
             progress(f"uploading graph {i}/{len(sending)}: {g}")
             put_graph(endpoints, staging_graph(g), store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)),
-                      timeout)
+                      timeout, bulk=engine.server.startswith("Oxigraph/"))
             staged.append(staging_graph(g))
     except KgError as exc:
         if staged:

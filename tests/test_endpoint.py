@@ -256,6 +256,8 @@ def test_push_writes_one_graph_per_source(small_project, oxigraph, run):
     assert len(graphs[SRC + "file/a.nt"]) == 5 * 11 + 2  # 11 triples per therapy, plus the file's own source record
     assert f"{5 * 11 + 2:8d}  src:file/a.nt" in result.output
     assert "warning" not in result.output
+    # every triple as built (staging graphs go into Oxigraph without a transaction or a second validation)
+    assert graphs == remote_graph_contents_of_build(small_project)
 
 
 def test_push_refuses_a_graph_that_fails_its_checks(small_project, oxigraph, run):
