@@ -429,6 +429,17 @@ def test_http_500_during_push_is_one_line(small_project, run):
     assert result.exit_code == 2 and len(errors) == 1 and "HTTP 500" in errors[0]
 
 
+def test_an_unconfirmed_move_says_the_graphs_may_or_may_not_be_in_place(small_project, oxigraph, run, monkeypatch):
+    # The real server takes the staging graphs; the update that would move them in never answers.
+    monkeypatch.setenv("KG_ENDPOINT_TIMEOUT", "0.5")
+    with TinyServer(200, delay=5) as silent:
+        result = run("push", "--endpoint", oxigraph.query_url, "--update", silent.url)
+    errors = [l for l in result.output.splitlines() if l.startswith("error")]  # after the progress lines
+    assert result.exit_code == 2 and len(errors) == 1 and "Traceback" not in result.output
+    assert silent.url in errors[0] and "timeout" in errors[0] and "may or may not be in place" in errors[0]
+    assert "run kg push again" in errors[0]
+
+
 def test_timeout_is_one_line(built, run, monkeypatch):
     monkeypatch.setenv("KG_ENDPOINT_TIMEOUT", "0.5")
     with TinyServer(200, delay=5) as server:
