@@ -20,7 +20,7 @@ from kg.diskcopy import DiskCopy
 from kg.errors import InputError, Problem
 from kg.paths import Paths
 from kg.store import build_lock, select, side_by_side, write_new_store
-from kg.vocab import SPARQL_PREFIXES
+from kg.vocab import GRAPH_ACCEPTED, SPARQL_PREFIXES
 
 Progress = Callable[[str], None]
 
@@ -76,8 +76,19 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
             raise error
         problems += error.problems
         store.remove_graph(graph)
+    _keep_each_triple_once(store)
     report.stages["parse"] = time.perf_counter() - t
     return onto, seed, problems
+
+
+def _keep_each_triple_once(store: ox.Store) -> None:
+    """Take out of the accepted facts what the ontology or a data file also holds, so no triple is in two graphs.
+
+    Queries see the union of the graphs: a triple in two of them would come back twice.
+    """
+    store.update(f"""DELETE {{ GRAPH <{GRAPH_ACCEPTED}> {{ ?s ?p ?o }} }}
+                     WHERE {{ GRAPH <{GRAPH_ACCEPTED}> {{ ?s ?p ?o }} GRAPH ?g {{ ?s ?p ?o }}
+                              FILTER(?g != <{GRAPH_ACCEPTED}>) }}""")
 
 
 def _load_ntriples(store: ox.Store, files: list, in_memory: bool) -> list[InputError | None]:

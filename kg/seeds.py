@@ -15,9 +15,14 @@ from kg.errors import InputError, Problem, Problems
 from kg.files import check_size, read_text, refused_format
 from kg.ontology import DATATYPE, OBJECT, Ontology, parse_turtle, statement_lines, syntax_problem
 from kg.paths import Paths
-from kg.vocab import CART, CLAIM, RDF, RDF_TYPE, SRC, XSD
+from kg import ranks
+from kg.vocab import CART, CLAIM, GRAPH_ACCEPTED, RDF, RDF_TYPE, SRC, XSD
 
 HEADER = ["subject", "predicate", "object", "source", "quote", "status", "note"]
+# A table of the curation's judgements has one more column: the pages consulted, as source CURIEs.
+CURATION_HEADER = HEADER + ["evidence"]
+# Derived at build time from the claims and the curation rows; a row may not state them.
+DERIVED = {CART + name for name in ("rank", "deprecationReason", "reasonText", "contradictedBy", "contested", "evidence")}
 STATUSES = {
     "verified": CART + "Verified",
     "partially_verified": CART + "PartiallyVerified",
@@ -45,6 +50,7 @@ class Row:
     quote: str
     status: str
     note: str
+    evidence: str = ""
 
 
 @dataclass
@@ -105,19 +111,20 @@ def read_table(path: Path, shown: str) -> tuple[list[Row], list[Problem]]:
     lines = text.split("\n")
     problems: list[Problem] = []
     header = lines[0].split("\t") if lines else []
-    if header != HEADER:
-        problems.append(Problem(shown, 1, "error", "header must be: " + " ".join(HEADER) + " (tab-separated)", "syntax"))
+    if header not in (HEADER, CURATION_HEADER):
+        problems.append(Problem(shown, 1, "error", "header must be: " + " ".join(HEADER) + " (tab-separated; "
+                                "a table of curation judgements adds: evidence)", "syntax"))
         return [], problems
     rows = []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip() or line.startswith("#"):
             continue
         cells = line.split("\t")
-        if len(cells) > len(HEADER):
+        if len(cells) > len(header):
             problems.append(Problem(shown, number, "error",
-                                    f"{len(cells)} cells, at most {len(HEADER)} expected (a tab inside a cell?)", "syntax"))
+                                    f"{len(cells)} cells, at most {len(header)} expected (a tab inside a cell?)", "syntax"))
             continue
-        cells = [c.strip() for c in cells] + [""] * (len(HEADER) - len(cells))
+        cells = [c.strip() for c in cells] + [""] * (len(CURATION_HEADER) - len(cells))
         rows.append(Row(shown, number, *cells))
     return rows, problems
 
@@ -391,7 +398,9 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
                     problems.items.extend(exc.problems)
                     archived[source] = exc
 
-    quads: list[ox.Quad] = []
+    statements: list[ranks.Statement] = []
+    notes: dict[ranks.Statement, tuple[str, str]] = {}
+    curation = {s for s, classes in typed.items() if any(ontology.is_subclass(c, CART + "Curation") for c in classes)}
     seen: set[tuple] = set()
     for row, negated, s, p in resolved:
         if not s or not p:
@@ -454,33 +463,126 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
             problems.add(row.file, row.line, "error", "duplicate row (same subject, predicate, object and source)", "duplicate")
             continue
         seen.add(key)
-        graph = ox.NamedNode(src_iri)
-        subject, predicate = ox.NamedNode(s), ox.NamedNode(p)
-        if not negated and status != "unverified":
-            quads.append(ox.Quad(subject, predicate, obj, graph))
-        claim = claim_iri(s, p, obj, src_iri, negated)
-        record = [
-            (ox.NamedNode(RDF_TYPE), ox.NamedNode(CART + "Claim")),
-            (ox.NamedNode(RDF + "subject"), subject),
-            (ox.NamedNode(RDF + "predicate"), predicate),
-            (ox.NamedNode(RDF + "object"), obj),
-            (ox.NamedNode(CART + "statedIn"), graph),
-            (ox.NamedNode(CART + "verification"), ox.NamedNode(STATUSES[status])),
-            (ox.NamedNode(CART + "seedFile"), ox.Literal(row.file)),
-            (ox.NamedNode(CART + "seedLine"), ox.Literal(str(row.line), datatype=ox.NamedNode(XSD + "integer"))),
-        ]
-        if row.quote:
-            record.append((ox.NamedNode(CART + "quote"), ox.Literal(row.quote)))
-        if row.note:
-            record.append((ox.NamedNode(CART + "note"), ox.Literal(row.note)))
-        if negated:
-            record.append((ox.NamedNode(CART + "negated"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))))
-        quads.extend(ox.Quad(claim, rp, ro, graph) for rp, ro in record)
+        if p in DERIVED:
+            problems.add(row.file, row.line, "error", f"{resolver.curie(p)} is derived at build time from the claims "
+                         "and the curation rows; it is never typed in a seed table", "derived-property")
+            continue
+        evidence = _evidence(row, resolver, sources, src_iri in curation and s != src_iri, problems)
+        if evidence is None:
+            continue
+        statements.append(ranks.Statement(row.file, row.line, s, p, obj, src_iri, status, negated,
+                                          claim_iri(s, p, obj, src_iri, negated), evidence))
+        notes[statements[-1]] = (row.quote, row.note)
+
+    dates, supersedes = _source_dates(statements), _superseding(statements)
+    problems.items.extend(ranks.rank(statements, ranks.Axioms.read(ontology.quads, ontology.ancestors), curation,
+                                     dates, supersedes, resolver.curie))
+    quads = _claim_quads(statements, notes) + _accepted_quads(statements)
 
     if not keep_going:
         problems.raise_if_errors()
     return SeedData(quads=quads + rdf_quads, locations=locations, rdf_files=rdf_files, sources=sources, files=files,
                     warnings=[w for w in problems.items if w.level != "error"], problems=problems.items)
+
+
+def _evidence(row: Row, resolver: "_Resolver", sources: dict[str, str], by_curation: bool,
+              problems: Problems) -> tuple[str, ...] | None:
+    """The pages a curation row cites; None (and a problem) when a row names none, or names evidence it may not."""
+    cells = row.evidence.split()
+    if not by_curation:
+        if cells:
+            problems.add(row.file, row.line, "error", "evidence is for the curation's judgements (a source of class "
+                         "cart:Curation); a page's own row quotes the page instead", "evidence")
+            return None
+        return ()
+    if not cells:
+        problems.add(row.file, row.line, "error", "a judgement of the curation needs its evidence: the sources "
+                     "consulted, as CURIEs in the evidence column", "evidence")
+        return None
+    found = []
+    for cell in cells:
+        iri = resolver.iri(row, cell, "evidence")
+        if iri is None:
+            return None
+        if iri not in sources:
+            problems.add(row.file, row.line, "error", f"evidence {cell} is not a declared source", "evidence")
+            return None
+        found.append(iri)
+    return tuple(found)
+
+
+def _source_dates(statements: list[ranks.Statement]) -> dict[str, str]:
+    """Each source's publication date, as its own rows give it."""
+    dates: dict[str, str] = {}
+    for st in statements:
+        if st.predicate == CART + "publishedOn" and not st.negated and st.rank != ranks.DEPRECATED:
+            dates.setdefault(st.subject, st.object.value)
+    return dates
+
+
+def _superseding(statements: list[ranks.Statement]) -> dict[str, set[str]]:
+    """source -> every later version that supersedes it (cart:supersededBy, followed to its end)."""
+    direct: dict[str, set[str]] = {}
+    for st in statements:
+        if st.predicate == CART + "supersededBy" and not st.negated:
+            direct.setdefault(st.subject, set()).add(st.object.value)
+    closed: dict[str, set[str]] = {}
+    for start in direct:
+        seen, todo = set(), list(direct[start])
+        while todo:
+            x = todo.pop()
+            if x not in seen:
+                seen.add(x)
+                todo.extend(direct.get(x, ()))
+        closed[start] = seen
+    return closed
+
+
+def _claim_quads(statements: list[ranks.Statement], notes: dict[ranks.Statement, tuple[str, str]]) -> list[ox.Quad]:
+    """Each statement as a cart:Claim in its source's graph: the triple, quote, rank and why it ranks so."""
+    quads = []
+    for st in statements:
+        graph, claim = ox.NamedNode(st.source), st.claim
+        quote, note = notes[st]
+        record = [
+            (ox.NamedNode(RDF_TYPE), ox.NamedNode(CART + "Claim")),
+            (ox.NamedNode(RDF + "subject"), ox.NamedNode(st.subject)),
+            (ox.NamedNode(RDF + "predicate"), ox.NamedNode(st.predicate)),
+            (ox.NamedNode(RDF + "object"), st.object),
+            (ox.NamedNode(CART + "statedIn"), graph),
+            (ox.NamedNode(CART + "verification"), ox.NamedNode(STATUSES[st.status])),
+            (ox.NamedNode(CART + "rank"), ox.NamedNode(st.rank)),
+            (ox.NamedNode(CART + "seedFile"), ox.Literal(st.file)),
+            (ox.NamedNode(CART + "seedLine"), ox.Literal(str(st.line), datatype=ox.NamedNode(XSD + "integer"))),
+        ]
+        if quote:
+            record.append((ox.NamedNode(CART + "quote"), ox.Literal(quote)))
+        if note:
+            record.append((ox.NamedNode(CART + "note"), ox.Literal(note)))
+        if st.negated:
+            record.append((ox.NamedNode(CART + "negated"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))))
+        if st.reason:
+            record.append((ox.NamedNode(CART + "deprecationReason"), ox.NamedNode(st.reason)))
+            record.append((ox.NamedNode(CART + "reasonText"), ox.Literal(st.reason_text)))
+        if st.contradicted_by:
+            record.append((ox.NamedNode(CART + "contested"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))))
+            record += [(ox.NamedNode(CART + "contradictedBy"), other.claim) for other in st.contradicted_by]
+        record += [(ox.NamedNode(CART + "evidence"), ox.NamedNode(e)) for e in st.evidence]
+        quads.extend(ox.Quad(claim, rp, ro, graph) for rp, ro in record)
+    return quads
+
+
+def _accepted_quads(statements: list[ranks.Statement]) -> list[ox.Quad]:
+    """The accepted facts, each triple once: what a statement that is not deprecated says holds."""
+    graph, seen, quads = ox.NamedNode(GRAPH_ACCEPTED), set(), []
+    for st in statements:
+        if st.negated or st.rank == ranks.DEPRECATED:
+            continue
+        triple = ox.Triple(ox.NamedNode(st.subject), ox.NamedNode(st.predicate), st.object)
+        if triple not in seen:
+            seen.add(triple)
+            quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
+    return quads
 
 
 def canonical(text: str) -> str:
