@@ -135,7 +135,7 @@ def rank(statements: list[Statement], axioms: Axioms, curation: set[str], dates:
     pairs = _conflicts(statements, axioms)
     # Curation first, so that a page it rejects contradicts nothing; then the preferred statements among
     # themselves, so that a normal one is only held against the preferred statements that stand.
-    for stage in ("curation", "preferred", "normal"):
+    for stage in ("curation", "primary", "preferred", "normal"):
         for a, b in pairs:
             if a.rank == DEPRECATED and a.reason == UNVERIFIED or b.rank == DEPRECATED and b.reason == UNVERIFIED:
                 continue
@@ -149,7 +149,11 @@ def rank(statements: list[Statement], axioms: Axioms, curation: set[str], dates:
                 continue
             if a_cur or b_cur or DEPRECATED in (a.rank, b.rank):
                 continue
-            if stage == "preferred" and a.rank == b.rank == PREFERRED:
+            if stage in ("primary", "preferred") and a.rank == b.rank == PREFERRED:
+                # A primary page settles its secondary ones first, so two secondary pages that disagree
+                # with each other and with it are not reported as a conflict it has already decided.
+                if stage == "primary" and {a.status, b.status} != {"verified", "partially_verified"}:
+                    continue
                 problems += _between_preferred(a, b, axioms, dates, supersedes, label)
             elif stage == "normal" and {a.rank, b.rank} == {PREFERRED, NORMAL}:
                 winner, loser = (a, b) if a.rank == PREFERRED else (b, a)

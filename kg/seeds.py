@@ -374,9 +374,12 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
             if o:
                 typed.setdefault(s, set()).add(o)
                 locations.setdefault(s, (row.file, row.line))
-    for row, _, s, _ in resolved:
+    names: dict[str, set[str]] = {}  # what each entity is called, for telling whether a quote names it
+    for row, negated, s, p in resolved:
         if s:
             locations.setdefault(s, (row.file, row.line))
+            if p in NAMING and not negated and row.object:
+                names.setdefault(s, set()).add(row.object.lower())
 
     sources = {s: "" for s, classes in typed.items()
                if any(ontology.is_subclass(c, CART + "Source") for c in classes)}
@@ -401,7 +404,7 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
     statements: list[ranks.Statement] = []
     notes: dict[ranks.Statement, tuple[str, str]] = {}
     curation = {s for s, classes in typed.items() if any(ontology.is_subclass(c, CART + "Curation") for c in classes)}
-    seen: set[tuple] = set()
+    seen: dict[tuple, str] = {}
     for row, negated, s, p in resolved:
         if not s or not p:
             continue
@@ -458,11 +461,18 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
                 problems.add(row.file, row.line, "error",
                              f"quote not found verbatim in {sources[src_iri]}: {row.quote[:60]!r}", "quote")
                 continue
+        if row.quote and not _carries(row.quote, obj, names):
+            problems.add(row.file, row.line, "error", f"quote {row.quote!r} is too short to carry the fact: give the "
+                         f"source's words that state it (at least {MIN_QUOTE} characters, or words naming "
+                         f"{resolver.curie(obj.value) if isinstance(obj, ox.NamedNode) else repr(obj.value)})",
+                         "quote-too-short")
+            continue
         key = (s, p, str(obj), src_iri, negated)
         if key in seen:
-            problems.add(row.file, row.line, "error", "duplicate row (same subject, predicate, object and source)", "duplicate")
+            problems.add(row.file, row.line, "error", "duplicate row (same subject, predicate, object and source as "
+                         f"{seen[key]}): delete one", "duplicate")
             continue
-        seen.add(key)
+        seen[key] = f"{row.file}:{row.line}"
         if p in DERIVED:
             problems.add(row.file, row.line, "error", f"{resolver.curie(p)} is derived at build time from the claims "
                          "and the curation rows; it is never typed in a seed table", "derived-property")
@@ -483,6 +493,26 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
         problems.raise_if_errors()
     return SeedData(quads=quads + rdf_quads, locations=locations, rdf_files=rdf_files, sources=sources, files=files,
                     warnings=[w for w in problems.items if w.level != "error"], problems=problems.items)
+
+
+# A quote this short carries a fact only if it names the fact's value ("DM" for the synonym DM).
+MIN_QUOTE = 8
+NAMING = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel",
+          *(CART + n for n in ("innName", "brandName", "codeName", "acronym", "title", "geneSymbol", "hgncId",
+                               "nctId", "chictrId", "mondoId"))}
+
+
+def _carries(quote: str, obj: ox.Term, names: dict[str, set[str]]) -> bool:
+    """Whether a quote is long enough, or names the value it supports, to carry a fact."""
+    text = quote.strip().lower()
+    if len(text) >= MIN_QUOTE:
+        return True
+    if isinstance(obj, ox.Literal):
+        keys = {obj.value.lower()}
+    else:
+        local = obj.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1].lower()
+        keys = {local, local.replace("-", " ")} | names.get(obj.value, set())
+    return any(key and key in text for key in keys)
 
 
 def _evidence(row: Row, resolver: "_Resolver", sources: dict[str, str], by_curation: bool,

@@ -212,6 +212,39 @@ def test_focus_page_shows_the_neighbourhood_with_its_centre_selected(browser, fo
         page.close()
 
 
+def test_focus_page_draws_the_deprecated_developer_link_as_disputed_with_its_reason(browser, focus_page):
+    # seeds/news-000-rese-cel-autoimmune.tsv:91 claims Bristol Myers Squibb develops rese-cel;
+    # seeds/curation.tsv rejects it, having consulted the ACR 2025 abstract and Cabaletta's 10-K.
+    page = Opened(browser, focus_page)
+    try:
+        rese, bms = page.node_index("id:rese-cel"), page.node_index("id:bristol-myers-squibb")
+        assert bms >= 0, "the page around rese-cel shows the company a source claims as its developer"
+        edge = page.js("""([a, b]) => { const i = kg.data.edges.findIndex(e => e[0] === a && e[1] === b
+                                          && kg.data.properties[e[2]] === 'developed by'); return i; }""", [rese, bms])
+        assert edge >= 0
+        drawn = page.js("i => kg.edges.get(i)", edge)
+        assert drawn["dashes"] and drawn["color"]["color"] == "#c0392b", drawn
+        assert "rejected by curation" in page.js("i => kg.data.edges[i][5]", edge)
+        # hover the middle of the link: the tooltip says it is disputed, and why
+        (x1, y1), (x2, y2) = page.node_point(rese), page.node_point(bms)
+        page.page.mouse.move((x1 + x2) / 2, (y1 + y2) / 2)
+        page.page.wait_for_selector("#tooltip:not([hidden])", timeout=5000)
+        tip = page.js("document.getElementById('tooltip').textContent")
+        assert "disputed" in tip and "rejected by curation" in tip and "src:acr-2025-abstract-2468-reset-sle" in tip, tip
+        # the side panel of rese-cel lists the link as disputed with the reason
+        details = page.js("document.getElementById('details').textContent")
+        assert "developed by → Bristol Myers Squibb (disputed)" in details, details
+        assert "rejected by curation" in details
+        # the accepted developer stays a plain link
+        caba = page.node_index("id:cabaletta-bio")
+        accepted = page.js("""([a, b]) => kg.data.edges.find(e => e[0] === a && e[1] === b
+                                                   && kg.data.properties[e[2]] === 'developed by')""", [rese, caba])
+        assert accepted[5] == ""
+        page.assert_clean()
+    finally:
+        page.close()
+
+
 def test_a_large_page_draws_at_its_precomputed_positions(browser, tmp_path):
     from test_viz import synthetic
 
