@@ -581,3 +581,35 @@ def test_credentials_come_from_the_environment(built, run, monkeypatch):
         result = run("sparql", "--endpoint", server.url, "--format", "csv", "-", input="SELECT ?x WHERE { ?x ?p ?o }")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["x", "ok"]
+
+
+def test_plain_sparql_after_push_gives_the_accepted_facts_once(oxigraph_pushed):
+    # The done-when of the facts-and-claims issue, on the Oxigraph server: the same answers as the embedded store.
+    from test_ranks import check_plain_answers, plain_answers
+
+    check_plain_answers(plain_answers(RemoteEngine(oxigraph_pushed)))
+
+
+def test_push_first_drops_the_staging_graphs_an_interrupted_push_left(small_project, oxigraph):
+    stale = push_mod.STAGING + "0123456789abcdef0123"
+    endpoints = derive(oxigraph.query_url)
+    push_mod.put_graph(endpoints, stale, b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", 30)
+    assert stale in push_mod.remote_graphs(RemoteEngine(oxigraph.query_url))
+    said: list[str] = []
+    report = push_mod.push(small_project, oxigraph.query_url, progress=said.append)
+    assert report.dropped_staging == [stale]
+    assert any(stale in line and line.startswith("dropping 1 staging graph") for line in said), said
+    assert not [g for g in push_mod.remote_graphs(RemoteEngine(oxigraph.query_url)) if g.startswith(push_mod.STAGING)]
+
+
+def test_a_push_cut_off_by_the_server_names_the_staging_graphs_it_may_leave(small_project, oxigraph):
+    def progress(line: str) -> None:
+        if line.startswith("uploading graph 2/"):
+            oxigraph.kill()  # after the first staging graph is in, before the second
+
+    with pytest.raises(KgError) as caught:
+        push_mod.push(small_project, oxigraph.query_url, progress=progress, timeout=5)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("push stopped after 1 of ")
+    assert "staging graphs that may remain on the endpoint until the next kg push drops them: <" + push_mod.STAGING in message
