@@ -67,6 +67,8 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
     report.files = onto.files + seed.files
     store.extend(onto.quads)
     store.extend(seed.quads)
+    for chunk in seed.nquads():
+        (store.load if in_memory else store.bulk_load)(chunk, format=ox.RdfFormat.N_QUADS)
     if copy is not None:
         copy.start(seed.rdf_files)
     for (path, shown, graph), error in zip(seed.rdf_files, _load_ntriples(store, seed.rdf_files, in_memory)):

@@ -30,7 +30,7 @@ CONTRADICTED, REJECTED, UNVERIFIED, SUPERSEDED = (CART + "ContradictedByReferenc
 RANK_OF_STATUS = {"verified": PREFERRED, "partially_verified": PREFERRED, "reported": NORMAL, "unverified": DEPRECATED}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Statement:
     """One row's claim, with the rank the rules give it."""
 

@@ -37,7 +37,7 @@ _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One line of a statement table."""
 
@@ -64,6 +64,16 @@ class SeedData:
     files: list[str]
     warnings: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # The tables' claims and accepted facts, made as N-Quads text a chunk at a time when asked for: a few
+    # bytes a triple where Python term objects take hundreds (a 50 MB table is 5M quads).
+    statements: list = field(default_factory=list)
+    notes: dict = field(default_factory=dict)
+
+    def nquads(self, chunk: int = 20_000):
+        """The claims and accepted facts of the tables, as N-Quads, `chunk` statements at a time."""
+        for i in range(0, len(self.statements), chunk):
+            yield _claim_nquads(self.statements[i:i + chunk], self.notes)
+        yield _accepted_nquads(self.statements)
 
 
 def load_prefixes(paths: Paths) -> dict[str, str]:
@@ -487,11 +497,10 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
     dates, supersedes = _source_dates(statements), _superseding(statements)
     problems.items.extend(ranks.rank(statements, ranks.Axioms.read(ontology.quads, ontology.ancestors), curation,
                                      dates, supersedes, resolver.curie))
-    quads = _claim_quads(statements, notes) + _accepted_quads(statements)
 
     if not keep_going:
         problems.raise_if_errors()
-    return SeedData(quads=quads + rdf_quads, locations=locations, rdf_files=rdf_files, sources=sources, files=files,
+    return SeedData(quads=rdf_quads, statements=statements, notes=notes, locations=locations, rdf_files=rdf_files, sources=sources, files=files,
                     warnings=[w for w in problems.items if w.level != "error"], problems=problems.items)
 
 
@@ -568,52 +577,59 @@ def _superseding(statements: list[ranks.Statement]) -> dict[str, set[str]]:
     return closed
 
 
-def _claim_quads(statements: list[ranks.Statement], notes: dict[ranks.Statement, tuple[str, str]]) -> list[ox.Quad]:
-    """Each statement as a cart:Claim in its source's graph: the triple, quote, rank and why it ranks so."""
-    quads = []
+def _claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement, tuple[str, str]]) -> bytes:
+    """Each statement as a cart:Claim in its source's graph (the triple, quote, rank and why), as N-Quads."""
+    rdf_type, rdf_s, rdf_p, rdf_o = (f"<{RDF}{n}>" for n in ("type", "subject", "predicate", "object"))
+    c = {n: f"<{CART}{n}>" for n in ("Claim", "statedIn", "verification", "rank", "seedFile", "seedLine", "quote",
+                                     "note", "negated", "deprecationReason", "reasonText", "contested",
+                                     "contradictedBy", "evidence")}
+    true = f'"true"^^<{XSD}boolean>'
+    lines: list[str] = []
     for st in statements:
-        graph, claim = ox.NamedNode(st.source), st.claim
+        graph, claim = f"<{st.source}>", str(st.claim)
         quote, note = notes[st]
-        record = [
-            (ox.NamedNode(RDF_TYPE), ox.NamedNode(CART + "Claim")),
-            (ox.NamedNode(RDF + "subject"), ox.NamedNode(st.subject)),
-            (ox.NamedNode(RDF + "predicate"), ox.NamedNode(st.predicate)),
-            (ox.NamedNode(RDF + "object"), st.object),
-            (ox.NamedNode(CART + "statedIn"), graph),
-            (ox.NamedNode(CART + "verification"), ox.NamedNode(STATUSES[st.status])),
-            (ox.NamedNode(CART + "rank"), ox.NamedNode(st.rank)),
-            (ox.NamedNode(CART + "seedFile"), ox.Literal(st.file)),
-            (ox.NamedNode(CART + "seedLine"), ox.Literal(str(st.line), datatype=ox.NamedNode(XSD + "integer"))),
-        ]
+
+        def add(p: str, o: str) -> None:
+            lines.append(f"{claim} {p} {o} {graph} .\n")
+
+        add(rdf_type, c["Claim"])
+        add(rdf_s, f"<{st.subject}>")
+        add(rdf_p, f"<{st.predicate}>")
+        add(rdf_o, str(st.object))
+        add(c["statedIn"], graph)
+        add(c["verification"], f"<{STATUSES[st.status]}>")
+        add(c["rank"], f"<{st.rank}>")
+        add(c["seedFile"], str(ox.Literal(st.file)))
+        add(c["seedLine"], f'"{st.line}"^^<{XSD}integer>')
         if quote:
-            record.append((ox.NamedNode(CART + "quote"), ox.Literal(quote)))
+            add(c["quote"], str(ox.Literal(quote)))
         if note:
-            record.append((ox.NamedNode(CART + "note"), ox.Literal(note)))
+            add(c["note"], str(ox.Literal(note)))
         if st.negated:
-            record.append((ox.NamedNode(CART + "negated"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))))
+            add(c["negated"], true)
         if st.reason:
-            record.append((ox.NamedNode(CART + "deprecationReason"), ox.NamedNode(st.reason)))
-            record.append((ox.NamedNode(CART + "reasonText"), ox.Literal(st.reason_text)))
+            add(c["deprecationReason"], f"<{st.reason}>")
+            add(c["reasonText"], str(ox.Literal(st.reason_text)))
         if st.contradicted_by:
-            record.append((ox.NamedNode(CART + "contested"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))))
-            record += [(ox.NamedNode(CART + "contradictedBy"), other.claim) for other in st.contradicted_by]
-        record += [(ox.NamedNode(CART + "evidence"), ox.NamedNode(e)) for e in st.evidence]
-        quads.extend(ox.Quad(claim, rp, ro, graph) for rp, ro in record)
-    return quads
+            add(c["contested"], true)
+            for other in st.contradicted_by:
+                add(c["contradictedBy"], str(other.claim))
+        for e in st.evidence:
+            add(c["evidence"], f"<{e}>")
+    return "".join(lines).encode("utf-8")
 
 
-def _accepted_quads(statements: list[ranks.Statement]) -> list[ox.Quad]:
-    """The accepted facts, each triple once: what a statement that is not deprecated says holds."""
-    graph, seen, quads = ox.NamedNode(GRAPH_ACCEPTED), set(), []
+def _accepted_nquads(statements: list[ranks.Statement]) -> bytes:
+    """The accepted facts, each triple once: what a statement that is not deprecated says holds, as N-Quads."""
+    graph, seen, lines = f"<{GRAPH_ACCEPTED}>", set(), []
     for st in statements:
         if st.negated or st.rank == ranks.DEPRECATED:
             continue
-        triple = ox.Triple(ox.NamedNode(st.subject), ox.NamedNode(st.predicate), st.object)
-        if triple not in seen:
-            seen.add(triple)
-            quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
-    return quads
-
+        line = f"<{st.subject}> <{st.predicate}> {st.object} {graph} .\n"
+        if line not in seen:
+            seen.add(line)
+            lines.append(line)
+    return "".join(lines).encode("utf-8")
 
 def canonical(text: str) -> str:
     """The canonical form of a statement table: header, rows sorted, cells trimmed, LF line ends."""
