@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import InputError, KgError
+from kg.errors import InputError, KgError, LocatedError
 from kg.paths import Paths
 
 EXIT_CODES = """Exit status: 0 fine, 1 problems in the input (or violations), 2 usage or runtime error."""
@@ -26,6 +26,9 @@ class KgGroup(click.Group):
                 click.echo(str(problem), err=True)
             n = len(exc.problems)
             click.echo(f"{n} error{'s' if n != 1 else ''}; nothing was written", err=True)
+            ctx.exit(exc.exit_code)
+        except LocatedError as exc:
+            click.echo(str(exc.problem), err=True)
             ctx.exit(exc.exit_code)
         except KgError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -100,26 +103,72 @@ def build(no_shacl: bool, low_memory: bool) -> None:
         click.echo(f"  {w}")
 
 
+_FORMAT_HELP = ("SELECT and ASK: table (default), records (one field a line), json, xml, csv, tsv (the W3C SPARQL "
+                "results formats), md. CONSTRUCT and DESCRIBE: ttl (default), nt, jsonld, trig, rdfxml.")
+
+
+def output_options(command):
+    """--format, --wide and --endpoint, shared by the commands that print a query's answer."""
+    from kg.results import ALL_FORMATS
+
+    command = click.option("--endpoint", envvar="KG_ENDPOINT",
+                           help="Query this SPARQL endpoint instead of the embedded store (asked for the "
+                                "chosen format's media type).")(command)
+    command = click.option("--wide", is_flag=True,
+                           help="Tables: show every cell whole (by default cells are cut with … to the terminal's "
+                                "width, or 100 columns when not a terminal).")(command)
+    return click.option("--format", "fmt", type=click.Choice(ALL_FORMATS), default=None, help=_FORMAT_HELP)(command)
+
+
+def _table_width(wide: bool) -> int | None:
+    """How many columns a table may take: none with --wide, the terminal's width, 100 when not a terminal."""
+    from kg.results import TABLE_WIDTH
+
+    if wide:
+        return None
+    if sys.stdout.isatty():
+        import shutil
+
+        return shutil.get_terminal_size((TABLE_WIDTH, 24)).columns
+    return TABLE_WIDTH
+
+
+def _names(paths: Paths) -> dict[str, str]:
+    from kg.catalogue import prefixes
+    from kg.vocab import GRAPH
+
+    return {**prefixes(paths), "graph": GRAPH}
+
+
 @main.command()
 @click.argument("query_file", type=click.File("r", encoding="utf-8"))
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
-              show_default=True, help="json, csv and tsv are the W3C SPARQL 1.1 results formats.")
-@click.option("--endpoint", envvar="KG_ENDPOINT", help="Query this SPARQL endpoint instead of the embedded store.")
-def sparql(query_file, fmt: str, endpoint: str | None) -> None:
+@output_options
+def sparql(query_file, fmt: str | None, wide: bool, endpoint: str | None) -> None:
     """Run a read-only SPARQL query from QUERY_FILE (or - for stdin) over the built graph.
 
-    The default graph is the union of all named graphs; GRAPH ?g tells which source said it.
-    Updates and SERVICE are refused.
+    Any query form: SELECT and ASK answer in a table or the W3C SPARQL results formats, CONSTRUCT and
+    DESCRIBE in RDF. The default graph is the union of all named graphs; GRAPH ?g tells which source
+    said it. Updates and SERVICE are refused; a query that does not parse is reported at its
+    FILE:LINE:COL (exit 1).
     """
-    from kg.engine import ensure_read_only, labels, open_engine
+    from kg.catalogue import display_names, prefixes
+    from kg.engine import ensure_read_only, open_engine
+    from kg.errors import LocatedError
     from kg.results import render
+    from kg.sparqltext import syntax_problem
 
+    paths = _paths()
     text = query_file.read()
-    ensure_read_only(text, "<stdin>" if query_file.name == "<stdin>" else query_file.name)
-    engine = open_engine(_paths(), endpoint)
-    result = engine.select(text)
-    names = labels(engine, result.iris()) if fmt in ("table", "md") else {}
-    click.echo(render(result, fmt, names), nl=False)
+    shown = "<stdin>" if query_file.name == "<stdin>" else query_file.name
+    ensure_read_only(text, shown)
+    problem = syntax_problem(text, shown, prefixes(paths))
+    if problem:
+        raise LocatedError(problem)
+    engine = open_engine(paths, endpoint)
+    answer = engine.run(text, None, fmt)
+    names = _names(paths)
+    shown_names = display_names(engine, answer, names) if fmt in (None, "table", "records", "md") else {}
+    click.echo(render(answer, fmt, shown_names, names, _table_width(wide)), nl=False)
 
 
 @main.command()
@@ -282,22 +331,23 @@ def queries(name: str | None) -> None:
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter value (repeat for each); entities by any name, synonym, CURIE or IRI.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
-              show_default=True, help="json, csv and tsv are the W3C SPARQL 1.1 results formats.")
-@click.option("--endpoint", envvar="KG_ENDPOINT", help="Query this SPARQL endpoint instead of the embedded store.")
-def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) -> None:
+@output_options
+def query(name: str, params: tuple[str, ...], fmt: str | None, wide: bool, endpoint: str | None) -> None:
     """Run the canned query NAME (see `kg queries`) with typed parameters, sorted output.
 
-    Values are bound as RDF terms, never pasted into the query text. Notes (such as a name that
-    matches nothing) go to stderr.
+    Values are bound as RDF terms, never pasted into the query text. A value that names nothing in the
+    graph is exit status 1, with a note on stderr saying so (and the closest names).
     """
     from kg.catalogue import run_query
     from kg.results import render
 
-    answer = run_query(_paths(), name, _given(params), endpoint, labelled=fmt in ("table", "md"))
+    paths = _paths()
+    answer = run_query(paths, name, _given(params), endpoint, labelled=fmt in (None, "table", "records", "md"), fmt=fmt)
     for note in answer.notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(render(answer.result, fmt, answer.labels), nl=False)
+    if answer.unmatched:
+        raise click.exceptions.Exit(1)
+    click.echo(render(answer.result, fmt, answer.labels, _names(paths), _table_width(wide)), nl=False)
 
 
 @main.command()

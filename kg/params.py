@@ -198,9 +198,8 @@ def bind(engine, params: dict[str, Param], given: dict[str, str], prefixes: dict
             continue  # an optional parameter left unbound matches anything
         if param.type == "entity":
             term, note = resolve_entity(engine, param, raw, prefixes)
-            if note:
+            if note:  # a name that names nothing, or an IRI the graph does not hold
                 bound.notes.append(note)
-            if not isinstance(term, ox.NamedNode):
                 bound.unmatched.append(name)
         else:
             term = to_term(param, raw, prefixes)
