@@ -370,23 +370,36 @@ class RemoteEngine:
         wanted = MEDIA_TYPES.get(fmt or "")
         if form in ("CONSTRUCT", "DESCRIBE"):
             accept = GRAPH_ACCEPT
-            if fmt in RDF_FORMATS and wanted not in GRAPH_ACCEPT:
-                accept = f"{wanted}, application/n-triples;q=0.9, text/turtle;q=0.8"
+            if fmt in RDF_FORMATS:
+                rest = [m for m in ("application/n-triples", "text/turtle") if m != wanted]
+                accept = ", ".join([wanted] + [f"{m};q={0.9 - 0.1 * i:.1f}" for i, m in enumerate(rest)])
             return Graph(self._triples(text, accept))
-        accept = f"{wanted}, {RESULTS_JSON};q=0.9" if wanted and fmt not in RDF_FORMATS else RESULTS_JSON
-        answer = self._post(text, accept)
-        if wanted and answer.media_type == wanted:
-            result = self._read_results(answer, ox.QueryResultsFormat.from_media_type(wanted))
-        elif answer.media_type not in (RESULTS_JSON, "application/json"):
-            raise KgError(f"POST {self.url}: answer is {answer.media_type}, not SPARQL results JSON "
-                          f"(is this the SPARQL query endpoint?)")
+        result: Result | Boolean | None = None
+        if wanted and fmt not in RDF_FORMATS:
+            answer = self._post(text, f"{wanted}, {RESULTS_JSON};q=0.9")
+            if answer.media_type == wanted:
+                try:
+                    result = self._read_results(answer, ox.QueryResultsFormat.from_media_type(wanted))
+                except KgError:
+                    # The server's own take on the format is not the W3C's (Virtuoso 7.2 quotes the
+                    # variables of its TSV header): ask again for the results JSON every server writes.
+                    answer = self._post(text, RESULTS_JSON)
         else:
+            answer = self._post(text, RESULTS_JSON)
+        if result is None:
+            if answer.media_type not in (RESULTS_JSON, "application/json"):
+                raise KgError(f"POST {self.url}: answer is {answer.media_type}, not SPARQL results JSON "
+                              f"(is this the SPARQL query endpoint?)")
             try:
                 result = parse_json_results(answer.body, form)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise KgError(f"POST {self.url}: answer is not valid SPARQL results JSON ({exc})")
         if form == "ASK":
-            return Boolean(result.rows[0][0].value == "true") if isinstance(result, Result) else result
+            if isinstance(result, Boolean):
+                return result
+            # Virtuoso answers ASK as a table with one cell (__ASK_RETVAL, 1 or 0), not a boolean.
+            first = result.rows[0][0] if result.rows and result.rows[0] else None
+            return Boolean(first is not None and first.value not in ("0", "false", ""))
         if isinstance(result, Result) and _is_distinct(sparql):
             # Virtuoso 7.2 can answer SELECT DISTINCT with a VALUES block with a row twice (trials,
             # phase=1/2); the query asked for each row once, so each is kept once, in order.
