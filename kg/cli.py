@@ -11,6 +11,7 @@ import click
 
 from kg.errors import InputError, KgError, LocatedError
 from kg.paths import Paths
+from kg.vocab import GRAPH_INFERRED
 
 EXIT_CODES = """Exit status: 0 fine, 1 problems in the input (or violations), 2 usage or runtime error."""
 
@@ -73,34 +74,77 @@ def _curie(iri: str) -> str:
     return iri
 
 
+def _wrapped(label: str, items: list[str], width: int = 100, lines: int = 3) -> list[str]:
+    """`label: a, b, c` wrapped to `width` columns in at most `lines` lines, ending `… and N more` when cut."""
+    import textwrap
+
+    def wrap(text: str) -> list[str]:
+        # No break inside an item ("25 RegulatoryDecision"): its spaces are no-break spaces while wrapping.
+        return [line.replace("\u00a0", " ") for line in
+                textwrap.wrap(text, width=width, subsequent_indent="  ", break_long_words=False)]
+
+    items = [item.replace(" ", "\u00a0") for item in items]
+    out = wrap(f"{label}: {', '.join(items)}")
+    if len(out) <= lines:
+        return out
+    shown: list[str] = []
+    for item in items:
+        if len(wrap(f"{label}: {', '.join(shown + [item])}, … and {len(items) - len(shown) - 1} more")) > lines:
+            break
+        shown.append(item)
+    return wrap(f"{label}: {', '.join(shown)}, … and {len(items) - len(shown)} more")
+
+
 @main.command()
 @click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (the SPARQL checks still run).")
 @click.option("--low-memory", is_flag=True,
               help="Work on the on-disk store instead of in memory: about a quarter less memory, about 1.6x the time.")
-def build(no_shacl: bool, low_memory: bool) -> None:
-    """Build the graph from ontology/ and seeds/ into build/ (the previous build stays if this one fails)."""
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also print each stage as it starts, triples per source graph, every class, and each warning.")
+def build(no_shacl: bool, low_memory: bool, verbose: bool) -> None:
+    """Build the graph from ontology/ and seeds/ into build/ (the previous build stays if this one fails).
+
+    Prints a short summary: triples, entities per class, problems by level (`kg check` lists them), time.
+    """
     from kg import build as build_mod
 
     paths = _paths()
     started = time.perf_counter()
+    live = sys.stderr.isatty() and not verbose
 
     def progress(stage: str) -> None:
-        click.echo(f"[{time.perf_counter() - started:6.2f}s] {stage}", err=True)
+        if verbose:
+            click.echo(f"[{time.perf_counter() - started:6.2f}s] {stage}", err=True)
+        elif live:  # one line, rewritten in place, gone when the build ends
+            click.echo(f"\r\x1b[K[{time.perf_counter() - started:6.2f}s] {stage}", err=True, nl=False)
 
-    report = build_mod.build(paths, progress=progress, shacl=not no_shacl, low_memory=low_memory)
-    click.echo(f"built {report.total_triples} triples from {len(report.files)} files in {report.seconds:.2f}s "
-               f"into {paths.relative(paths.build)}/current/")
-    click.echo("triples per source graph:")
-    for graph, n in sorted(report.triples_per_graph.items(), key=lambda kv: (-kv[1], kv[0])):
-        click.echo(f"  {n:8d}  {_curie(graph)}")
-    click.echo("instances per class:")
-    for cls, n in sorted(report.instances_per_class.items(), key=lambda kv: (-kv[1], kv[0])):
-        click.echo(f"  {n:8d}  {_curie(cls)}")
-    click.echo("inferred: " + ", ".join(f"{k} {v}" for k, v in report.inferred.items()))
-    warnings = [p for p in report.problems if p.level != "error"]
-    click.echo(f"checks passed: {len(report.checks_run)} ({', '.join(report.checks_run)}); {len(warnings)} warnings")
-    for w in warnings:
-        click.echo(f"  {w}")
+    try:
+        report = build_mod.build(paths, progress=progress, shacl=not no_shacl, low_memory=low_memory)
+    finally:
+        if live:
+            click.echo("\r\x1b[K", err=True, nl=False)
+    inferred = report.triples_per_graph.get(GRAPH_INFERRED, 0)
+    click.echo(f"built {report.total_triples:,} triples ({inferred:,} inferred) in {len(report.triples_per_graph)} "
+               f"graphs from {len(report.files)} files in {report.seconds:.2f}s into {paths.relative(paths.build)}/current/")
+    counts = {level: sum(1 for p in report.problems if p.level == level) for level in ("error", "warn", "info")}
+    problems = (f"{counts['error']} errors, {counts['warn']} warnings, {counts['info']} info"
+                + (" (`kg check` lists them)" if counts["warn"] + counts["info"] and not verbose else ""))
+    if verbose:
+        click.echo("triples per source graph:")
+        for graph, n in sorted(report.triples_per_graph.items(), key=lambda kv: (-kv[1], kv[0])):
+            click.echo(f"  {n:8d}  {_curie(graph)}")
+        click.echo("instances per class:")
+        for cls, n in sorted(report.instances_per_class.items(), key=lambda kv: (-kv[1], kv[0])):
+            click.echo(f"  {n:8d}  {_curie(cls)}")
+        click.echo("inferred: " + ", ".join(f"{k} {v}" for k, v in report.inferred.items()))
+        click.echo(f"checks passed: {len(report.checks_run)} ({', '.join(report.checks_run)}); {problems}")
+        for problem in report.problems:
+            click.echo(f"  {problem}")
+        return
+    classes = sorted(report.instances_per_class.items(), key=lambda kv: (-kv[1], kv[0]))
+    for line in _wrapped("entities per class", [f"{n:,} {_curie(cls).removeprefix('cart:')}" for cls, n in classes]):
+        click.echo(line)
+    click.echo(f"checks: {len(report.checks_run)} run; {problems}")
 
 
 _FORMAT_HELP = ("SELECT and ASK: table (default), records (one field a line), json, xml, csv, tsv (the W3C SPARQL "
