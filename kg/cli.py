@@ -13,7 +13,13 @@ from kg.errors import InputError, KgError, LocatedError
 from kg.paths import Paths
 from kg.vocab import GRAPH_INFERRED
 
-EXIT_CODES = """Exit status: 0 fine, 1 problems in the input (or violations), 2 usage or runtime error."""
+EXIT_CODES = """Exit status: 0 fine, 1 problems in the input (or violations, or a parameter value that names
+nothing), 2 usage or runtime error."""
+
+
+def example(*commands: str) -> str:
+    """A help text's last paragraph: commands a user can paste (a test runs each)."""
+    return "\b\nExample:\n" + "\n".join(f"  {command}" for command in commands)
 
 
 class KgGroup(click.Group):
@@ -51,7 +57,7 @@ class KgGroup(click.Group):
             ctx.exit(2)
 
 
-@click.group(cls=KgGroup, epilog=EXIT_CODES)
+@click.group(cls=KgGroup, epilog=EXIT_CODES + "\n\n" + example("kg query therapies-by-target -p target=CD19"))
 @click.version_option(package_name="cartkg")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), envvar="KG_PROJECT",
               help="Project folder (default: the nearest folder up from here with ontology/ and seeds/).")
@@ -95,7 +101,7 @@ def _wrapped(label: str, items: list[str], width: int = 100, lines: int = 3) -> 
     return wrap(f"{label}: {', '.join(shown)}, … and {len(items) - len(shown)} more")
 
 
-@main.command()
+@main.command(epilog=example("kg build"))
 @click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (the SPARQL checks still run).")
 @click.option("--low-memory", is_flag=True,
               help="Work on the on-disk store instead of in memory: about a quarter less memory, about 1.6x the time.")
@@ -184,7 +190,7 @@ def _names(paths: Paths) -> dict[str, str]:
     return {**prefixes(paths), "graph": GRAPH}
 
 
-@main.command()
+@main.command(epilog=example("echo 'ASK { id:kymriah cart:targets id:cd19 }' | kg sparql --format json -"))
 @click.argument("query_file", type=click.File("r", encoding="utf-8"))
 @output_options
 def sparql(query_file, fmt: str | None, wide: bool, endpoint: str | None) -> None:
@@ -215,7 +221,7 @@ def sparql(query_file, fmt: str | None, wide: bool, endpoint: str | None) -> Non
     click.echo(render(answer, fmt, shown_names, names, _table_width(wide)), nl=False)
 
 
-@main.command()
+@main.command(epilog=example("kg fmt --check"))
 @click.option("--check", "check_only", is_flag=True, help="Only report files that are not canonical (exit 1).")
 def fmt(check_only: bool) -> None:
     """Rewrite the seed tables in canonical form (sorted rows, trimmed cells, LF line ends)."""
@@ -239,7 +245,7 @@ def fmt(check_only: bool) -> None:
         click.echo("all seed tables are canonical")
 
 
-@main.command()
+@main.command(epilog=example("kg push --endpoint http://127.0.0.1:7878/query"))
 @click.option("--endpoint", envvar="KG_ENDPOINT", required=True,
               help="The store's SPARQL query URL (e.g. http://127.0.0.1:7878/query).")
 @click.option("--update", "update_url", help="SPARQL Update URL (derived for Oxigraph, Fuseki, Virtuoso, GraphDB).")
@@ -277,7 +283,7 @@ def push(endpoint: str, update_url: str | None, graph_store_url: str | None, rep
         click.echo(f"warning: {warning}", err=True)
 
 
-@main.command()
+@main.command(epilog=example("kg serve --port 7878"))
 @click.option("--port", type=int, default=7878, show_default=True, help="TCP port (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--allow-remote", is_flag=True, help="Allow a --host other machines can reach (prints a warning).")
@@ -335,7 +341,7 @@ def _param_usage(param) -> str:
     return param.name if param.required else f"[{param.name}]"
 
 
-@main.command()
+@main.command(epilog=example("kg queries therapies-by-target"))
 @click.argument("name", required=False)
 def queries(name: str | None) -> None:
     """List the canned queries (name, parameters, summary), or show the query NAME in full."""
@@ -371,7 +377,7 @@ def queries(name: str | None) -> None:
                "`kg query NAME -p name=value` runs it ([name]: optional, all when left out).")
 
 
-@main.command()
+@main.command(epilog=example("kg query therapies-by-target -p target=CD19"))
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter value (repeat for each); entities by any name, synonym, CURIE or IRI.")
@@ -394,7 +400,7 @@ def query(name: str, params: tuple[str, ...], fmt: str | None, wide: bool, endpo
     click.echo(render(answer.result, fmt, answer.labels, _names(paths), _table_width(wide)), nl=False)
 
 
-@main.command()
+@main.command(epilog=example("kg check --fail-on error"))
 @click.option("--fail-on", type=click.Choice(["error", "warn"]), default="error", show_default=True,
               help="Exit 1 when there are problems at this level or above.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -432,7 +438,7 @@ def check(fail_on: str, fmt: str, no_shacl: bool) -> None:
 # ---------------------------------------------------------------- the ontology: kg new, kg ontology, kg docs
 
 
-@main.group()
+@main.group(epilog=example("kg new class Manufacturer --parent cart:Company --dry-run"))
 def new() -> None:
     """Scaffold a new class or property in ontology/: label, comment, SHACL shape, example seed rows.
 
@@ -458,7 +464,7 @@ def _report_scaffold(scaffold, dry_run: bool) -> None:
 _FILE_HELP = "Turtle file to add it to, relative to the project (default: ontology/extensions/<name>.ttl)."
 
 
-@new.command("class")
+@new.command("class", epilog=example("kg new class Manufacturer --parent cart:Company --dry-run"))
 @click.argument("name")
 @click.option("--parent", help="Its superclass, e.g. cart:Company (default: a top-level class).")
 @click.option("--file", "file", help=_FILE_HELP)
@@ -474,7 +480,8 @@ def new_class(name: str, parent: str | None, file: str | None, label: str | None
                                         write=not dry_run), dry_run)
 
 
-@new.command("property")
+@new.command("property",
+             epilog=example("kg new property manufacturedBy --domain cart:Therapy --range cart:Company --dry-run"))
 @click.argument("name")
 @click.option("--domain", required=True, help="The class of its subjects, e.g. cart:Therapy.")
 @click.option("--range", "range_", required=True,
@@ -493,7 +500,7 @@ def new_property(name: str, domain: str, range_: str, file: str | None, label: s
                                            required=required, write=not dry_run), dry_run)
 
 
-@main.command()
+@main.command(epilog=example("kg ontology"))
 def ontology() -> None:
     """Print the ontology: classes under their superclasses and properties by kind, with labels,
     comments, domains and ranges (terms outside cart.ttl show the file and line that declare them)."""
@@ -528,7 +535,7 @@ def ontology() -> None:
         properties(nodes, 1)
 
 
-@main.command()
+@main.command(epilog=example("kg docs -o build/docs"))
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write into (default: build/docs).")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help="Count instances on this SPARQL endpoint instead of the embedded store.")
@@ -549,7 +556,7 @@ def docs(out: Path | None, endpoint: str | None) -> None:
 _ENDPOINT_HELP = "Read the graph from this SPARQL endpoint instead of the embedded store."
 
 
-@main.command()
+@main.command(epilog=example("kg viz --focus rese-cel --depth 2"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the page  [default: build/graph.html]")
 @click.option("--focus", metavar="NAME", help="Only the entities around this one (any name, synonym, CURIE or IRI).")
@@ -584,7 +591,7 @@ def viz(output: Path | None, focus: str | None, depth: int, classes: tuple[str, 
         click.launch(str(out))
 
 
-@main.command()
+@main.command(epilog=example("kg stats --top 5"))
 @click.option("--top", type=click.IntRange(1, 100), default=3, show_default=True, help="Leaders shown per class.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
 def stats(top: int, endpoint: str | None) -> None:
@@ -615,7 +622,7 @@ def stats(top: int, endpoint: str | None) -> None:
     click.echo(f"connected components: {len(s.components)} (sizes {sizes}; {isolated} isolated entities)")
 
 
-@main.command()
+@main.command(epilog=example('kg path "Cabaletta Bio" SLE'))
 @click.argument("a")
 @click.argument("b")
 @click.option("--max", "limit", type=click.IntRange(1, 1000), default=10, show_default=True,
@@ -643,7 +650,7 @@ def path(a: str, b: str, limit: int, endpoint: str | None) -> None:
         click.echo(f"  {text}")
 
 
-@main.command()
+@main.command(epilog=example("kg neighbors CABA-201 --depth 2"))
 @click.argument("name")
 @click.option("--depth", type=click.IntRange(1, 20), default=1, show_default=True, help="How many links away.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
@@ -662,7 +669,7 @@ def neighbors(name: str, depth: int, endpoint: str | None) -> None:
     click.echo(f"({len(answer.rows)} entities within {depth} link{'s' if depth != 1 else ''} of {answer.label}; * inferred)")
 
 
-@main.command()
+@main.command(epilog=example("kg export --format ttl -o build/graph.ttl"))
 @click.option("--format", "fmt", type=click.Choice(["graphml", "ttl", "trig", "nt", "jsonld"]), required=True,
               help="graphml: the entities and links (Gephi, Cytoscape); trig, jsonld: every triple in its "
                    "source's named graph; ttl, nt: the union of all graphs.")
