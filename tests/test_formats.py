@@ -206,3 +206,30 @@ def test_a_canned_query_that_does_not_parse_is_reported_at_its_place(project, ru
     result = run("query", "therapies-by-target")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"queries/therapies-by-target.rq:{at + 1}:1: ERROR: cannot read the query from here: `SELEC ")
+
+
+def test_tables_fit_the_terminals_width_on_a_terminal(built):
+    import os
+    import pty
+    import sys
+    from pathlib import Path
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "60", "KG_PROJECT": str(built.root)}
+    env.pop("KG_ENDPOINT", None)
+    done = subprocess.run([str(Path(sys.executable).parent / "kg"), "query", "therapies-by-target", "-p", "target=CD19"],
+                          stdout=follower, stderr=subprocess.PIPE, env=env, timeout=120)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    assert done.returncode == 0, done.stderr
+    lines = out.decode("utf-8").replace("\r\n", "\n").splitlines()
+    assert len(lines) > 5 and max(len(line) for line in lines) <= 60 and any("…" in line for line in lines)
