@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -153,21 +154,27 @@ def build(no_shacl: bool, low_memory: bool, verbose: bool) -> None:
     click.echo(f"checks: {len(report.checks_run)} run; {problems}")
 
 
-_FORMAT_HELP = ("SELECT and ASK: table (default), records (one field a line), json, xml, csv, tsv (the W3C SPARQL "
-                "results formats), md. CONSTRUCT and DESCRIBE: ttl (default), nt, jsonld, trig, rdfxml.")
+_FORMAT_HELP = ("table (default), records (one field a line), json, xml, csv, tsv (the W3C SPARQL results "
+                "formats), md.")
+_RDF_FORMAT_HELP = "SELECT and ASK: " + _FORMAT_HELP + " CONSTRUCT and DESCRIBE: ttl (default), nt, jsonld, trig, rdfxml."
 
 
-def output_options(command):
-    """--format, --wide and --endpoint, shared by the commands that print a query's answer."""
-    from kg.results import ALL_FORMATS
+def output_options(any_form: bool) -> Callable:
+    """--format, --wide and --endpoint, shared by the commands that print a query's answer; `any_form`: the
+    query may also be a CONSTRUCT or DESCRIBE (canned queries are SELECTs)."""
+    from kg.results import ALL_FORMATS, FORMATS
 
-    command = click.option("--endpoint", envvar="KG_ENDPOINT",
-                           help="Query this SPARQL endpoint instead of the embedded store (asked for the "
-                                "chosen format's media type).")(command)
-    command = click.option("--wide", is_flag=True,
-                           help="Tables: show every cell whole (by default cells are cut with … to the terminal's "
-                                "width, or 100 columns when not a terminal).")(command)
-    return click.option("--format", "fmt", type=click.Choice(ALL_FORMATS), default=None, help=_FORMAT_HELP)(command)
+    def add(command: Callable) -> Callable:
+        command = click.option("--endpoint", envvar="KG_ENDPOINT",
+                               help="Query this SPARQL endpoint instead of the embedded store (asked for the "
+                                    "chosen format's media type).")(command)
+        command = click.option("--wide", is_flag=True,
+                               help="Tables: show every cell whole (by default cells are cut with … to the "
+                                    "terminal's width, or 100 columns when not a terminal).")(command)
+        return click.option("--format", "fmt", type=click.Choice(ALL_FORMATS if any_form else FORMATS), default=None,
+                            help=_RDF_FORMAT_HELP if any_form else _FORMAT_HELP)(command)
+
+    return add
 
 
 def _table_width(wide: bool) -> int | None:
@@ -192,7 +199,7 @@ def _names(paths: Paths) -> dict[str, str]:
 
 @main.command(epilog=example("echo 'ASK { id:kymriah cart:targets id:cd19 }' | kg sparql --format json -"))
 @click.argument("query_file", type=click.File("r", encoding="utf-8"))
-@output_options
+@output_options(any_form=True)
 def sparql(query_file, fmt: str | None, wide: bool, endpoint: str | None) -> None:
     """Run a read-only SPARQL query from QUERY_FILE (or - for stdin) over the built graph.
 
@@ -381,7 +388,7 @@ def queries(name: str | None) -> None:
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter value (repeat for each); entities by any name, synonym, CURIE or IRI.")
-@output_options
+@output_options(any_form=False)
 def query(name: str, params: tuple[str, ...], fmt: str | None, wide: bool, endpoint: str | None) -> None:
     """Run the canned query NAME (see `kg queries`) with typed parameters, sorted output.
 
