@@ -50,7 +50,7 @@ def load_query(paths: Paths, path) -> RqFile:
     shown = paths.relative(path)
     rq = read_rq(path, shown, QUERY_KEYS)
     problems = []
-    syntax = syntax_problem(rq.text, shown, prefixes(paths))
+    syntax = syntax_problem(rq.text, shown, SPARQL_PREFIXES)  # the prefixes every engine is given
     if syntax:
         raise InputError([syntax])
     if not rq.summary:

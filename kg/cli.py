@@ -208,17 +208,18 @@ def sparql(query_file, fmt: str | None, wide: bool, endpoint: str | None) -> Non
     said it. Updates and SERVICE are refused; a query that does not parse is reported at its
     FILE:LINE:COL (exit 1).
     """
-    from kg.catalogue import display_names, prefixes
+    from kg.catalogue import display_names
     from kg.engine import ensure_read_only, open_engine
     from kg.errors import LocatedError
     from kg.results import render
     from kg.sparqltext import syntax_problem
+    from kg.vocab import SPARQL_PREFIXES
 
     paths = _paths()
     text = query_file.read()
     shown = "<stdin>" if query_file.name == "<stdin>" else query_file.name
     ensure_read_only(text, shown)
-    problem = syntax_problem(text, shown, prefixes(paths))
+    problem = syntax_problem(text, shown, SPARQL_PREFIXES)  # the prefixes every engine is given
     if problem:
         raise LocatedError(problem)
     engine = open_engine(paths, endpoint)

@@ -233,3 +233,11 @@ def test_tables_fit_the_terminals_width_on_a_terminal(built):
     assert done.returncode == 0, done.stderr
     lines = out.decode("utf-8").replace("\r\n", "\n").splitlines()
     assert len(lines) > 5 and max(len(line) for line in lines) <= 60 and any("…" in line for line in lines)
+
+
+def test_a_prefix_of_the_seed_tables_only_is_undeclared_in_a_query(built, run):
+    # seeds/prefixes.tsv declares biolink: for the seed tables; queries get the SPARQL prefixes only, so the
+    # syntax check must not accept what the engine would then refuse.
+    result = run("sparql", "-", input="SELECT ?x WHERE { ?x a biolink:Gene }")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("<stdin>:1:24: ERROR: undeclared prefix `biolink:`; declared: cart, ")
