@@ -16,7 +16,7 @@ $(STAMP): setup.cfg pyproject.toml
 demo: $(STAMP)
 	$(BIN)/kg build
 	$(BIN)/kg query therapies-by-target --param target=CD19
-	$(BIN)/kg viz -o build/graph.html
+	$(BIN)/kg viz
 
 system-deps:
 	bash scripts/install-system-deps.sh

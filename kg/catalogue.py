@@ -11,7 +11,7 @@ from kg.errors import InputError, KgError, Problem
 from kg.params import ParamError, bind, check, default_text, to_term
 from kg.paths import Paths
 from kg.results import Result
-from kg.sparqltext import RqFile, read_rq, scan
+from kg.sparqltext import RqFile, read_rq, scan, syntax_problem
 from kg.vocab import GRAPH, SPARQL_PREFIXES
 
 QUERY_KEYS = {"summary", "description", "tags", "params"}
@@ -30,6 +30,7 @@ class Answer:
     bindings: dict[str, ox.Term]
     labels: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # parameters whose value names nothing in the graph
 
 
 def query_files(paths: Paths) -> list:
@@ -49,6 +50,9 @@ def load_query(paths: Paths, path) -> RqFile:
     shown = paths.relative(path)
     rq = read_rq(path, shown, QUERY_KEYS)
     problems = []
+    syntax = syntax_problem(rq.text, shown, SPARQL_PREFIXES)  # the prefixes every engine is given
+    if syntax:
+        raise InputError([syntax])
     if not rq.summary:
         problems.append(Problem(shown, 1, "error", "#+ summary: is missing (one line saying what the query answers)",
                                 "query-header"))
@@ -176,8 +180,9 @@ def without_parameters(result: Result) -> Result:
 
 
 def run_query(paths: Paths, name: str, given: dict[str, str], endpoint: str | None = None,
-              labelled: bool = False) -> Answer:
-    """Run a canned query with parameter values given as text, on the built graph or an endpoint."""
+              labelled: bool = False, fmt: str | None = None) -> Answer:
+    """Run a canned query with parameter values given as text, on the built graph or an endpoint (asked for
+    the media type of output format `fmt`). A value that names nothing is in `unmatched`, with no rows."""
     from kg.engine import open_engine
 
     rq = find_query(paths, name)
@@ -185,10 +190,14 @@ def run_query(paths: Paths, name: str, given: dict[str, str], endpoint: str | No
     check(rq.params, given, known, rq.name)  # before anything is opened: a bad value never reaches an engine
     engine = open_engine(paths, endpoint)
     bound = bind(engine, rq.params, given, known, rq.name)
-    result = without_parameters(engine.select(rq.text, bound.bindings))
+    answer = engine.run(rq.text, bound.bindings, fmt)
+    if not isinstance(answer, Result):
+        raise KgError(f"{rq.shown}: a canned query is a SELECT query")
+    result = without_parameters(answer)
     if bound.unmatched:
         # The query ran with the name as a plain string, which matches no entity; rows it could still
         # make (such as "nothing is recorded about ...") would be about nothing, so none are shown.
         result = Result(result.variables, [])
     shown = display_names(engine, result, known) if labelled else {}
-    return Answer(query=rq, result=result, bindings=bound.bindings, labels=shown, notes=bound.notes)
+    return Answer(query=rq, result=result, bindings=bound.bindings, labels=shown, notes=bound.notes,
+                  unmatched=bound.unmatched)

@@ -6,13 +6,21 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import click
 
-from kg.errors import InputError, KgError
+from kg.errors import InputError, KgError, LocatedError
 from kg.paths import Paths
+from kg.vocab import GRAPH_INFERRED
 
-EXIT_CODES = """Exit status: 0 fine, 1 problems in the input (or violations), 2 usage or runtime error."""
+EXIT_CODES = """Exit status: 0 fine, 1 problems in the input (or violations, or a parameter value that names
+nothing), 2 usage or runtime error."""
+
+
+def example(*commands: str) -> str:
+    """A help text's last paragraph: commands a user can paste (a test runs each)."""
+    return "\b\nExample:\n" + "\n".join(f"  {command}" for command in commands)
 
 
 class KgGroup(click.Group):
@@ -26,6 +34,9 @@ class KgGroup(click.Group):
                 click.echo(str(problem), err=True)
             n = len(exc.problems)
             click.echo(f"{n} error{'s' if n != 1 else ''}; nothing was written", err=True)
+            ctx.exit(exc.exit_code)
+        except LocatedError as exc:
+            click.echo(str(exc.problem), err=True)
             ctx.exit(exc.exit_code)
         except KgError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -47,7 +58,7 @@ class KgGroup(click.Group):
             ctx.exit(2)
 
 
-@click.group(cls=KgGroup, epilog=EXIT_CODES)
+@click.group(cls=KgGroup, epilog=EXIT_CODES + "\n\n" + example("kg query therapies-by-target -p target=CD19"))
 @click.version_option(package_name="cartkg")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), envvar="KG_PROJECT",
               help="Project folder (default: the nearest folder up from here with ontology/ and seeds/).")
@@ -70,59 +81,155 @@ def _curie(iri: str) -> str:
     return iri
 
 
-@main.command()
+def _wrapped(label: str, items: list[str], width: int = 100, lines: int = 3) -> list[str]:
+    """`label: a, b, c` wrapped to `width` columns in at most `lines` lines, ending `… and N more` when cut."""
+    import textwrap
+
+    def wrap(text: str) -> list[str]:
+        # No break inside an item ("25 RegulatoryDecision"): its spaces are no-break spaces while wrapping.
+        return [line.replace("\u00a0", " ") for line in
+                textwrap.wrap(text, width=width, subsequent_indent="  ", break_long_words=False)]
+
+    items = [item.replace(" ", "\u00a0") for item in items]
+    out = wrap(f"{label}: {', '.join(items)}")
+    if len(out) <= lines:
+        return out
+    shown: list[str] = []
+    for item in items:
+        if len(wrap(f"{label}: {', '.join(shown + [item])}, … and {len(items) - len(shown) - 1} more")) > lines:
+            break
+        shown.append(item)
+    return wrap(f"{label}: {', '.join(shown)}, … and {len(items) - len(shown)} more")
+
+
+@main.command(epilog=example("kg build"))
 @click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (the SPARQL checks still run).")
 @click.option("--low-memory", is_flag=True,
               help="Work on the on-disk store instead of in memory: about a quarter less memory, about 1.6x the time.")
-def build(no_shacl: bool, low_memory: bool) -> None:
-    """Build the graph from ontology/ and seeds/ into build/ (the previous build stays if this one fails)."""
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also print each stage as it starts, triples per source graph, every class, and each warning.")
+def build(no_shacl: bool, low_memory: bool, verbose: bool) -> None:
+    """Build the graph from ontology/ and seeds/ into build/ (the previous build stays if this one fails).
+
+    Prints a short summary: triples, entities per class, problems by level (`kg check` lists them), time.
+    """
     from kg import build as build_mod
 
     paths = _paths()
     started = time.perf_counter()
+    live = sys.stderr.isatty() and not verbose
 
     def progress(stage: str) -> None:
-        click.echo(f"[{time.perf_counter() - started:6.2f}s] {stage}", err=True)
+        if verbose:
+            click.echo(f"[{time.perf_counter() - started:6.2f}s] {stage}", err=True)
+        elif live:  # one line, rewritten in place, gone when the build ends
+            click.echo(f"\r\x1b[K[{time.perf_counter() - started:6.2f}s] {stage}", err=True, nl=False)
 
-    report = build_mod.build(paths, progress=progress, shacl=not no_shacl, low_memory=low_memory)
-    click.echo(f"built {report.total_triples} triples from {len(report.files)} files in {report.seconds:.2f}s "
-               f"into {paths.relative(paths.build)}/current/")
-    click.echo("triples per source graph:")
-    for graph, n in sorted(report.triples_per_graph.items(), key=lambda kv: (-kv[1], kv[0])):
-        click.echo(f"  {n:8d}  {_curie(graph)}")
-    click.echo("instances per class:")
-    for cls, n in sorted(report.instances_per_class.items(), key=lambda kv: (-kv[1], kv[0])):
-        click.echo(f"  {n:8d}  {_curie(cls)}")
-    click.echo("inferred: " + ", ".join(f"{k} {v}" for k, v in report.inferred.items()))
-    warnings = [p for p in report.problems if p.level != "error"]
-    click.echo(f"checks passed: {len(report.checks_run)} ({', '.join(report.checks_run)}); {len(warnings)} warnings")
-    for w in warnings:
-        click.echo(f"  {w}")
+    try:
+        report = build_mod.build(paths, progress=progress, shacl=not no_shacl, low_memory=low_memory)
+    finally:
+        if live:
+            click.echo("\r\x1b[K", err=True, nl=False)
+    inferred = report.triples_per_graph.get(GRAPH_INFERRED, 0)
+    click.echo(f"built {report.total_triples:,} triples ({inferred:,} inferred) in {len(report.triples_per_graph)} "
+               f"graphs from {len(report.files)} files in {report.seconds:.2f}s into {paths.relative(paths.build)}/current/")
+    counts = {level: sum(1 for p in report.problems if p.level == level) for level in ("error", "warn", "info")}
+    problems = (f"{counts['error']} errors, {counts['warn']} warnings, {counts['info']} info"
+                + (" (`kg check` lists them)" if counts["warn"] + counts["info"] and not verbose else ""))
+    if verbose:
+        click.echo("triples per source graph:")
+        for graph, n in sorted(report.triples_per_graph.items(), key=lambda kv: (-kv[1], kv[0])):
+            click.echo(f"  {n:8d}  {_curie(graph)}")
+        click.echo("instances per class:")
+        for cls, n in sorted(report.instances_per_class.items(), key=lambda kv: (-kv[1], kv[0])):
+            click.echo(f"  {n:8d}  {_curie(cls)}")
+        click.echo("inferred: " + ", ".join(f"{k} {v}" for k, v in report.inferred.items()))
+        click.echo(f"checks passed: {len(report.checks_run)} ({', '.join(report.checks_run)}); {problems}")
+        for problem in report.problems:
+            click.echo(f"  {problem}")
+        return
+    classes = sorted(report.instances_per_class.items(), key=lambda kv: (-kv[1], kv[0]))
+    for line in _wrapped("entities per class", [f"{n:,} {_curie(cls).removeprefix('cart:')}" for cls, n in classes]):
+        click.echo(line)
+    click.echo(f"checks: {len(report.checks_run)} run; {problems}")
 
 
-@main.command()
+_FORMAT_HELP = ("table (default), records (one field a line), json, xml, csv, tsv (the W3C SPARQL results "
+                "formats), md.")
+_RDF_FORMAT_HELP = "SELECT and ASK: " + _FORMAT_HELP + " CONSTRUCT and DESCRIBE: ttl (default), nt, jsonld, trig, rdfxml."
+
+
+def output_options(any_form: bool) -> Callable:
+    """--format, --wide and --endpoint, shared by the commands that print a query's answer; `any_form`: the
+    query may also be a CONSTRUCT or DESCRIBE (canned queries are SELECTs)."""
+    from kg.results import ALL_FORMATS, FORMATS
+
+    def add(command: Callable) -> Callable:
+        command = click.option("--endpoint", envvar="KG_ENDPOINT",
+                               help="Query this SPARQL endpoint instead of the embedded store (asked for the "
+                                    "chosen format's media type).")(command)
+        command = click.option("--wide", is_flag=True,
+                               help="Tables: show every cell whole (by default cells are cut with … to the "
+                                    "terminal's width, or 100 columns when not a terminal).")(command)
+        return click.option("--format", "fmt", type=click.Choice(ALL_FORMATS if any_form else FORMATS), default=None,
+                            help=_RDF_FORMAT_HELP if any_form else _FORMAT_HELP)(command)
+
+    return add
+
+
+def _table_width(wide: bool) -> int | None:
+    """How many columns a table may take: none with --wide, the terminal's width, 100 when not a terminal."""
+    from kg.results import TABLE_WIDTH
+
+    if wide:
+        return None
+    if sys.stdout.isatty():
+        import shutil
+
+        return shutil.get_terminal_size((TABLE_WIDTH, 24)).columns
+    return TABLE_WIDTH
+
+
+def _names(paths: Paths) -> dict[str, str]:
+    from kg.catalogue import prefixes
+    from kg.vocab import GRAPH
+
+    return {**prefixes(paths), "graph": GRAPH}
+
+
+@main.command(epilog=example("echo 'ASK { id:kymriah cart:targets id:cd19 }' | kg sparql --format json -"))
 @click.argument("query_file", type=click.File("r", encoding="utf-8"))
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
-              show_default=True, help="json, csv and tsv are the W3C SPARQL 1.1 results formats.")
-@click.option("--endpoint", envvar="KG_ENDPOINT", help="Query this SPARQL endpoint instead of the embedded store.")
-def sparql(query_file, fmt: str, endpoint: str | None) -> None:
+@output_options(any_form=True)
+def sparql(query_file, fmt: str | None, wide: bool, endpoint: str | None) -> None:
     """Run a read-only SPARQL query from QUERY_FILE (or - for stdin) over the built graph.
 
-    The default graph is the union of all named graphs; GRAPH ?g tells which source said it.
-    Updates and SERVICE are refused.
+    Any query form: SELECT and ASK answer in a table or the W3C SPARQL results formats, CONSTRUCT and
+    DESCRIBE in RDF. The default graph is the union of all named graphs; GRAPH ?g tells which source
+    said it. Updates and SERVICE are refused; a query that does not parse is reported at its
+    FILE:LINE:COL (exit 1).
     """
-    from kg.engine import ensure_read_only, labels, open_engine
+    from kg.catalogue import display_names
+    from kg.engine import ensure_read_only, open_engine
+    from kg.errors import LocatedError
     from kg.results import render
+    from kg.sparqltext import syntax_problem
+    from kg.vocab import SPARQL_PREFIXES
 
+    paths = _paths()
     text = query_file.read()
-    ensure_read_only(text, "<stdin>" if query_file.name == "<stdin>" else query_file.name)
-    engine = open_engine(_paths(), endpoint)
-    result = engine.select(text)
-    names = labels(engine, result.iris()) if fmt in ("table", "md") else {}
-    click.echo(render(result, fmt, names), nl=False)
+    shown = "<stdin>" if query_file.name == "<stdin>" else query_file.name
+    ensure_read_only(text, shown)
+    problem = syntax_problem(text, shown, SPARQL_PREFIXES)  # the prefixes every engine is given
+    if problem:
+        raise LocatedError(problem)
+    engine = open_engine(paths, endpoint)
+    answer = engine.run(text, None, fmt)
+    names = _names(paths)
+    shown_names = display_names(engine, answer, names) if fmt in (None, "table", "records", "md") else {}
+    click.echo(render(answer, fmt, shown_names, names, _table_width(wide)), nl=False)
 
 
-@main.command()
+@main.command(epilog=example("kg fmt --check"))
 @click.option("--check", "check_only", is_flag=True, help="Only report files that are not canonical (exit 1).")
 def fmt(check_only: bool) -> None:
     """Rewrite the seed tables in canonical form (sorted rows, trimmed cells, LF line ends)."""
@@ -146,7 +253,7 @@ def fmt(check_only: bool) -> None:
         click.echo("all seed tables are canonical")
 
 
-@main.command()
+@main.command(epilog=example("kg push --endpoint http://127.0.0.1:7878/query"))
 @click.option("--endpoint", envvar="KG_ENDPOINT", required=True,
               help="The store's SPARQL query URL (e.g. http://127.0.0.1:7878/query).")
 @click.option("--update", "update_url", help="SPARQL Update URL (derived for Oxigraph, Fuseki, Virtuoso, GraphDB).")
@@ -184,7 +291,7 @@ def push(endpoint: str, update_url: str | None, graph_store_url: str | None, rep
         click.echo(f"warning: {warning}", err=True)
 
 
-@main.command()
+@main.command(epilog=example("kg serve --port 7878"))
 @click.option("--port", type=int, default=7878, show_default=True, help="TCP port (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--allow-remote", is_flag=True, help="Allow a --host other machines can reach (prints a warning).")
@@ -242,7 +349,7 @@ def _param_usage(param) -> str:
     return param.name if param.required else f"[{param.name}]"
 
 
-@main.command()
+@main.command(epilog=example("kg queries therapies-by-target"))
 @click.argument("name", required=False)
 def queries(name: str | None) -> None:
     """List the canned queries (name, parameters, summary), or show the query NAME in full."""
@@ -278,29 +385,30 @@ def queries(name: str | None) -> None:
                "`kg query NAME -p name=value` runs it ([name]: optional, all when left out).")
 
 
-@main.command()
+@main.command(epilog=example("kg query therapies-by-target -p target=CD19"))
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter value (repeat for each); entities by any name, synonym, CURIE or IRI.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
-              show_default=True, help="json, csv and tsv are the W3C SPARQL 1.1 results formats.")
-@click.option("--endpoint", envvar="KG_ENDPOINT", help="Query this SPARQL endpoint instead of the embedded store.")
-def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) -> None:
+@output_options(any_form=False)
+def query(name: str, params: tuple[str, ...], fmt: str | None, wide: bool, endpoint: str | None) -> None:
     """Run the canned query NAME (see `kg queries`) with typed parameters, sorted output.
 
-    Values are bound as RDF terms, never pasted into the query text. Notes (such as a name that
-    matches nothing) go to stderr.
+    Values are bound as RDF terms, never pasted into the query text. A value that names nothing in the
+    graph is exit status 1, with a note on stderr saying so (and the closest names).
     """
     from kg.catalogue import run_query
     from kg.results import render
 
-    answer = run_query(_paths(), name, _given(params), endpoint, labelled=fmt in ("table", "md"))
+    paths = _paths()
+    answer = run_query(paths, name, _given(params), endpoint, labelled=fmt in (None, "table", "records", "md"), fmt=fmt)
     for note in answer.notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(render(answer.result, fmt, answer.labels), nl=False)
+    if answer.unmatched:
+        raise click.exceptions.Exit(1)
+    click.echo(render(answer.result, fmt, answer.labels, _names(paths), _table_width(wide)), nl=False)
 
 
-@main.command()
+@main.command(epilog=example("kg check --fail-on error"))
 @click.option("--fail-on", type=click.Choice(["error", "warn"]), default="error", show_default=True,
               help="Exit 1 when there are problems at this level or above.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -338,7 +446,7 @@ def check(fail_on: str, fmt: str, no_shacl: bool) -> None:
 # ---------------------------------------------------------------- the ontology: kg new, kg ontology, kg docs
 
 
-@main.group()
+@main.group(epilog=example("kg new class Manufacturer --parent cart:Company --dry-run"))
 def new() -> None:
     """Scaffold a new class or property in ontology/: label, comment, SHACL shape, example seed rows.
 
@@ -364,7 +472,7 @@ def _report_scaffold(scaffold, dry_run: bool) -> None:
 _FILE_HELP = "Turtle file to add it to, relative to the project (default: ontology/extensions/<name>.ttl)."
 
 
-@new.command("class")
+@new.command("class", epilog=example("kg new class Manufacturer --parent cart:Company --dry-run"))
 @click.argument("name")
 @click.option("--parent", help="Its superclass, e.g. cart:Company (default: a top-level class).")
 @click.option("--file", "file", help=_FILE_HELP)
@@ -380,7 +488,8 @@ def new_class(name: str, parent: str | None, file: str | None, label: str | None
                                         write=not dry_run), dry_run)
 
 
-@new.command("property")
+@new.command("property",
+             epilog=example("kg new property manufacturedBy --domain cart:Therapy --range cart:Company --dry-run"))
 @click.argument("name")
 @click.option("--domain", required=True, help="The class of its subjects, e.g. cart:Therapy.")
 @click.option("--range", "range_", required=True,
@@ -399,7 +508,7 @@ def new_property(name: str, domain: str, range_: str, file: str | None, label: s
                                            required=required, write=not dry_run), dry_run)
 
 
-@main.command()
+@main.command(epilog=example("kg ontology"))
 def ontology() -> None:
     """Print the ontology: classes under their superclasses and properties by kind, with labels,
     comments, domains and ranges (terms outside cart.ttl show the file and line that declare them)."""
@@ -434,7 +543,7 @@ def ontology() -> None:
         properties(nodes, 1)
 
 
-@main.command()
+@main.command(epilog=example("kg docs -o build/docs"))
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write into (default: build/docs).")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help="Count instances on this SPARQL endpoint instead of the embedded store.")
@@ -455,7 +564,7 @@ def docs(out: Path | None, endpoint: str | None) -> None:
 _ENDPOINT_HELP = "Read the graph from this SPARQL endpoint instead of the embedded store."
 
 
-@main.command()
+@main.command(epilog=example("kg viz --focus rese-cel --depth 2"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the page  [default: build/graph.html]")
 @click.option("--focus", metavar="NAME", help="Only the entities around this one (any name, synonym, CURIE or IRI).")
@@ -490,7 +599,7 @@ def viz(output: Path | None, focus: str | None, depth: int, classes: tuple[str, 
         click.launch(str(out))
 
 
-@main.command()
+@main.command(epilog=example("kg stats --top 5"))
 @click.option("--top", type=click.IntRange(1, 100), default=3, show_default=True, help="Leaders shown per class.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
 def stats(top: int, endpoint: str | None) -> None:
@@ -521,7 +630,7 @@ def stats(top: int, endpoint: str | None) -> None:
     click.echo(f"connected components: {len(s.components)} (sizes {sizes}; {isolated} isolated entities)")
 
 
-@main.command()
+@main.command(epilog=example('kg path "Cabaletta Bio" SLE'))
 @click.argument("a")
 @click.argument("b")
 @click.option("--max", "limit", type=click.IntRange(1, 1000), default=10, show_default=True,
@@ -549,7 +658,7 @@ def path(a: str, b: str, limit: int, endpoint: str | None) -> None:
         click.echo(f"  {text}")
 
 
-@main.command()
+@main.command(epilog=example("kg neighbors CABA-201 --depth 2"))
 @click.argument("name")
 @click.option("--depth", type=click.IntRange(1, 20), default=1, show_default=True, help="How many links away.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
@@ -568,7 +677,7 @@ def neighbors(name: str, depth: int, endpoint: str | None) -> None:
     click.echo(f"({len(answer.rows)} entities within {depth} link{'s' if depth != 1 else ''} of {answer.label}; * inferred)")
 
 
-@main.command()
+@main.command(epilog=example("kg export --format ttl -o build/graph.ttl"))
 @click.option("--format", "fmt", type=click.Choice(["graphml", "ttl", "trig", "nt", "jsonld"]), required=True,
               help="graphml: the entities and links (Gephi, Cytoscape); trig, jsonld: every triple in its "
                    "source's named graph; ttl, nt: the union of all graphs.")

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.results import Result
+from kg.results import Answer as QueryAnswer
+from kg.results import MEDIA_TYPES, RDF_FORMATS, Boolean, Graph, Result
 from kg.sparqltext import scan
 from kg.vocab import SPARQL_PREFIXES, XSD
 
@@ -353,36 +354,79 @@ class RemoteEngine:
 
     def select(self, sparql: str, bindings: dict[str, ox.Term] | None = None) -> Result:
         """Run a query; a SELECT gives its rows, an ASK one boolean, a CONSTRUCT or DESCRIBE its triples."""
+        answer = self.run(sparql, bindings)
+        if isinstance(answer, Graph):
+            return Result(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in answer.triples])
+        if isinstance(answer, Boolean):
+            return boolean(answer.value)
+        return answer
+
+    def run(self, sparql: str, bindings: dict[str, ox.Term] | None = None, fmt: str | None = None) -> QueryAnswer:
+        """Any query form, answered in its own kind: rows, a boolean or triples. The server is asked for
+        the media type of `fmt` (an output format of kg.results) first, and SPARQL results JSON, N-Triples
+        or Turtle after it, and its answer is read in whichever of them it sends."""
         form = query_form(sparql)
         text = with_prefixes(bind(sparql, bindings))
+        wanted = MEDIA_TYPES.get(fmt or "")
         if form in ("CONSTRUCT", "DESCRIBE"):
-            triples = self._triples(text)
-            return Result(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in triples])
-        answer = self._post(text, RESULTS_JSON)
-        if answer.media_type not in (RESULTS_JSON, "application/json"):
-            raise KgError(f"POST {self.url}: answer is {answer.media_type}, not SPARQL results JSON "
-                          f"(is this the SPARQL query endpoint?)")
-        try:
-            result = parse_json_results(answer.body, form)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise KgError(f"POST {self.url}: answer is not valid SPARQL results JSON ({exc})")
-        if form == "SELECT" and _is_distinct(sparql):
+            accept = GRAPH_ACCEPT
+            if fmt in RDF_FORMATS:
+                rest = [m for m in ("application/n-triples", "text/turtle") if m != wanted]
+                accept = ", ".join([wanted] + [f"{m};q={0.9 - 0.1 * i:.1f}" for i, m in enumerate(rest)])
+            return Graph(self._triples(text, accept))
+        result: Result | Boolean | None = None
+        if wanted and fmt not in RDF_FORMATS:
+            answer = self._post(text, f"{wanted}, {RESULTS_JSON};q=0.9")
+            if answer.media_type == wanted:
+                try:
+                    result = self._read_results(answer, ox.QueryResultsFormat.from_media_type(wanted))
+                except KgError:
+                    # The server's own take on the format is not the W3C's (Virtuoso 7.2 quotes the
+                    # variables of its TSV header): ask again for the results JSON every server writes.
+                    answer = self._post(text, RESULTS_JSON)
+        else:
+            answer = self._post(text, RESULTS_JSON)
+        if result is None:
+            if answer.media_type not in (RESULTS_JSON, "application/json"):
+                raise KgError(f"POST {self.url}: answer is {answer.media_type}, not SPARQL results JSON "
+                              f"(is this the SPARQL query endpoint?)")
+            try:
+                result = parse_json_results(answer.body, form)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise KgError(f"POST {self.url}: answer is not valid SPARQL results JSON ({exc})")
+        if form == "ASK":
+            if isinstance(result, Boolean):
+                return result
+            # Virtuoso answers ASK as a table with one cell (__ASK_RETVAL, 1 or 0), not a boolean.
+            first = result.rows[0][0] if result.rows and result.rows[0] else None
+            return Boolean(first is not None and first.value not in ("0", "false", ""))
+        if isinstance(result, Result) and _is_distinct(sparql):
             # Virtuoso 7.2 can answer SELECT DISTINCT with a VALUES block with a row twice (trials,
             # phase=1/2); the query asked for each row once, so each is kept once, in order.
             result.rows = [list(row) for row in dict.fromkeys(tuple(row) for row in result.rows)]
         return result
 
+    def _read_results(self, answer: Answer, fmt: ox.QueryResultsFormat) -> Result | Boolean:
+        try:
+            parsed = ox.parse_query_results(answer.body, format=fmt)
+            if isinstance(parsed, ox.QueryBoolean):
+                return Boolean(bool(parsed))
+            return Result.from_solutions(parsed)
+        except (SyntaxError, ValueError) as exc:
+            raise KgError(f"POST {self.url}: answer is not valid {answer.media_type} ({exc})")
+
     def construct(self, sparql: str) -> list[ox.Triple]:
         """The triples a CONSTRUCT or DESCRIBE query builds."""
         return self._triples(with_prefixes(sparql))
 
-    def _triples(self, text: str) -> list[ox.Triple]:
-        answer = self._post(text, GRAPH_ACCEPT)
-        fmt = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
-               "text/turtle": ox.RdfFormat.TURTLE}.get(answer.media_type)
-        if fmt is None:
-            raise KgError(f"POST {self.url}: answer is {answer.media_type}, not N-Triples or Turtle")
+    def _triples(self, text: str, accept: str = GRAPH_ACCEPT) -> list[ox.Triple]:
+        answer = self._post(text, accept)
+        fmt = ox.RdfFormat.N_TRIPLES if answer.media_type == "text/plain" else ox.RdfFormat.from_media_type(answer.media_type)
+        if fmt is None or fmt == ox.RdfFormat.N3:
+            raise KgError(f"POST {self.url}: answer is {answer.media_type}, not an RDF format kg reads "
+                          "(N-Triples, Turtle, JSON-LD, TriG, RDF/XML)")
         try:
+            # A dataset format (TriG) may put the triples in a graph; a CONSTRUCT's answer is one graph.
             return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(answer.body, format=fmt)]
         except SyntaxError as exc:
             raise KgError(f"POST {self.url}: answer is not valid {answer.media_type} ({exc})")

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.paths import Paths
-from kg.results import Result
+from kg.results import Answer, Result, from_oxigraph
 from kg.sparqltext import refusals
 from kg.store import open_store, select
 
@@ -23,6 +23,8 @@ class Engine(Protocol):
     def select(self, sparql: str, bindings: dict[str, ox.Term] | None = None) -> Result: ...
 
     def construct(self, sparql: str) -> list[ox.Triple]: ...
+
+    def run(self, sparql: str, bindings: dict[str, ox.Term] | None = None, fmt: str | None = None) -> Answer: ...
 
 
 def ensure_read_only(sparql: str, where: str) -> None:
@@ -54,6 +56,13 @@ class LocalEngine:
 
     def construct(self, sparql: str) -> list[ox.Triple]:
         return list(select(self.store, sparql))
+
+    def run(self, sparql: str, bindings: dict[str, ox.Term] | None = None, fmt: str | None = None) -> Answer:
+        """Any query form, answered in its own kind: rows, a boolean or triples (fmt matters only remotely)."""
+        try:
+            return from_oxigraph(select(self.store, sparql, bindings))
+        except SyntaxError as exc:
+            raise KgError(f"query does not parse: {exc}")
 
 
 def labels(engine: Engine, iris: set[str], chunk: int = 500) -> dict[str, str]:

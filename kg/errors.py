@@ -16,9 +16,11 @@ class Problem:
     level: str
     message: str
     check: str = ""
+    column: int = 0  # where a parser gives one (1 = the line's first character)
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}: " if self.line else (f"{self.file}: " if self.file else "")
+        at = f"{self.line}:{self.column}" if self.column else f"{self.line}"
+        where = f"{self.file}:{at}: " if self.line else (f"{self.file}: " if self.file else "")
         check = f" ({self.check})" if self.check else ""
         return f"{where}{self.level.upper()}: {self.message}{check}"
 
@@ -30,6 +32,16 @@ class KgError(Exception):
     """A failure to report as one line, without a traceback (exit status 2 unless told)."""
 
     exit_code = 2
+
+
+class LocatedError(KgError):
+    """One problem in an input file, printed as `FILE:LINE:COL: ERROR: message` (exit status 1)."""
+
+    exit_code = 1
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
 
 
 class InputError(KgError):

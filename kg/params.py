@@ -35,6 +35,7 @@ _LOOKUP_ANY_CASE = """SELECT DISTINCT ?entity ?_name ?_class WHERE {
 _IN_CLASS = "?entity a ?_class ."
 _EXISTS = "SELECT ?p ?_entity WHERE { { ?_entity ?p ?o } UNION { ?s ?p ?_entity } } LIMIT 1"
 _ALL_NAMES = """SELECT DISTINCT ?label ?_class WHERE { ?entity %s ?label . %%s }""" % _NAMES
+_ALL_ENTITIES = """SELECT DISTINCT ?entity ?_class WHERE { ?entity %s ?label . %%s }""" % _NAMES
 
 
 class ParamError(KgError):
@@ -122,7 +123,12 @@ def resolve_entity(engine, param: Param, raw: str, prefixes: dict[str, str]) -> 
     if is_iri_like(raw, prefixes):
         iri = to_iri(param.name, raw, prefixes)
         if not engine.select(_EXISTS, {"_entity": iri}).rows:
-            return iri, f"parameter {param.name}: {raw} is not in the graph"
+            named = {row[0].value for row in engine.select(_ALL_ENTITIES % restriction, bindings).rows
+                     if isinstance(row[0], ox.NamedNode)}
+            shown = {_short(ox.NamedNode(e), prefixes): e for e in named}
+            close = difflib.get_close_matches(_short(iri, prefixes), list(shown), n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            return iri, f"parameter {param.name}: {raw} is not in the graph{hint}"
         return iri, ""
     name = ox.Literal(raw)
     found = _entities(engine.select(_LOOKUP_EXACT % restriction, {**bindings, "_name": name}))
@@ -198,9 +204,8 @@ def bind(engine, params: dict[str, Param], given: dict[str, str], prefixes: dict
             continue  # an optional parameter left unbound matches anything
         if param.type == "entity":
             term, note = resolve_entity(engine, param, raw, prefixes)
-            if note:
+            if note:  # a name that names nothing, or an IRI the graph does not hold
                 bound.notes.append(note)
-            if not isinstance(term, ox.NamedNode):
                 bound.unmatched.append(name)
         else:
             term = to_term(param, raw, prefixes)

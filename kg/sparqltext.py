@@ -172,3 +172,129 @@ def read_rq(path: Path, shown: str, known_keys: set[str]) -> RqFile:
                                    cls=str(spec.get("class") or ""), line=line)
     return RqFile(path=path, shown=shown, name=path.stem, text=text, header=header,
                   header_lines=len(header_lines), params=params)
+
+
+# ---------------------------------------------------------------- syntax errors at their line and column
+
+_OPENERS = {"{": "}", "(": ")", "[": "]"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
+_ORIGIN = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
+
+
+def _positions(text: str):
+    """Tokens (kind, text, line, column) without comments and whitespace; columns count characters from 1."""
+    line, line_start = 1, 0
+    for m in _TOKENS.finditer(text):
+        kind, value = m.lastgroup or "other", m.group()
+        if kind not in ("comment", "newline") and value.strip():
+            yield kind, value, line, m.start() - line_start + 1
+        if "\n" in value:
+            line += value.count("\n")
+            line_start = m.start() + value.rindex("\n") + 1
+
+
+def _declared(text: str, prefixes: dict[str, str]) -> set[str]:
+    tokens = list(_positions(text))
+    own = {tokens[i + 1][1].split(":")[0] for i, t in enumerate(tokens[:-1]) if t[0] == "word" and t[1].upper() == "PREFIX"}
+    return set(prefixes) | own
+
+
+def _unbalanced(text: str) -> tuple[int, int, str] | None:
+    """The first bracket that closes nothing or is never closed, or a string never closed."""
+    stack: list[tuple[str, int, int]] = []
+    for kind, value, line, col in _positions(text):
+        if kind != "other":
+            continue
+        if value in ('"', "'"):
+            return line, col, f"this string ({value}) is never closed on its line"
+        if value in _OPENERS:
+            stack.append((value, line, col))
+        elif value in _CLOSERS:
+            if not stack:
+                return line, col, f"`{value}` closes nothing"
+            opener, oline, ocol = stack.pop()
+            if _OPENERS[opener] != value:
+                return line, col, f"`{value}` where `{_OPENERS[opener]}` should close the `{opener}` at {oline}:{ocol}"
+    if stack:
+        opener, line, col = stack[-1]
+        return line, col, f"this `{opener}` is never closed (a `{_OPENERS[opener]}` is missing)"
+    return None
+
+
+def _expected(message: str) -> list[str]:
+    """What Oxigraph's parser says it expected, without character classes: keywords and punctuation."""
+    items = re.split(r",\s*", message.removeprefix("expected one of ").removeprefix("expected "))
+    kept = []
+    for item in items:
+        item = item.strip()
+        if re.fullmatch(r"[A-Z][A-Za-z]*", item) and item != "Prefix":
+            kept.append(item)
+        elif re.fullmatch(r'"[^"\s]{1,3}"', item):
+            kept.append(f"`{item[1:-1]}`")
+    return kept
+
+
+def _rest_of_line(text: str, line: int, col: int) -> str:
+    lines = text.split("\n")
+    rest = lines[line - 1][col - 1:].strip() if line <= len(lines) else ""
+    return rest[:40] + ("…" if len(rest) > 40 else "")
+
+
+def _other_parser_position(text: str) -> tuple[int, int] | None:
+    """Where rdflib's SPARQL parser (another implementation) stops reading, or None if it reads it all."""
+    try:
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql.parser import parseQuery
+    except ImportError:  # pragma: no cover - rdflib is a dependency; the position is only a refinement
+        return None
+    try:
+        parseQuery(text)
+    except ParseException as exc:
+        return exc.lineno, exc.col
+    except Exception:  # noqa: BLE001 - any other failure of the second opinion leaves Oxigraph's position
+        return None
+    return None
+
+
+def syntax_problem(text: str, shown: str, prefixes: dict[str, str]) -> Problem | None:
+    """Where a SPARQL query does not parse, as a Problem at its line and column with a message a person can
+    act on; None when it parses. Oxigraph's parser decides whether it parses."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().query(text, prefixes=prefixes)
+        return None
+    except SyntaxError as exc:
+        raw = str(exc)
+    match = _ORIGIN.match(raw)
+    line, col, detail = (int(match.group(1)), int(match.group(2)), match.group(3)) if match else (1, 1, raw)
+
+    def problem(line: int, col: int, message: str) -> Problem:
+        return Problem(shown, line, "error", message, "sparql-syntax", col)
+
+    if "Prefix not found" in detail:
+        declared = _declared(text, prefixes)
+        for kind, value, tline, tcol in _positions(text):
+            if kind == "word" and ":" in value and value[0] not in "?$" and value.split(":")[0] not in declared:
+                name = value.split(":")[0]
+                import difflib
+
+                close = difflib.get_close_matches(name, sorted(declared), n=1)
+                hint = f" (did you mean `{close[0]}:`?)" if close else ""
+                shown_list = ", ".join(sorted(declared)[:8]) + (", …" if len(declared) > 8 else "")
+                return problem(tline, tcol, f"undeclared prefix `{name}:`{hint}; declared: {shown_list}")
+    unbalanced = _unbalanced(text)
+    if unbalanced:
+        return problem(*unbalanced)
+    # Oxigraph sometimes reports the end of the text (where its parser last looked) rather than where the
+    # query stops making sense; a second parser's position is used when it is earlier.
+    other = _other_parser_position(text)
+    if other and other < (line, col):
+        line, col = other
+        detail = ""
+    rest = _rest_of_line(text, line, col)
+    expected = _expected(detail)
+    message = f"cannot read the query from here: `{rest}`" if rest else "the query ends too early"
+    if expected and len(expected) <= 6:
+        message += f"; expected {' or '.join(expected) if len(expected) < 3 else 'one of ' + ', '.join(expected)}"
+    return problem(line, col, message)

@@ -210,3 +210,45 @@ class TinyServer:
 def env_without_endpoint() -> dict[str, str]:
     """The environment minus KG_ENDPOINT*, so a developer's setting does not leak into a test."""
     return {k: v for k, v in os.environ.items() if not k.startswith("KG_ENDPOINT")}
+
+
+class RecordingProxy:
+    """A real HTTP proxy on 127.0.0.1 in front of a SPARQL endpoint: forwards each request as it is and
+    records what the client asked for (its Accept header) and what the server answered (its media type)."""
+
+    def __init__(self, target: str):
+        import urllib.request
+
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "content-type")}
+                forwarded = urllib.request.Request(target, data=body, method="POST", headers=headers)
+                with urllib.request.urlopen(forwarded, timeout=60) as response:
+                    data = response.read()
+                    media_type = response.headers.get("Content-Type", "")
+                outer.seen.append((self.headers.get("Accept", ""), media_type.split(";")[0].strip()))
+                self.send_response(200)
+                self.send_header("Content-Type", media_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.seen: list[tuple[str, str]] = []
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/query"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> "RecordingProxy":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

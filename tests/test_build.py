@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def test_build_then_sparql_union_and_graph(project, run):
              f"id:test-therapy\tcart:targets\tid:test-target\t{REF}\t\tverified")
     result = run("build")
     assert result.exit_code == 0, result.stderr
-    assert "triples per source graph" in result.stdout
+    assert "triples per source graph" in run("build", "--verbose").stdout
     query = ("SELECT ?g ?file ?line WHERE { GRAPH ?g { id:test-therapy cart:targets id:test-target } "
              "?c rdf:subject id:test-therapy ; rdf:predicate cart:targets ; cart:seedFile ?file ; cart:seedLine ?line }")
     result = run("sparql", "--format", "csv", "-", input=query)
@@ -102,6 +103,25 @@ def test_negated_claim_marks_the_claim_contested_with_both_sources(project, run)
     ask = "SELECT ?g WHERE { GRAPH ?g { id:t-x cart:developedBy id:t-co } }"
     assert run("sparql", "--format", "csv", "-", input=ask).stdout.splitlines()[1:] == [
         "https://w3id.org/cartkg/id/source/test-news"]
+
+
+def test_build_prints_a_short_summary_and_the_detail_with_verbose(project, run):
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert 3 <= len(lines) <= 15 and max(len(line) for line in lines) <= 100 + len(str(project.build))
+    assert re.match(r"built [\d,]+ triples \([\d,]+ inferred\) in \d+ graphs from \d+ files in [\d.]+s into ", lines[0])
+    check = run("check")
+    warnings = int(re.search(r"(\d+) warnings?", check.stdout.splitlines()[-1]).group(1))
+    assert warnings > 0  # the curated seeds carry contested claims (README: Adding data)
+    assert lines[-1].startswith(f"checks: ") and f"0 errors, {warnings} warnings" in lines[-1]
+    assert "`kg check` lists them" in lines[-1]
+    assert any(line.startswith("entities per class: ") and " Therapy" in result.stdout for line in lines)
+    assert result.stderr == ""  # not a terminal: no progress line
+    verbose = run("build", "--verbose")
+    assert "triples per source graph:" in verbose.stdout and "instances per class:" in verbose.stdout
+    assert len([line for line in verbose.stdout.splitlines() if ": WARN: " in line]) == warnings
+    assert re.search(r"^\[ *[\d.]+s\] reading seeds$", verbose.stderr, re.M)
 
 
 BAD_INPUT = [

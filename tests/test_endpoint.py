@@ -20,7 +20,7 @@ from kg.errors import KgError
 from kg.paths import Paths
 from kg.serve import free_port
 from kg.vocab import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, SRC
-from sparql_servers import Oxigraph, TinyServer, Virtuoso, env_without_endpoint
+from sparql_servers import Oxigraph, RecordingProxy, TinyServer, Virtuoso, env_without_endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.server
@@ -237,6 +237,75 @@ def test_ask_and_construct_agree(remote, built):
     construct = "CONSTRUCT { ?t cart:targets ?g } WHERE { ?t cart:targets ?g }"
     assert sorted(map(str, remote.construct(construct))) == sorted(map(str, local.construct(construct)))
     assert len(local.construct(construct)) > 0
+
+
+# seeds/reference-approved-products.tsv:22: id:abecma cart:targets id:bcma
+FORM_QUERIES = {
+    "ask": "ASK { id:abecma cart:targets id:bcma }",
+    "select": "SELECT ?t ?x ?label WHERE { ?t cart:targets ?x . ?x rdfs:label ?label } ORDER BY ?t ?x ?label",
+}
+GRAPH_QUERIES = {
+    "construct": "CONSTRUCT { ?t cart:targets ?x } WHERE { ?t cart:targets ?x }",
+    "describe": "DESCRIBE id:abecma",
+}
+
+
+@pytest.mark.parametrize("fmt", ["table", "records", "json", "xml", "csv", "tsv", "md"])
+@pytest.mark.parametrize("form", list(FORM_QUERIES))
+def test_select_and_ask_through_an_endpoint_print_what_the_embedded_store_prints(remote, built, run, form, fmt):
+    query = FORM_QUERIES[form]
+    local = run("sparql", "--format", fmt, "-", input=query)
+    remote = run("sparql", "--format", fmt, "--endpoint", remote.url, "-", input=query)
+    assert local.exit_code == remote.exit_code == 0, remote.stderr
+    assert remote.stdout_bytes == local.stdout_bytes and len(local.stdout) > 3
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld", "trig", "rdfxml"])
+@pytest.mark.parametrize("form", list(GRAPH_QUERIES))
+def test_construct_and_describe_through_an_endpoint_give_the_embedded_store_triples(remote, built, run, form, fmt):
+    from kg.results import RDF_FORMATS
+
+    engine, query = remote, GRAPH_QUERIES[form]
+    expected = set(LocalEngine(built).construct(query))
+    remote = run("sparql", "--format", fmt, "--endpoint", engine.url, "-", input=query)
+    assert remote.exit_code == 0, remote.stderr
+    parsed = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(remote.stdout_bytes, format=RDF_FORMATS[fmt])}
+    if form == "describe" and engine.kind == "virtuoso":
+        # What DESCRIBE returns is each store's own choice (SPARQL 1.1, 16.4); Virtuoso's is about the
+        # resource too, but not the same set of triples.
+        about = ox.NamedNode("https://w3id.org/cartkg/id/abecma")
+        assert parsed and all(about in (t.subject, t.object) for t in parsed)
+        return
+    assert parsed == expected and len(expected) > 5
+
+
+@pytest.mark.parametrize("fmt, form, accept", [
+    ("xml", "select", "application/sparql-results+xml"),
+    ("xml", "ask", "application/sparql-results+xml"),
+    ("tsv", "select", "text/tab-separated-values"),
+    ("json", "ask", "application/sparql-results+json"),
+    ("ttl", "construct", "text/turtle"),
+    ("nt", "describe", "application/n-triples"),
+    ("jsonld", "construct", "application/ld+json"),
+    ("trig", "construct", "application/trig"),
+    ("rdfxml", "describe", "application/rdf+xml"),
+])
+def test_the_server_is_asked_for_the_chosen_formats_media_type(oxigraph_pushed, built, run, fmt, form, accept):
+    query = {**FORM_QUERIES, **GRAPH_QUERIES}[form]
+    with RecordingProxy(oxigraph_pushed) as proxy:
+        result = run("sparql", "--format", fmt, "--endpoint", proxy.url, "-", input=query)
+    assert result.exit_code == 0, result.stderr
+    asked, answered = proxy.seen[0]
+    assert asked.split(",")[0].strip() == accept and answered == accept
+
+
+def test_a_canned_query_through_an_endpoint_in_xml_asks_for_xml(oxigraph_pushed, built, run):
+    with RecordingProxy(oxigraph_pushed) as proxy:
+        remote = run("query", "therapies-by-target", "-p", "target=CD19", "--format", "xml", "--endpoint", proxy.url)
+    local = run("query", "therapies-by-target", "-p", "target=CD19", "--format", "xml")
+    assert remote.exit_code == 0 and remote.stdout == local.stdout and "<uri>" in local.stdout
+    assert ("application/sparql-results+xml" in proxy.seen[-1][0]
+            and proxy.seen[-1][1] == "application/sparql-results+xml")
 
 
 # --- push ---------------------------------------------------------------------------------------------

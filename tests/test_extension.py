@@ -134,7 +134,7 @@ def test_manufacturer_walkthrough(project, run, monkeypatch):
     result = kg(run, "kg fmt")
     assert result.stdout == "rewrote: seeds/reference-manufacturing.tsv\n"
     assert table.read_text(encoding="utf-8").splitlines() == [ROWS[0], ROWS[1], PLATFORM_ROW, ROWS[2]]
-    result = kg(run, "kg build")
+    result = kg(run, "kg build --verbose")
     assert result.exit_code == 0, result.stderr
     assert "         1  cart:Manufacturer" in result.stdout.splitlines()
     assert not [line for line in result.stdout.splitlines() if "manufactur" in line.lower() and "WARN" in line]
@@ -157,11 +157,12 @@ def test_manufacturer_walkthrough(project, run, monkeypatch):
         assert [{k: v["value"] for k, v in row.items()} for row in rows] == [
             {"therapy": ID + "rese-cel", "manufacturer": ID + "cellares", "platform": "Cell Shuttle",
              "source": "https://w3id.org/cartkg/id/source/pharma-manufacturing-cellares-automation"}]
-        result = run("sparql", "-", input=QUERY)
+        result = run("sparql", "--wide", "-", input=QUERY)
+        assert "$ kg sparql --wide - <<'EOF'\n" + QUERY in README
         assert "rese-cel  Cellares      Cell Shuttle  " + TITLE in result.stdout.splitlines()
 
     def entity() -> None:
-        result = kg(run, "kg query entity -p name=Cellares")
+        result = kg(run, "kg query entity -p name=Cellares --wide")
         assert result.exit_code == 0, result.stderr
         out = result.stdout
         assert re.search(r"^subject\s+rdf:type\s+Manufacturer\s", out, re.M), out
@@ -252,7 +253,7 @@ def test_biomarker_extension_with_a_datatype_property_and_a_relation_to_trials(p
                                     ("id:antibody-levels", "rdfs:label", "antibody levels"),
                                     ("id:antibody-levels", "cart:monitoredIn", TRIAL),
                                     ("id:antibody-levels", "cart:monitoringMonths", "12")), encoding="utf-8")
-    result = run("build")
+    result = run("build", "--verbose")
     assert result.exit_code == 0, result.stderr
     assert "         1  cart:Biomarker" in result.stdout.splitlines()
 
@@ -272,7 +273,7 @@ def test_biomarker_extension_with_a_datatype_property_and_a_relation_to_trials(p
                          "quote": {"type": "literal", "value": QUOTE}}]
 
     def entity() -> None:
-        result = run("query", "entity", "-p", "name=antibody levels")
+        result = run("query", "entity", "-p", "name=antibody levels", "--wide")
         assert result.exit_code == 0, result.stderr
         assert re.search(r"^subject\s+monitored in\s+Unnamed early-stage trial", result.stdout, re.M), result.stdout
         assert re.search(r"^subject\s+monitoring months\s+12\s", result.stdout, re.M), result.stdout

@@ -157,7 +157,7 @@ def test_two_builds_at_once_one_fails_fast_and_the_result_is_one_complete_build(
     env = make_project(tmp_path)
     triples = 100_000
     big_ntriples(tmp_path / "seeds" / "t-bulk.nt", triples)
-    first = start_build(env, "--no-shacl")
+    first = start_build(env, "--no-shacl", "--verbose")
     try:
         # wait until the first build holds the lock (it prints its stages only while holding it)
         line = first.stderr.readline()

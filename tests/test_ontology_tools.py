@@ -264,7 +264,7 @@ def test_deprecated_terms_keep_old_data_loadable_with_a_warning_at_each_row(proj
             f"id:t-old-co\ta\tcart:OldCompany\t{src}\t\tverified", f"id:t-old-co\trdfs:label\tOld Co\t{src}\t\tverified",
             f"id:t-old-co\tcart:makes\tid:rese-cel\t{src}\t\tverified"]
     (project.seeds / "test-legacy.tsv").write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
-    result = run("build")
+    result = run("build", "--verbose")
     assert result.exit_code == 0, result.stderr
     out = result.stdout.splitlines()
     assert ("  seeds/test-legacy.tsv:4: WARN: class cart:OldCompany is deprecated; use cart:Company (deprecated-term)"
@@ -312,7 +312,7 @@ def test_deprecating_a_core_term_warns_at_every_row_of_real_data_that_uses_it(pr
                     expected.append(f"  seeds/{path.name}:{number}: WARN: property cart:codeName is deprecated; "
                                     "use skos:altLabel (deprecated-term)")
     assert expected, "the curated seeds use cart:codeName"
-    result = run("build", "--no-shacl")
+    result = run("build", "--no-shacl", "--verbose")
     assert result.exit_code == 0, result.stderr
     found = [line for line in result.stdout.splitlines() if line.endswith("(deprecated-term)")]
     assert found == expected

@@ -200,8 +200,8 @@ def test_the_injection_probe_as_a_string_returns_no_rows(built, run):
                                           ("challenges", "about"), ("contested-claims", "about")])
 def test_the_injection_probe_as_an_entity_name_matches_nothing_and_returns_no_rows(built, run, query, param):
     result = run("query", query, "-p", f"{param}={INJECTION}", "--format", "csv")
-    assert result.exit_code == 0
-    assert result.stdout_bytes.count(b"\r\n") == 1  # the header row only (W3C CSV lines end in CRLF)
+    assert result.exit_code == 1  # a value that names nothing: a script can tell it from an empty answer
+    assert result.stdout == ""
     assert "nothing" in result.stderr and "is named 'x\") } UNION" in result.stderr
 
 
@@ -236,8 +236,22 @@ def test_a_therapy_is_found_by_any_of_its_names(built, name):
 
 def test_a_typo_gets_the_closest_names(built, run):
     result = run("query", "therapies-by-target", "-p", "target=CD91")
-    assert result.exit_code == 0
-    assert "nothing among cart:Target is named 'CD91'; did you mean CD19?" in result.stderr
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == "note: parameter target: nothing among cart:Target is named 'CD91'; did you mean CD19?\n"
+
+
+def test_an_iri_the_graph_does_not_hold_is_exit_1_too(built, run):
+    result = run("query", "therapies-by-target", "-p", "target=id:cd91")
+    assert result.exit_code == 1 and result.stdout == ""
+    # seeds/reference-approved-products.tsv:189: id:cd19 a cart:Target; id:cd91 is nothing
+    assert result.stderr == "note: parameter target: id:cd91 is not in the graph; did you mean id:cd19?\n"
+
+
+def test_an_empty_answer_is_exit_0(built, run):
+    # A text filter that matches nothing is an answer with no rows, not a value naming nothing: no trial's
+    # phase contains "Phase 9" (cart:phase takes Early Phase 1 to Phase 3).
+    result = run("query", "trials", "-p", "phase=Phase 9", "--format", "csv")
+    assert result.exit_code == 0 and result.stdout_bytes.count(b"\r\n") == 1
 
 
 def test_a_name_shared_by_two_entities_is_refused_with_their_curies():
@@ -276,6 +290,16 @@ def test_every_query_runs_with_its_defaults_in_every_format(built, run, file, fm
         lines = out.rstrip("\n").split("\n")
         assert lines[0] == "\t".join("?" + v for v in variables)
         rows = lines[1:]
+    elif fmt == "xml":
+        from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
+
+        parsed = XMLResultParser().parse(io.BytesIO(first.stdout_bytes))
+        assert [str(v) for v in parsed.vars] == variables
+        rows = list(parsed.bindings)
+    elif fmt == "records":
+        assert set(re.findall(r"^(\w+) ", out, re.M)) <= set(variables)
+        rows = re.findall(r"^-\[ \d+ \]-", out, re.M)
+        assert re.search(rf"^\({len(rows)} rows?\)$", out, re.M)
     elif fmt == "md":
         lines = out.rstrip("\n").split("\n")
         assert lines[0] == "| " + " | ".join(variables) + " |"

@@ -53,7 +53,7 @@ TARGET = labelled("id:t-target", "cart:Target", "TGT1") + [("id:t-target", "cart
 def build_with(project, run, cells):
     write_table(project, "test-sources.tsv", list(SOURCE_ROWS))
     write_table(project, "test-facts.tsv", rows(*cells))
-    return run("build")
+    return run("build", "--verbose")  # the warnings, one a line
 
 
 def test_a_valid_world_builds_without_shape_problems(project, run):
@@ -180,7 +180,7 @@ def test_source_needs_a_title_at_its_row_in_the_sources_table(project, run):
     write_table(project, "test-sources.tsv", [f"{REF}\ta\tcart:WebPage\t{REF}\t\tverified",
                                               f"{REF}\tcart:url\thttps://example.org/page\t{REF}\t\tverified"])
     write_table(project, "test-facts.tsv", rows(*THERAPY, *TARGET))
-    result = run("build")
+    result = run("build", "--verbose")
     assert result.exit_code == 1
     assert (f"seeds/test-sources.tsv:2: ERROR: {REF}: a Source needs its title: add a cart:title row in seeds/sources.tsv "
             "(shacl:MinCountConstraintComponent)") in problems(result)
@@ -206,7 +206,7 @@ def test_turtle_seed_files_get_datatype_checks_at_their_statement_line(project, 
     write_table(project, "test-sources.tsv", list(SOURCE_ROWS))
     (project.seeds / "test-data.ttl").write_text(TURTLE.replace("{date}", "2024-13-45").replace("{n}", "twelve"),
                                                   encoding="utf-8")
-    result = run("build")
+    result = run("build", "--verbose")
     assert result.exit_code == 1
     found = problems(result)
     assert ("seeds/test-data.ttl:6: ERROR: id:t-trial: cart:startDate is an xsd:date (YYYY-MM-DD) "
@@ -220,7 +220,7 @@ def test_turtle_seed_file_with_right_datatypes_builds(project, run):
     write_table(project, "test-sources.tsv", list(SOURCE_ROWS))
     text = TURTLE.replace("{date}", "2024-02-01").replace('"{n}"', '"12"^^xsd:integer')
     (project.seeds / "test-data.ttl").write_text(text, encoding="utf-8")
-    result = run("build")
+    result = run("build", "--verbose")
     assert result.exit_code == 0, result.stderr
 
 
