@@ -1,0 +1,65 @@
+"""Running the web app: uvicorn on 127.0.0.1 (another address only when allowed), until stopped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.errors import KgError
+from kg.paths import Paths
+import socket
+
+from kg.serve import _url_host, exposure, free_port
+from kg.store import open_store
+from kg.web.pool import DEFAULT_TIME_LIMIT
+
+
+def _in_use(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port, or None (as the server binds: closed connections do not count)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host.strip("[]"), port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
+@dataclass
+class Serving:
+    """A configured server, not yet running: its address, the warning to print, and `run()`."""
+
+    url: str
+    warning: str | None
+    server: object
+
+    @property
+    def sparql_url(self) -> str:
+        return self.url + "sparql"
+
+    def run(self) -> None:
+        """Serve until interrupted (Ctrl-C or SIGTERM)."""
+        self.server.run()
+
+
+def prepare(paths: Paths, host: str = "127.0.0.1", port: int = 7878, allow_remote: bool = False,
+            time_limit: float = DEFAULT_TIME_LIMIT, workers: int = 2) -> Serving:
+    """Check the store and the address, and set up the app on them; nothing is written anywhere."""
+    import uvicorn
+
+    from kg.web.app import create_app
+
+    if time_limit <= 0:
+        raise KgError(f"--time-limit must be more than 0 seconds, not {time_limit:g}")
+    if workers < 1:
+        raise KgError(f"--workers must be at least 1, not {workers}")
+    warning = exposure(host, allow_remote)
+    open_store(paths)  # fails now, with the usual message, if nothing is built
+    port = port or free_port(host)
+    in_use = _in_use(host, port)
+    if in_use:
+        raise KgError(f"cannot serve on {_url_host(host)}:{port}: {in_use}")
+    app = create_app(paths, time_limit=time_limit, workers=workers)
+    config = uvicorn.Config(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False,
+                            lifespan="on", timeout_graceful_shutdown=2)
+    return Serving(f"http://{_url_host(host)}:{port}/", warning, uvicorn.Server(config))
