@@ -252,7 +252,9 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
             if kind == "application/sparql-query":
                 text = (await request.body()).decode("utf-8", "replace")
             elif kind == "application/x-www-form-urlencoded":
-                form = await request.form()
+                # Parsed here: Starlette's form parser needs python-multipart, and this body is one urlencoded line.
+                form = {k: v[-1] for k, v in urllib.parse.parse_qs((await request.body()).decode("utf-8", "replace"),
+                                                                   keep_blank_values=True).items()}
                 if "update" in form:
                     return PlainTextResponse("this endpoint is read-only: updates are refused\n", 403)
                 text = form.get("query")

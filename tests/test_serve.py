@@ -1,0 +1,245 @@
+"""`kg serve`, the web app, over a real uvicorn server on 127.0.0.1: time limit, refusals, read-only, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from web_server import WITHOUT_WRITE, App
+
+pytestmark = pytest.mark.server
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+LIMIT = 3.0
+
+
+@pytest.fixture(scope="module")
+def app(built):
+    with App(built.root, built.build, ("--time-limit", str(LIMIT))) as running:
+        yield running
+
+
+def sparql(app: App, query: str, accept: str = "application/sparql-results+json", timeout: float = 60):
+    return app.get("/sparql?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept}, timeout=timeout)
+
+
+def test_runaway_query_is_stopped_at_the_time_limit_and_the_next_request_is_answered_at_once(app):
+    started = time.monotonic()
+    status, _, body = sparql(app, RUNAWAY)
+    took = time.monotonic() - started
+    assert status == 503
+    assert "time limit of 3 s" in body.decode()
+    assert took < LIMIT + 2, f"the runaway query held the request for {took:.1f} s"
+    started = time.monotonic()
+    status, _, body = sparql(app, "SELECT DISTINCT ?label WHERE { id:rese-cel rdfs:label ?label }")
+    assert status == 200
+    assert time.monotonic() - started < 1.0
+    # seeds/reference-autoimmune-programs.tsv: id:rese-cel rdfs:label rese-cel
+    assert [b["label"]["value"] for b in json.loads(body)["results"]["bindings"]] == ["rese-cel"]
+
+
+def test_runaway_query_in_a_canned_form_field_cannot_happen_but_the_editor_one_says_so(app):
+    status, _, body = app.get("/sparql", data=urllib.parse.urlencode({"query": RUNAWAY}).encode(),
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 503 and b"time limit" in body
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "select * where { service silent <http://example.org/sparql> { ?s ?p ?o } }",
+])
+def test_service_is_refused_through_sparql(app, query):
+    status, _, body = sparql(app, query)
+    assert status == 400
+    assert "SERVICE (federated query) is refused" in body.decode()
+
+
+def test_updates_never_reach_the_store(app):
+    update = "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
+    assert sparql(app, update)[0] == 400
+    status, _, _ = app.get("/sparql", data=urllib.parse.urlencode({"update": update}).encode(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403
+    status, _, _ = app.get("/sparql", data=update.encode(), headers={"Content-Type": "application/sparql-update"})
+    assert status == 403
+    status, _, body = sparql(app, "ASK { <http://example.org/a> ?p ?o }")
+    assert json.loads(body)["boolean"] is False
+
+
+def test_sparql_protocol_formats(app):
+    query = "SELECT ?code WHERE { id:rese-cel cart:codeName ?code } ORDER BY ?code"
+    status, headers, body = sparql(app, query, "text/csv")
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    # seeds/reference-autoimmune-programs.tsv:749: id:rese-cel cart:codeName CABA-201
+    assert "CABA-201" in body.decode().splitlines()
+    status, _, body = app.get("/sparql", data=query.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert status == 200 and json.loads(body)["head"]["vars"] == ["code"]
+
+
+def test_syntax_error_is_shown_at_line_and_column(app):
+    status, _, body = sparql(app, "SELECT * WHERE {\n  ?s ?p\n}")
+    assert status == 400
+    assert body.decode().startswith("line 3, column ")
+
+
+def test_search_finds_a_code_name(app):
+    status, _, body = app.get("/api/suggest?q=CABA-201")
+    assert status == 200
+    found = json.loads(body)
+    # seeds/reference-autoimmune-programs.tsv:749: id:rese-cel cart:codeName CABA-201
+    assert found[0]["curie"] == "id:rese-cel" and found[0]["matched"] == "CABA-201"
+    status, _, body = app.get("/search?q=caba%20201")
+    assert status == 200 and b'href="/entity/id:rese-cel"' in body
+
+
+def test_entity_page_shows_facts_with_sources_and_quotes(app):
+    status, headers, body = app.get("/entity/id:rese-cel")
+    text = body.decode()
+    assert status == 200
+    assert "script-src 'self'" in headers["content-security-policy"]
+    # seeds/news-000-rese-cel-autoimmune.tsv:103: id:reset-sle cart:evaluates id:rese-cel: linked from the trial
+    assert 'href="/entity/id:reset-sle"' in text
+    # the same file: id:rese-cel a cart:Therapy, with the source's words
+    assert "<blockquote>resecabtagene autoleucel (rese-cel), a CAR T therapy</blockquote>" in text
+    # seeds/reference-autoimmune-programs.tsv:749, from src:eular-2025-abstract-op0338 and others: the code
+    # name once (every source under it), and once more as the synonym the rules infer from it
+    assert text.count('<td>CABA-201</td>') == 1
+    assert text.count('<td>CABA-201<span class="badge">inferred</span></td>') == 1
+    status, _, body = app.get("/entity/id:reset-sle")
+    assert "three patients with systemic lupus erythematosus (SLE) achieved disease remission" in body.decode()
+
+
+def test_unknown_entity_and_query_are_404_pages_with_the_nearest_names(app):
+    status, _, body = app.get("/entity/id:rese-ce")
+    assert status == 404 and b'href="/entity/id:rese-cel"' in body
+    status, _, body = app.get("/queries/trails")
+    assert status == 404 and b'href="/queries/trials"' in body
+    status, _, body = app.get("/no/such/page")
+    assert status == 404
+
+
+def test_wrong_typed_parameter_gives_the_form_again_with_the_fields_error(app):
+    status, _, body = app.get("/queries/approvals-timeline?run=1&since=2024-13-45&regulator=FDA")
+    text = body.decode()
+    assert status == 400
+    assert '<div class="error" role="alert">parameter since: &#39;2024-13-45&#39; is not a date (YYYY-MM-DD)</div>' in text
+    assert 'value="FDA"' in text  # what the user typed stays in the form
+    assert 'id="results"' not in text
+
+
+def test_xss_probes_in_parameters_are_shown_as_text(app):
+    for probe in ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)"):
+        status, _, body = app.get("/queries/entity?" + urllib.parse.urlencode({"run": "1", "name": probe}))
+        text = body.decode()
+        assert "<script>alert" not in text and "<img src=x" not in text
+        assert 'href="javascript:' not in text
+        status, _, body = app.get("/search?" + urllib.parse.urlencode({"q": probe}))
+        assert "<script>alert" not in body.decode() and "<img src=x" not in body.decode()
+        status, _, body = app.get("/entity/" + urllib.parse.quote(probe))
+        assert status == 404 and "<script>alert" not in body.decode() and "<img src=x" not in body.decode()
+
+
+@pytest.mark.parametrize("name,params", [("trials", {}), ("approvals-timeline", {"regulator": "FDA"}),
+                                         ("entity", {"name": "CABA-201"})])
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+def test_downloads_are_the_bytes_of_kg_query(app, run, built, name, params, fmt):
+    status, headers, body = app.get(f"/queries/{name}/download.{fmt}?" + urllib.parse.urlencode(params))
+    assert status == 200
+    args = ["query", name, "--format", fmt] + [a for k, v in params.items() for a in ("-p", f"{k}={v}")]
+    cli = run(*args, env={"KG_BUILD_DIR": str(built.build), "KG_PROJECT": str(built.root)})
+    assert cli.exit_code == 0
+    assert body == cli.stdout_bytes
+    assert len(body.splitlines()) > 1
+
+
+def test_form_shows_the_kg_query_command_line(app):
+    status, _, body = app.get("/queries/approvals-timeline?run=1&regulator=FDA")
+    assert status == 200
+    assert b"kg query approvals-timeline -p regulator=FDA --format csv" in body
+
+
+def test_pages_answer(app):
+    for path in ("/", "/queries", "/landscape", "/landscape?by=disease", "/editor", "/graph",
+                 "/graph?focus=id:rese-cel", "/static/app.js", "/static/app.css"):
+        status, headers, _ = app.get(path)
+        assert status == 200, path
+        assert "content-security-policy" in {k.lower() for k in headers}, path
+
+
+def test_landscape_places_programs_by_stage(app):
+    status, _, body = app.get("/landscape")
+    text = body.decode()
+    assert status == 200
+    # seeds/reference-approved-products.tsv: Abecma's FDA approval (id:decision-abecma-fda-approval-2021)
+    assert 'href="/entity/id:decision-abecma-fda-approval-2021"' in text
+
+
+def _readable_copy(built) -> Path:
+    """The project and its build copied where another user can read it, with every write bit removed."""
+    folder = Path(tempfile.mkdtemp(prefix="kg-readonly-"))
+    for name in ("ontology", "seeds", "queries"):
+        shutil.copytree(ROOT / name, folder / name)
+    shutil.copytree(built.build, folder / "build", symlinks=True)
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode
+        path.chmod((mode | stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH | (0o555 if path.is_dir() else 0))
+                   & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    return folder
+
+
+@pytest.mark.skipif(not shutil.which("setpriv"), reason="needs setpriv (util-linux)")
+def test_serves_from_a_read_only_build(built):
+    folder = _readable_copy(built)
+    try:
+        before = sorted(str(p) for p in folder.rglob("*"))
+        # The control: the server's process could not write there even if it tried.
+        for where in (folder / "build", folder / "build" / "stores", folder / "build" / "current"):
+            denied = subprocess.run([*WITHOUT_WRITE, "touch", str(where / "probe")], capture_output=True)
+            assert denied.returncode != 0 and b"Permission denied" in denied.stderr
+        with App(folder, None, without_write=True) as running:
+            assert running.get("/")[0] == 200
+            status, _, body = running.get("/entity/id:rese-cel")
+            assert status == 200 and b"CABA-201" in body
+            status, _, body = running.get("/queries/trials/download.csv")
+            assert status == 200 and body.startswith(b"trial,")
+            status, _, body = sparql(running, "SELECT (COUNT(*) AS ?n) WHERE { ?s a cart:Therapy }")
+            assert status == 200
+        assert sorted(str(p) for p in folder.rglob("*")) == before
+    finally:
+        for path in [folder, *folder.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(path.stat().st_mode | stat.S_IWUSR)
+        shutil.rmtree(folder)
+
+
+def test_a_new_build_is_served_at_the_next_request(project, tmp_path):
+    from kg import build as build_mod
+
+    build_mod.build(project)
+    with App(project.root, None) as running:
+        assert running.get("/entity/id:rese-cel")[0] == 200
+        table = project.seeds / "reference-autoimmune-programs.tsv"
+        text = table.read_text(encoding="utf-8")
+        assert "\tCABA-201\t" in text
+        table.write_text(text.replace("\tCABA-201\t", "\tCABA-201X\t"), encoding="utf-8")
+        build_mod.build(project)
+        status, _, body = running.get("/api/suggest?q=CABA-201X")
+        assert status == 200 and json.loads(body)[0]["curie"] == "id:rese-cel"
+
+
+def test_remote_binding_needs_allow_remote(run, built):
+    result = run("serve", "--host", "0.0.0.0", "--port", "0", env={"KG_BUILD_DIR": str(built.build)})
+    assert result.exit_code == 2
+    assert "--allow-remote" in result.stderr
