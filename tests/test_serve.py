@@ -229,14 +229,18 @@ def test_a_new_build_is_served_at_the_next_request(project, tmp_path):
 
     build_mod.build(project)
     with App(project.root, None) as running:
-        assert running.get("/entity/id:rese-cel")[0] == 200
+        status, _, body = running.get("/entity/id:rese-cel")
+        assert status == 200 and b"CABA-201X" not in body
+        assert running.get("/api/suggest?q=CABA-201X")[2] == b"[]"
         table = project.seeds / "reference-autoimmune-programs.tsv"
         text = table.read_text(encoding="utf-8")
         assert "\tCABA-201\t" in text
         table.write_text(text.replace("\tCABA-201\t", "\tCABA-201X\t"), encoding="utf-8")
         build_mod.build(project)
+        # the same addresses answered again: neither the worker's name index nor the page cache is stale
         status, _, body = running.get("/api/suggest?q=CABA-201X")
         assert status == 200 and json.loads(body)[0]["curie"] == "id:rese-cel"
+        assert b"CABA-201X" in running.get("/entity/id:rese-cel")[2]
 
 
 def test_remote_binding_needs_allow_remote(run, built):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import threading
+from collections import OrderedDict
 import shlex
 import urllib.parse
 from pathlib import Path
@@ -45,6 +48,32 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+class PageCache:
+    """Answers already given for the live store: the graph changes only when a build swaps in a new store."""
+
+    def __init__(self, paths: Paths, size: int = 512):
+        self.paths, self.size = paths, size
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def version(self) -> str:
+        return os.path.realpath(self.paths.current_store)
+
+    def get(self, key):
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is not None:
+                self.entries.move_to_end(key)
+            return hit
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
 class Catalogue:
     """The canned queries, reread when a file in queries/ changes (checked by modification time)."""
 
@@ -77,9 +106,24 @@ def kg_command(name: str, given: dict[str, str], fmt: str | None = None) -> str:
 
 def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: int = 2) -> Starlette:
     """The app over the project's built store; queries run in `workers` processes, each under `time_limit` seconds."""
-    import os
-
     templates = Jinja2Templates(env=_environment())
+    cache = PageCache(paths)
+
+    def cached(handler):
+        """Serve a GET page from the cache while the same store is live; only complete answers (200) are kept."""
+        async def serve(request: Request) -> Response:
+            key = (cache.version(), queries.stamp, request.url.path, request.url.query)
+            hit = cache.get(key)
+            if hit is not None:
+                body, status, headers = hit
+                return Response(body, status, headers=headers)
+            response = await handler(request)
+            if response.status_code == 200 and hasattr(response, "body"):
+                headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+                cache.put(key, (response.body, 200, headers))
+            return response
+
+        return serve
     pool: dict[str, Pool] = {}
     queries = Catalogue(paths)
     known_prefixes = catalogue.prefixes(paths)
@@ -305,14 +349,14 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
 
     routes = [
         Route("/", home),
-        Route("/search", search_page),
-        Route("/api/suggest", suggest),
-        Route("/entity/{ref:path}", entity_page),
+        Route("/search", cached(search_page)),
+        Route("/api/suggest", cached(suggest)),
+        Route("/entity/{ref:path}", cached(entity_page)),
         Route("/queries", query_list),
-        Route("/queries/{name}", query_page),
-        Route("/queries/{name}/download.{fmt}", download),
-        Route("/graph", graph),
-        Route("/landscape", landscape),
+        Route("/queries/{name}", cached(query_page)),
+        Route("/queries/{name}/download.{fmt}", cached(download)),
+        Route("/graph", cached(graph)),
+        Route("/landscape", cached(landscape)),
         Route("/editor", editor),
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

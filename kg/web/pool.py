@@ -39,7 +39,10 @@ def _work(conn, root: str, build: str | None) -> None:
     from kg.web import model
 
     state = model.State(Paths(__import__("pathlib").Path(root)))
+    model.warm(state)
     conn.send(("ready",))
+    if not conn.poll(0.05):
+        model.warm(state, more=True)  # nobody is waiting yet: prepare the slower first pages too
     while True:
         try:
             task, args = conn.recv()
