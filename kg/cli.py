@@ -200,15 +200,26 @@ def serve(port: int, host: str, allow_remote: bool, time_limit: float, workers: 
 
     Example: kg serve --port 8080   (then open http://127.0.0.1:8080/)
     """
+    import signal
+
     from kg.web import server
 
+    def on_term(signum, frame):  # a service manager's stop: as for Ctrl-C
+        raise KeyboardInterrupt
+
     serving = server.prepare(_paths(), host, port, allow_remote, time_limit, workers)
+    # uvicorn stops on the signal, then raises it again once it has shut down: it ends here, as "stopped".
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
     if serving.warning:
         click.echo(serving.warning, err=True)
     click.echo(f"serving the graph read-only at {serving.url}")
     click.echo(f"SPARQL endpoint: {serving.sparql_url}   e.g. kg sparql --endpoint {serving.sparql_url} FILE")
     click.echo("press Ctrl-C to stop", err=True)
-    serving.run()
+    try:
+        serving.run()
+    except KeyboardInterrupt:
+        pass
     click.echo("stopped", err=True)
 
 

@@ -8,21 +8,23 @@ from kg.errors import KgError
 from kg.paths import Paths
 import socket
 
-from kg.serve import _url_host, exposure, free_port
+from kg.serve import _url_host, exposure
 from kg.store import open_store
 from kg.web.pool import DEFAULT_TIME_LIMIT
 
 
-def _in_use(host: str, port: int) -> str | None:
-    """Why the server could not listen on host:port, or None (as the server binds: closed connections do not count)."""
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, so the address is printed only once connections are accepted."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host.strip("[]"), port))
-        except OSError as exc:
-            return exc.strerror or str(exc)
-    return None
+        sock.bind((host.strip("[]"), port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise KgError(f"kg serve did not start on {_url_host(host)}:{port}: {exc.strerror or exc}")
+    return sock
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Serving:
     url: str
     warning: str | None
     server: object
+    sock: socket.socket
 
     @property
     def sparql_url(self) -> str:
@@ -39,7 +42,7 @@ class Serving:
 
     def run(self) -> None:
         """Serve until interrupted (Ctrl-C or SIGTERM)."""
-        self.server.run()
+        self.server.run(sockets=[self.sock])
 
 
 def prepare(paths: Paths, host: str = "127.0.0.1", port: int = 7878, allow_remote: bool = False,
@@ -55,11 +58,9 @@ def prepare(paths: Paths, host: str = "127.0.0.1", port: int = 7878, allow_remot
         raise KgError(f"--workers must be at least 1, not {workers}")
     warning = exposure(host, allow_remote)
     open_store(paths)  # fails now, with the usual message, if nothing is built
-    port = port or free_port(host)
-    in_use = _in_use(host, port)
-    if in_use:
-        raise KgError(f"cannot serve on {_url_host(host)}:{port}: {in_use}")
+    sock = _listen(host, port)
+    port = sock.getsockname()[1]
     app = create_app(paths, time_limit=time_limit, workers=workers)
     config = uvicorn.Config(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False,
                             lifespan="on", timeout_graceful_shutdown=2)
-    return Serving(f"http://{_url_host(host)}:{port}/", warning, uvicorn.Server(config))
+    return Serving(f"http://{_url_host(host)}:{port}/", warning, uvicorn.Server(config), sock)
