@@ -115,6 +115,9 @@ def test_entity_page_shows_facts_with_sources_and_quotes(app):
     # name once (every source under it), and once more as the synonym the rules infer from it
     assert text.count('<td>CABA-201</td>') == 1
     assert text.count('<td>CABA-201<span class="badge">inferred</span></td>') == 1
+    # seeds/reference-autoimmune-programs.tsv:284: the Fast Track decision about rese-cel, dated 2023-05-01
+    assert ('<li><time>2023-05-01</time> <a href="/entity/id:decision-rese-cel-fda-fast-track-sle-ln-2023"'
+            in text)
     status, _, body = app.get("/entity/id:reset-sle")
     assert "three patients with systemic lupus erythematosus (SLE) achieved disease remission" in body.decode()
 

@@ -34,6 +34,9 @@ _INCOMING = """SELECT DISTINCT ?s ?p ?_e WHERE { ?s ?p ?_e .
 # properties by VALUES (one query joining both took 50 ms on rese-cel's 46 claims, these two 4 ms).
 _CLAIMS = "SELECT DISTINCT ?claim ?_e WHERE { ?claim rdf:subject ?_e }"
 _CLAIM_PROPERTIES = "SELECT DISTINCT ?claim ?cp ?cv WHERE { VALUES ?claim { %s } ?claim ?cp ?cv }"
+# Dates of what links to the entity (a trial's start, a decision's date, a readout's): its events in time.
+_NEIGHBOUR_DATES = """SELECT DISTINCT ?s ?p ?d WHERE { VALUES ?s { %s } ?s ?p ?d .
+  FILTER(isLITERAL(?d) && DATATYPE(?d) = xsd:date) }"""
 _EXISTS = "ASK { { ?_e ?p ?o } UNION { ?s ?p ?_e } }"
 _THERAPIES = """SELECT ?t ?stage ?target ?disease ?approved ?phase WHERE {
   ?t a cart:Therapy .
@@ -232,6 +235,8 @@ def entity(state: State, ref: str) -> dict | None:
         fact = facts.setdefault((c["p"].value, c["o"]), {"p": c["p"], "o": c["o"], "graphs": set(), "claims": []})
         fact["claims"].append(c)
     incoming = [row[:2] for row in engine.select(_INCOMING, {"_e": node}).rows]
+    linked = sorted({str(s) for s, _ in incoming if isinstance(s, ox.NamedNode)})[:500]  # IRIs from the graph
+    neighbour_dates = engine.select(_NEIGHBOUR_DATES % " ".join(linked)).rows if linked else []
     iris = {iri} | {f["p"].value for f in facts.values()} | {p.value for _, p in incoming} | {s.value for s, _ in incoming}
     iris |= {f["o"].value for f in facts.values() if isinstance(f["o"], ox.NamedNode)}
     for c in claims.values():
@@ -239,6 +244,7 @@ def entity(state: State, ref: str) -> dict | None:
             iris |= {v.value for v in values if isinstance(v, ox.NamedNode)}
         iris |= set(c["props"])
     iris |= {g for f in facts.values() for g in f["graphs"]}
+    iris |= {x.value for s_, p_, _ in neighbour_dates for x in (s_, p_)}
     shown = labels(engine, iris)
     from kg.network import BUILTIN_LABELS
 
@@ -280,8 +286,11 @@ def entity(state: State, ref: str) -> dict | None:
         group["items"].append(_term(state, s, shown))
     for group in links.values():
         group["items"].sort(key=lambda t: t["label"].casefold())
-    dated = sorted(({"date": r["o"]["text"], "what": r["p"]["label"]} for r in rows
-                    if r["o"].get("datatype") == "xsd:date"), key=lambda d: d["date"])
+    dated = [{"date": r["o"]["text"], "what": r["p"]["label"], "of": None} for r in rows
+             if r["o"].get("datatype") == "xsd:date" and r["asserted"]]
+    dated += [{"date": d.value, "what": shown.get(p.value) or state.curie(p.value), "of": _term(state, s, shown)}
+              for s, p, d in neighbour_dates if isinstance(s, ox.NamedNode)]
+    dated.sort(key=lambda d: (d["date"], d["of"]["label"] if d["of"] else ""))
     return {"iri": iri, "curie": state.curie(iri), "label": shown.get(iri) or state.curie(iri),
             "facts": rows, "incoming": sorted(links.values(), key=lambda g: g["p"]["label"].casefold()),
             "dated": dated}
