@@ -250,3 +250,30 @@ def test_remote_binding_needs_allow_remote(run, built):
     result = run("serve", "--host", "0.0.0.0", "--port", "0", env={"KG_BUILD_DIR": str(built.build)})
     assert result.exit_code == 2
     assert "--allow-remote" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "queries").glob("*.rq")))
+def test_every_canned_question_is_a_form_that_runs_with_its_defaults(app, name):
+    from kg.catalogue import find_query
+    from kg.paths import Paths
+
+    rq = find_query(Paths(ROOT), name)
+    status, _, body = app.get(f"/queries/{name}")
+    text = body.decode()
+    assert status == 200
+    for param in rq.params.values():
+        assert f'name="{param.name}"' in text
+    status, _, body = app.get(f"/queries/{name}?run=1")
+    assert status == 200, body.decode()[-500:]
+    assert 'id="results"' in body.decode()
+
+
+def test_entity_field_suggestions_keep_to_the_parameters_class(app):
+    # queries/approvals-timeline.rq: regulator is an entity of class cart:Regulator
+    status, _, body = app.get("/queries/approvals-timeline")
+    assert 'data-class="cart:Regulator"' in body.decode()
+    anything = json.loads(app.get("/api/suggest?q=fda")[2])
+    regulators = json.loads(app.get("/api/suggest?q=fda&class=cart:Regulator")[2])
+    # seeds/reference-approved-products.tsv: id:fda is the regulator of Abecma's decisions
+    assert regulators[0]["curie"] == "id:fda"
+    assert {r["curie"] for r in regulators} < {r["curie"] for r in anything}

@@ -164,8 +164,9 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
 
     async def suggest(request: Request) -> Response:
         text = request.query_params.get("q", "").strip()[:200]
+        cls = request.query_params.get("class", "").strip()[:200] or None
         try:
-            found = await run("search", text, 10) if text else []
+            found = await run("search", text, 10, cls) if text else []
         except KgError as exc:
             return JSONResponse({"error": str(exc)}, 503)
         return JSONResponse(found)

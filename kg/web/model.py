@@ -126,17 +126,19 @@ def _names(state: State) -> dict:
     class_labels = {row[0].value: row[1].value for row in engine.select(_CLASS_LABELS).rows if row[1] is not None}
     entities: dict[str, dict] = {}
     for e, name, cls in engine.select(_NAMES).rows:
-        item = entities.setdefault(e.value, {"names": set(), "classes": set()})
+        item = entities.setdefault(e.value, {"names": set(), "classes": set(), "types": set()})
         item["names"].add(name.value)
-        if cls is not None and cls.value in class_labels:
-            item["classes"].add(class_labels[cls.value])
+        if cls is not None:
+            item["types"].add(cls.value)  # every class, inferred superclasses too: a form's field filters by it
+            if cls.value in class_labels:
+                item["classes"].add(class_labels[cls.value])
     found = labels(engine, set(entities))
     index = {}
     for iri, item in entities.items():
         curie = state.curie(iri)
         names = sorted(item["names"] | {curie})
         index[iri] = {"curie": curie, "label": found.get(iri) or min(item["names"]), "names": names,
-                      "cls": ", ".join(sorted(item["classes"])),
+                      "cls": ", ".join(sorted(item["classes"])), "types": item["types"],
                       "keys": [(_key(n), n) for n in names]}
     state.cache["names"] = index
     return index
@@ -147,13 +149,19 @@ def _key(text: str) -> str:
     return re.sub(r"[\s\-_.]+", "", text.casefold())
 
 
-def search(state: State, text: str, limit: int = 20) -> list[dict]:
-    """Entities whose name, synonym, code name, identifier or CURIE matches: whole, then from the start, then anywhere."""
+def search(state: State, text: str, limit: int = 20, cls: str | None = None) -> list[dict]:
+    """Entities whose name, synonym, code name, identifier or CURIE matches: whole, then from the start, then anywhere.
+
+    `cls` (a CURIE or IRI) keeps only the entities of that class, as an entity parameter's `class` does.
+    """
     wanted = _key(text)
     if not wanted:
         return []
+    only = state.iri(cls) if cls else None
     ranked = []
     for iri, item in _names(state).items():
+        if only and only not in item["types"]:
+            continue
         best = None
         for key, name in item["keys"]:
             rank = 0 if key == wanted else 1 if key.startswith(wanted) else 2 if wanted in key else None

@@ -25,7 +25,8 @@ function attachSuggest(input) {
       const text = input.value.trim();
       const mine = ++asked;
       if (!text) { list.hidden = true; return; }
-      const response = await fetch("/api/suggest?q=" + encodeURIComponent(text));
+      const only = input.dataset.class ? "&class=" + encodeURIComponent(input.dataset.class) : "";
+      const response = await fetch("/api/suggest?q=" + encodeURIComponent(text) + only);
       if (mine !== asked || !response.ok) return;
       const found = await response.json();
       list.replaceChildren();
