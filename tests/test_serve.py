@@ -277,3 +277,15 @@ def test_entity_field_suggestions_keep_to_the_parameters_class(app):
     # seeds/reference-approved-products.tsv: id:fda is the regulator of Abecma's decisions
     assert regulators[0]["curie"] == "id:fda"
     assert {r["curie"] for r in regulators} < {r["curie"] for r in anything}
+
+
+def test_a_contested_fact_shows_who_disputes_it_and_their_words(app):
+    status, _, body = app.get("/entity/id:ars-technica")
+    text = body.decode()
+    assert status == 200
+    # seeds/news-003-car-t-reset-immune.tsv:4 types id:ars-technica a cart:ScientificJournal, which the
+    # reference rows (src:handwiki-ars-technica: a cart:NewsWebsite) contradict: both sides are shown
+    assert '<span class="badge warn">contested</span>' in text
+    assert ('disputed by <a href="/entity/src:news-003-car-t-reset-immune"' in text
+            and "<q>According to a recent study published in the journal *Ars Technica*</q>" in text)
+    assert 'disputed by <a href="/entity/src:handwiki-ars-technica"' in text

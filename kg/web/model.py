@@ -239,6 +239,8 @@ def entity(state: State, ref: str) -> dict | None:
             elif cp.value not in _HIDDEN_CLAIM:
                 c["props"][cp.value].append(cv)
     claims = {k: c for k, c in claims.items() if c["p"] is not None and c["o"] is not None}
+    disputes = _disputes(engine, {v.value for c in claims.values() for v in c["props"].get(CART + "contradictedBy", [])
+                                  if isinstance(v, ox.NamedNode)})
     for c in claims.values():
         fact = facts.setdefault((c["p"].value, c["o"]), {"p": c["p"], "o": c["o"], "graphs": set(), "claims": []})
         fact["claims"].append(c)
@@ -252,6 +254,7 @@ def entity(state: State, ref: str) -> dict | None:
             iris |= {v.value for v in values if isinstance(v, ox.NamedNode)}
         iris |= set(c["props"])
     iris |= {g for f in facts.values() for g in f["graphs"]}
+    iris |= {x.value for d in disputes.values() for x in d.values() if isinstance(x, ox.NamedNode)}
     iris |= {x.value for s_, p_, _ in neighbour_dates for x in (s_, p_)}
     shown = labels(engine, iris)
     from kg.network import BUILTIN_LABELS
@@ -276,6 +279,8 @@ def entity(state: State, ref: str) -> dict | None:
                         v.value == "true" for v in props.get(CART + "contested", [])),
                     "negated": any(v.value == "true" for v in props.get(CART + "negated", [])),
                     "note": " ".join(v.value for v in props.get(CART + "note", [])),
+                    "disputes": [_dispute(state, disputes[v.value], shown) for v in props.get(CART + "contradictedBy", [])
+                                 if v.value in disputes],
                     "other": [{"p": shown.get(k) or state.curie(k), "values": [_term(state, v, shown) for v in vs]}
                               for k, vs in sorted(props.items()) if k not in CLAIM_SHOWN]}
             sources.append(item)
@@ -302,6 +307,29 @@ def entity(state: State, ref: str) -> dict | None:
     return {"iri": iri, "curie": state.curie(iri), "label": shown.get(iri) or state.curie(iri),
             "facts": rows, "incoming": sorted(links.values(), key=lambda g: g["p"]["label"].casefold()),
             "dated": dated}
+
+
+_DISPUTE = """SELECT ?other ?source ?p ?o ?negated ?quote WHERE { VALUES ?other { %s }
+  ?other cart:statedIn ?source ; rdf:predicate ?p ; rdf:object ?o .
+  OPTIONAL { ?other cart:negated ?negated } OPTIONAL { ?other cart:quote ?quote } }"""
+
+
+def _disputes(engine, others: set[str]) -> dict[str, dict]:
+    """What each contradicting claim says and who says it."""
+    found: dict[str, dict] = {}
+    ordered = sorted(others)
+    for i in range(0, len(ordered), 500):
+        values = " ".join(str(ox.NamedNode(o)) for o in ordered[i:i + 500])
+        for other, source, p, o, negated, quote in engine.select(_DISPUTE % values).rows:
+            found.setdefault(other.value, {"source": source, "p": p, "o": o, "negated": negated, "quote": quote})
+    return found
+
+
+def _dispute(state: State, d: dict, shown: dict[str, str]) -> dict:
+    denies = d["negated"] is not None and d["negated"].value == "true"
+    return {"source": _term(state, d["source"], shown), "denies": denies,
+            "says": None if denies else {"p": _term(state, d["p"], shown), "o": _term(state, d["o"], shown)},
+            "quote": d["quote"].value if d["quote"] is not None else ""}
 
 
 def canned(state: State, name: str, given: dict[str, str], fmt: str) -> dict:
