@@ -289,3 +289,17 @@ def test_a_contested_fact_shows_who_disputes_it_and_their_words(app):
     assert ('disputed by <a href="/entity/src:news-003-car-t-reset-immune"' in text
             and "<q>According to a recent study published in the journal *Ars Technica*</q>" in text)
     assert 'disputed by <a href="/entity/src:handwiki-ars-technica"' in text
+
+
+def test_enter_in_the_search_box_goes_to_the_one_entity_the_text_names(app):
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
+    # seeds/reference-autoimmune-programs.tsv:749: CABA-201 is rese-cel's code name (source titles mention it too)
+    connection.request("GET", "/search?q=caba-201&go=1")
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 303 and response.getheader("location") == "/entity/id:rese-cel"
+    connection.request("GET", "/search?q=caba&go=1")  # names several entities: the list of them
+    response = connection.getresponse()
+    assert response.status == 200 and b'href="/entity/id:rese-cel"' in response.read()

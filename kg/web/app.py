@@ -158,8 +158,10 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
             found = await run("search", text, 50) if text else []
         except KgError as exc:
             return problem(request, exc)
-        if len(found) == 1 and request.query_params.get("go"):
-            return RedirectResponse(f"/entity/{urllib.parse.quote(found[0]['curie'], safe=':/')}", 303)
+        exact = [f for f in found if f["exact"]]
+        if request.query_params.get("go") and (len(exact) == 1 or len(found) == 1):
+            # Enter in the search box goes straight to the one entity the text names.
+            return RedirectResponse(f"/entity/{urllib.parse.quote((exact or found)[0]['curie'], safe=':/')}", 303)
         return page(request, "search.html", title=f"Search: {text}" if text else "Search", q=text, found=found)
 
     async def suggest(request: Request) -> Response:

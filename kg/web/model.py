@@ -174,7 +174,7 @@ def search(state: State, text: str, limit: int = 20, cls: str | None = None) -> 
     for rank, _, iri, matched in ranked[:limit]:
         item = _names(state)[iri]
         out.append({"curie": item["curie"], "label": item["label"], "cls": item["cls"],
-                    "matched": matched if matched != item["label"] else ""})
+                    "matched": matched if matched != item["label"] else "", "exact": rank == 0})
     return out
 
 
