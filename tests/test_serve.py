@@ -303,3 +303,20 @@ def test_enter_in_the_search_box_goes_to_the_one_entity_the_text_names(app):
     connection.request("GET", "/search?q=caba&go=1")  # names several entities: the list of them
     response = connection.getresponse()
     assert response.status == 200 and b'href="/entity/id:rese-cel"' in response.read()
+
+
+def test_a_changed_query_file_is_read_again_and_a_broken_one_is_one_line(project):
+    from kg import build as build_mod
+
+    build_mod.build(project)
+    with App(project.root, None) as running:
+        assert b"Trials by phase" in running.get("/queries/trials")[2]
+        path = project.queries / "trials.rq"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("#+ summary: Trials by phase", "#+ summary: Registered trials by phase", 1),
+                        encoding="utf-8")
+        assert b"Registered trials by phase" in running.get("/queries/trials")[2]
+        path.write_text(text.replace("ORDER BY", "# ORDER BY"), encoding="utf-8")
+        status, _, body = running.get("/queries")
+        assert status == 500
+        assert b"queries/trials.rq:" in body and b"add an ORDER BY" in body and b"Traceback" not in body

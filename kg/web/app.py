@@ -108,10 +108,14 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
     """The app over the project's built store; queries run in `workers` processes, each under `time_limit` seconds."""
     templates = Jinja2Templates(env=_environment())
     cache = PageCache(paths)
+    pool: dict[str, Pool] = {}
+    queries = Catalogue(paths)
+    known_prefixes = catalogue.prefixes(paths)
 
     def cached(handler):
-        """Serve a GET page from the cache while the same store is live; only complete answers (200) are kept."""
+        """Serve a GET page from the cache while the same store and queries are live; only 200 answers are kept."""
         async def serve(request: Request) -> Response:
+            queries.get()  # rereads queries/ if a file changed, so the key below is current
             key = (cache.version(), queries.stamp, request.url.path, request.url.query)
             hit = cache.get(key)
             if hit is not None:
@@ -124,9 +128,6 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
             return response
 
         return serve
-    pool: dict[str, Pool] = {}
-    queries = Catalogue(paths)
-    known_prefixes = catalogue.prefixes(paths)
 
     def get_pool() -> Pool:
         if "pool" not in pool:
@@ -332,6 +333,11 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
             return PlainTextResponse(str(exc) + "\n", 500)
         return Response(body, media_type=media)
 
+    async def failed(request: Request, exc: KgError) -> Response:
+        # A library error the handler did not expect (a malformed query file, a store gone): one line, no traceback.
+        message = "; ".join(map(str, exc.problems)) if isinstance(exc, InputError) else str(exc)
+        return page(request, "error.html", 500, title="Error", message=message)
+
     async def not_found(request: Request, exc) -> Response:
         return page(request, "notfound.html", 404, title="Not found", what="page", name=request.url.path, near=[])
 
@@ -364,7 +370,7 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found},
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, KgError: failed},
                     middleware=[Middleware(SecurityHeaders)])
     app.state.get_pool = get_pool
     return app
