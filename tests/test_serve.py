@@ -115,6 +115,7 @@ def test_entity_page_shows_facts_with_sources_and_quotes(app):
     # name once (every source under it), and once more as the synonym the rules infer from it
     assert text.count('<td>CABA-201</td>') == 1
     assert text.count('<td>CABA-201<span class="badge">inferred</span></td>') == 1
+    assert "inferred by the rules" in text and 'href="/entity/graph:' not in text  # no link to a page that is not there
     # seeds/reference-autoimmune-programs.tsv:284: the Fast Track decision about rese-cel, dated 2023-05-01
     assert ('<li><time>2023-05-01</time> <a href="/entity/id:decision-rese-cel-fda-fast-track-sle-ln-2023"'
             in text)
@@ -320,3 +321,17 @@ def test_a_changed_query_file_is_read_again_and_a_broken_one_is_one_line(project
         status, _, body = running.get("/queries")
         assert status == 500
         assert b"queries/trials.rq:" in body and b"add an ORDER BY" in body and b"Traceback" not in body
+
+
+def test_every_link_on_the_main_pages_leads_somewhere(app):
+    import html
+    import re
+
+    seen: set[str] = set()
+    for start in ("/", "/entity/id:rese-cel", "/entity/id:kymriah", "/landscape", "/landscape?by=disease",
+                  "/queries", "/queries/approvals-timeline?run=1", "/search?q=lupus"):
+        body = app.get(start)[2].decode()
+        seen |= {html.unescape(h) for h in re.findall(r'href="(/[^"]*)"', body)}
+    seen = {h for h in seen if "/download." not in h}  # downloads are checked byte for byte above
+    broken = [h for h in sorted(seen) if app.get(h)[0] != 200]
+    assert len(seen) > 100 and broken == []

@@ -198,6 +198,9 @@ def nearest(state: State, text: str, n: int = 5) -> list[dict]:
 def _term(state: State, term: ox.Term, shown: dict[str, str]) -> dict:
     """A value as the page shows it: a link for an entity, text for a literal, a web link only for http(s)."""
     if isinstance(term, ox.NamedNode):
+        if term.value.startswith(GRAPH):  # the build's own graphs (inferred, ontology) have no page
+            return {"kind": "literal", "text": shown.get(term.value) or state.curie(term.value), "iri": term.value,
+                    "label": shown.get(term.value) or state.curie(term.value)}
         return {"kind": "iri", "curie": state.curie(term.value), "label": shown.get(term.value) or state.curie(term.value),
                 "iri": term.value}
     if isinstance(term, ox.Literal):
@@ -247,7 +250,8 @@ def entity(state: State, ref: str) -> dict | None:
     incoming = [row[:2] for row in engine.select(_INCOMING, {"_e": node}).rows]
     linked = sorted({str(s) for s, _ in incoming if isinstance(s, ox.NamedNode)})[:500]  # IRIs from the graph
     neighbour_dates = engine.select(_NEIGHBOUR_DATES % " ".join(linked)).rows if linked else []
-    iris = {iri} | {f["p"].value for f in facts.values()} | {p.value for _, p in incoming} | {s.value for s, _ in incoming}
+    iris = {iri} | {f["p"].value for f in facts.values()} | {p.value for _, p in incoming}
+    iris |= {s.value for s, _ in incoming if isinstance(s, ox.NamedNode)}  # an OWL restriction is a blank node
     iris |= {f["o"].value for f in facts.values() if isinstance(f["o"], ox.NamedNode)}
     for c in claims.values():
         for values in c["props"].values():
