@@ -335,3 +335,16 @@ def test_every_link_on_the_main_pages_leads_somewhere(app):
     seen = {h for h in seen if "/download." not in h}  # downloads are checked byte for byte above
     broken = [h for h in sorted(seen) if app.get(h)[0] != 200]
     assert len(seen) > 100 and broken == []
+
+
+def test_every_entity_of_the_graph_has_a_page(app):
+    query = "SELECT DISTINCT ?s WHERE { ?s a ?c FILTER(isIRI(?s)) FILTER NOT EXISTS { ?s a cart:Claim } } ORDER BY ?s"
+    status, _, body = sparql(app, query)
+    iris = [b["s"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    assert len(iris) > 300
+    failed = []
+    for iri in iris:
+        status, _, _ = app.get("/entity/" + urllib.parse.quote(iri, safe=":/"))
+        if status != 200:
+            failed.append((iri, status))
+    assert failed == []
