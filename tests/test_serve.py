@@ -348,3 +348,11 @@ def test_every_entity_of_the_graph_has_a_page(app):
         if status != 200:
             failed.append((iri, status))
     assert failed == []
+
+
+def test_a_request_for_another_host_name_is_refused(app):
+    # A page elsewhere whose name was rebound to 127.0.0.1 would send its own name as Host.
+    status, _, body = app.get("/entity/id:rese-cel", headers={"Host": "attacker.example"})
+    assert status == 400 and b"unknown Host header" in body
+    assert app.get("/", headers={"Host": f"localhost:{app.port}"})[0] == 200
+    assert app.get("/", headers={"Host": f"127.0.0.1:{app.port}"})[0] == 200

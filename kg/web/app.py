@@ -104,8 +104,16 @@ def kg_command(name: str, given: dict[str, str], fmt: str | None = None) -> str:
     return " ".join(shlex.quote(w) for w in words)
 
 
-def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: int = 2) -> Starlette:
-    """The app over the project's built store; queries run in `workers` processes, each under `time_limit` seconds."""
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: int = 2,
+               hosts: frozenset[str] | None = LOOPBACK_NAMES) -> Starlette:
+    """The app over the project's built store; queries run in `workers` processes, each under `time_limit` seconds.
+
+    `hosts`: the names a request's Host header may carry (None: any, for --allow-remote). On loopback only
+    these, so a page elsewhere that rebinds its own name to 127.0.0.1 cannot read the graph through the browser.
+    """
     templates = Jinja2Templates(env=_environment())
     cache = PageCache(paths)
     pool: dict[str, Pool] = {}
@@ -371,7 +379,7 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, KgError: failed},
-                    middleware=[Middleware(SecurityHeaders)])
+                    middleware=[Middleware(SecurityHeaders, hosts=hosts)])
     app.state.get_pool = get_pool
     return app
 
@@ -379,12 +387,17 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
 class SecurityHeaders:
     """Adds the Content Security Policy (unless the response set its own) and the other safety headers."""
 
-    def __init__(self, app):
-        self.app = app
+    def __init__(self, app, hosts: frozenset[str] | None = None):
+        self.app, self.hosts = app, hosts
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if self.hosts is not None:
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            name = host[1:host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
+            if name.lower() not in self.hosts:
+                return await PlainTextResponse("unknown Host header: serving 127.0.0.1 only\n", 400)(scope, receive, send)
 
         async def sending(message):
             if message["type"] == "http.response.start":

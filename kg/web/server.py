@@ -60,7 +60,11 @@ def prepare(paths: Paths, host: str = "127.0.0.1", port: int = 7878, allow_remot
     open_store(paths)  # fails now, with the usual message, if nothing is built
     sock = _listen(host, port)
     port = sock.getsockname()[1]
-    app = create_app(paths, time_limit=time_limit, workers=workers)
+    from kg.serve import is_loopback
+    from kg.web.app import LOOPBACK_NAMES
+
+    hosts = (LOOPBACK_NAMES | {host.strip("[]").lower()}) if is_loopback(host) else None
+    app = create_app(paths, time_limit=time_limit, workers=workers, hosts=hosts)
     config = uvicorn.Config(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False,
                             lifespan="on", timeout_graceful_shutdown=2)
     return Serving(f"http://{_url_host(host)}:{port}/", warning, uvicorn.Server(config), sock)
