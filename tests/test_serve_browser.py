@@ -202,3 +202,22 @@ def test_xss_probes_in_labels_and_parameters_are_shown_as_text(browser, app, pro
         s.assert_clean()
     finally:
         s.close()
+
+
+def test_an_entity_field_suggests_entities_of_its_class(browser, app):
+    s = Session(browser, app)
+    try:
+        s.go("/queries/approvals-timeline")
+        s.page.fill("#p-regulator", "fd")
+        link = s.page.wait_for_selector("#p-regulator ~ .suggestions:not([hidden]) li a")
+        # seeds/reference-approved-products.tsv:203: id:fda decided Abecma's approval
+        assert link.get_attribute("data-curie") == "id:fda"
+        link.click()
+        assert s.page.input_value("#p-regulator") == "id:fda"
+        s.page.click("#run")
+        s.page.wait_for_selector("#results")
+        assert s.page.locator("#results tbody tr").count() > 5
+        assert s.text("#command") == "kg query approvals-timeline -p regulator=id:fda --format csv"
+        s.assert_clean()
+    finally:
+        s.close()
