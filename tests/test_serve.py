@@ -356,3 +356,27 @@ def test_a_request_for_another_host_name_is_refused(app):
     assert status == 400 and b"unknown Host header" in body
     assert app.get("/", headers={"Host": f"localhost:{app.port}"})[0] == 200
     assert app.get("/", headers={"Host": f"127.0.0.1:{app.port}"})[0] == 200
+
+
+def test_a_claims_rank_and_reason_are_shown_when_the_graph_has_them(project):
+    """The statement model ranks claims (cart:rank, cart:reasonText); here one is ranked by a Turtle seed file."""
+    import pyoxigraph as ox
+
+    from kg import build as build_mod
+    from kg.seeds import claim_iri
+    from kg.vocab import CART, ID, RDF_TYPE, SRC
+
+    # seeds/news-003-car-t-reset-immune.tsv:4: id:ars-technica a cart:ScientificJournal
+    claim = claim_iri(ID + "ars-technica", RDF_TYPE, ox.NamedNode(CART + "ScientificJournal"),
+                      SRC + "news-003-car-t-reset-immune", False)
+    (project.seeds / "ranks.ttl").write_text(
+        "@prefix cart: <https://w3id.org/cartkg/ontology#> .\n"
+        f"<{claim.value}> cart:rank cart:DeprecatedRank ; cart:reasonText \"<b>contradicted</b> by two reference pages\" .\n",
+        encoding="utf-8")
+    build_mod.build(project)
+    with App(project.root, None) as running:
+        status, _, body = running.get("/entity/id:ars-technica")
+    text = body.decode()
+    assert status == 200
+    assert 'rank: <a href="/entity/cart:DeprecatedRank" title="cart:DeprecatedRank">deprecated</a>' in text
+    assert '<div class="reason">reason: &lt;b&gt;contradicted&lt;/b&gt; by two reference pages</div>' in text
