@@ -59,7 +59,8 @@ def prepare(paths: Paths, host: str = "127.0.0.1", port: int = 7878, allow_remot
     if workers < 1:
         raise KgError(f"--workers must be at least 1, not {workers}")
     warning = exposure(host, allow_remote)
-    open_store(paths)  # fails now, with the usual message, if nothing is built
+    if not paths.current_store.exists():
+        open_store(paths)  # fails now, with the usual message (the workers open the store; opening it here cost 0.1 s)
     sock = _listen(host, port)
     port = sock.getsockname()[1]
     from kg.serve import is_loopback
