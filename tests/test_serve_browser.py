@@ -165,6 +165,12 @@ def test_every_page_loads_with_nothing_from_outside_and_no_console_error(browser
             s.page.wait_for_load_state("load")
         s.go("/graph")
         s.page.wait_for_function("() => window.kg && window.kg.drawn", timeout=60_000)
+        # the entity page's neighbourhood: the graph page in a frame, allowed by both pages' policies
+        s.go("/entity/id:rese-cel")
+        s.page.locator("iframe.neighbourhood").scroll_into_view_if_needed()
+        frame = s.page.frame_locator("iframe.neighbourhood")
+        frame.locator("#graph canvas").wait_for(timeout=60_000)
+        s.page.wait_for_timeout(500)
         s.assert_clean()
         assert all(u.startswith(app.url + "/") for u in s.requests) and len(s.requests) > 10
     finally:
