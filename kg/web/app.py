@@ -5,18 +5,19 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import threading
-from collections import OrderedDict
 import shlex
+import threading
 import urllib.parse
+from collections import OrderedDict
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -252,8 +253,10 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
         try:
             check(rq.params, given, known_prefixes, rq.name)
             answer = await run("canned", rq.name, given, fmt)
-        except (ParamError, TaskError) as exc:
+        except ParamError as exc:
             return PlainTextResponse(str(exc) + "\n", 400)
+        except TaskError as exc:
+            return PlainTextResponse(str(exc) + "\n", 400 if exc.kind == "ParamError" else 500)
         except QueryTimeout as exc:
             return PlainTextResponse(str(exc) + "\n", 503)
         except KgError as exc:
@@ -355,8 +358,6 @@ def create_app(paths: Paths, time_limit: float = DEFAULT_TIME_LIMIT, workers: in
 
     async def startup() -> None:
         get_pool()  # the workers start while the server binds
-
-    from contextlib import asynccontextmanager
 
     @asynccontextmanager
     async def lifespan(app):

@@ -13,7 +13,7 @@ from kg.engine import LocalEngine, labels
 from kg.errors import KgError
 from kg.paths import Paths
 from kg.store import open_store
-from kg.vocab import CART, GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, RDF, RDFS, SPARQL_PREFIXES, XSD
+from kg.vocab import CART, GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, RDF, SPARQL_PREFIXES, XSD
 
 # Every property a person may search by: names, synonyms, code names and identifiers.
 NAME_PROPERTIES = ("rdfs:label", "skos:altLabel", "cart:codeName", "cart:innName", "cart:brandName",
