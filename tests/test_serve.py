@@ -412,3 +412,14 @@ def test_small_answers_on_a_kept_alive_connection_do_not_wait_for_a_delayed_ack(
         connection.getresponse().read()
         took.append(time.perf_counter() - started)
     assert sorted(took)[len(took) // 2] < 0.035  # 40 ms and more each with Nagle on
+
+
+def test_a_sources_page_lists_what_it_states(app):
+    status, _, body = app.get("/entity/src:news-000-rese-cel-autoimmune")
+    text = body.decode()
+    assert status == 200 and "<h2>What this source states</h2>" in text
+    # seeds/news-000-rese-cel-autoimmune.tsv:103: id:reset-sle cart:evaluates id:rese-cel, from this source
+    row = ('<tr><td><a href="/entity/id:reset-sle" title="id:reset-sle">RESET-SLE</a></td><td><a href="/entity/cart:evaluates"'
+           ' title="cart:evaluates">')
+    assert row in text
+    assert "/entity/id:claim/" not in text  # the claim records are provenance, not what the source states
