@@ -295,36 +295,39 @@ def push(endpoint: str, update_url: str | None, graph_store_url: str | None, rep
 @click.option("--port", type=int, default=7878, show_default=True, help="TCP port (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--allow-remote", is_flag=True, help="Allow a --host other machines can reach (prints a warning).")
-def serve(port: int, host: str, allow_remote: bool) -> None:
-    """Serve the built graph read-only over SPARQL 1.1 with a query UI (the Oxigraph server), until Ctrl-C.
+@click.option("--time-limit", type=float, default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped (on the server, not just for the client).")
+@click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
+def serve(port: int, host: str, allow_remote: bool, time_limit: float, workers: int) -> None:
+    """Serve the built graph read-only as a web app, with the SPARQL 1.1 Protocol at /sparql, until Ctrl-C.
 
-    It serves a snapshot of the store taken at start: a later `kg build` does not change what it serves.
+    Search, entity pages, the canned questions as forms (CSV/TSV/JSON downloads), the landscape, the
+    graph page and a SPARQL editor. It reads the store read-only and writes nothing; after a `kg build`
+    the next request sees the new graph.
+
+    Example: kg serve --port 8080   (then open http://127.0.0.1:8080/)
     """
     import signal
 
-    from kg import serve as serve_mod
+    from kg.web import server
 
-    server = serve_mod.start(_paths(), host, port, allow_remote)
-
-    def on_term(signum, frame):  # a service manager's stop: clean up as for Ctrl-C
+    def on_term(signum, frame):  # a service manager's stop: as for Ctrl-C
         raise KeyboardInterrupt
 
+    serving = server.prepare(_paths(), host, port, allow_remote, time_limit, workers)
+    # uvicorn stops on the signal, then raises it again once it has shut down: it ends here, as "stopped".
     signal.signal(signal.SIGTERM, on_term)
-    # A process started in the background by a shell inherits SIGINT ignored; Ctrl-C must still stop us.
     signal.signal(signal.SIGINT, on_term)
+    if serving.warning:
+        click.echo(serving.warning, err=True)
+    click.echo(f"serving the graph read-only at {serving.url}")
+    click.echo(f"SPARQL endpoint: {serving.sparql_url}   e.g. kg sparql --endpoint {serving.sparql_url} FILE")
+    click.echo("press Ctrl-C to stop", err=True)
     try:
-        if server.warning:
-            click.echo(server.warning, err=True)
-        click.echo(f"serving the graph read-only at {server.url} (query UI)")
-        click.echo(f"SPARQL endpoint: {server.query_url}   e.g. kg sparql --endpoint {server.query_url} FILE")
-        click.echo("press Ctrl-C to stop", err=True)
-        status = server.wait()
-        if status:
-            raise KgError(f"the oxigraph server stopped with exit status {status}")
+        serving.run()
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
-    finally:
-        server.stop()
+        pass
+    click.echo("stopped", err=True)
 
 
 def _given(values: tuple[str, ...]) -> dict[str, str]:
