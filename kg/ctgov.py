@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import unicodedata
@@ -194,6 +195,7 @@ class Names:
     versions: dict[str, dict[str, str]] = field(default_factory=dict)  # nct -> source -> table holding it
     downloaded: dict[str, str] = field(default_factory=dict)  # source -> its url row's note
     superseded: set[tuple[str, str, str]] = field(default_factory=set)  # (older, newer, table)
+    matched: dict[tuple[str, str, bool], list[str]] = field(default_factory=dict)  # match()'s answers, kept
 
     def kind_of(self, entity: str, ontology) -> set[str]:
         kinds = set()
@@ -206,16 +208,22 @@ class Names:
         return kinds
 
 
-def read_names(paths: Paths, ontology) -> Names:
-    """Every name, synonym, code name and cross-reference the statement tables give an entity."""
-    names = Names()
-    rows: list[seeds.Row] = []
+def read_tables(paths: Paths) -> dict[str, list[seeds.Row]]:
+    """The rows of every statement table in seeds/, by the file's name as messages show it."""
+    tables = {}
     for path in seeds.tables(paths):
         shown = paths.relative(path)
         table_rows, problems = seeds.read_table(path, shown)
         if problems:
             raise InputError(problems)
-        rows.extend(table_rows)
+        tables[shown] = table_rows
+    return tables
+
+
+def read_names(paths: Paths, ontology, tables: dict[str, list[seeds.Row]] | None = None) -> Names:
+    """Every name, synonym, code name and cross-reference the statement tables give an entity."""
+    names = Names()
+    rows = [row for table in (tables if tables is not None else read_tables(paths)).values() for row in table]
     named: list[tuple[str, str]] = []
     for row in rows:
         imported = Path(row.file).name.startswith(TABLE_PREFIX)
@@ -251,6 +259,13 @@ def read_names(paths: Paths, ontology) -> Names:
 
 def match(names: Names, kind: str, text: str, contained: bool = False) -> list[str]:
     """The ids of `kind` whose name, synonym or code name is `text` (or, contained, a word run inside it)."""
+    key = (kind, text, contained)
+    if key not in names.matched:
+        names.matched[key] = _match(names, kind, text, contained)
+    return names.matched[key]
+
+
+def _match(names: Names, kind: str, text: str, contained: bool) -> list[str]:
     table = names.names.get(kind, {})
     key = _org_key(text) if kind in ("company", "institution") else normal(text)
     found = table.get(key)
@@ -270,8 +285,15 @@ def slug(text: str) -> str:
 # ---------------------------------------------------------------- turning a record into rows
 
 
+_SPACES = re.compile(r"\s{2,}|[\t\n\r\f\v]")
+
+
 def _clean(text) -> str:
-    return " ".join(str(text).split())
+    """One line of text: a tab or newline would break the table."""
+    text = str(text)
+    if _SPACES.search(text) or text != text.strip():
+        return " ".join(text.split())
+    return text
 
 
 class _Rows:
@@ -534,6 +556,18 @@ def import_ctgov(paths: Paths, inputs: list[Path], name: str | None = None, down
     Every file is read and every record checked before anything is written; the table is written
     only when its content changes, so importing the same records again leaves it byte-identical.
     """
+    # Ten thousand records make millions of small objects (parsed JSON, rows): the cyclic collector
+    # walked them again and again, a third of the time, though none of them is part of a cycle.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _import(paths, inputs, name, downloaded)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import(paths: Paths, inputs: list[Path], name: str | None, downloaded: str | None) -> ImportReport:
     if downloaded:
         try:
             date.fromisoformat(downloaded)
@@ -543,35 +577,32 @@ def import_ctgov(paths: Paths, inputs: list[Path], name: str | None = None, down
     table = table_for(paths, inputs, name)
     shown_table = paths.relative(table)
     report = ImportReport(table=table, review=paths.review / (table.stem + ".tsv"))
-    studies = []
-    for path in input_files(inputs, paths):
-        studies.extend(read_studies(path, paths.relative(path), downloaded))
-    report.records = len(studies)
-
+    files = input_files(inputs, paths)
     onto = ontology_mod.load(paths)
-    names = read_names(paths, onto)
+    tables = read_tables(paths)
+    names = read_names(paths, onto, tables)
     generated: dict[str, list[list[str]]] = {}
     touched: dict[str, set[str]] = {}
-    for study in studies:
-        marks = len(report.candidates), len(report.contradictions)
-        nct, source, rows = record_rows(study, names, report)
-        holder = names.versions.get(nct, {}).get(source)
-        if (holder and holder != shown_table) or source in generated:
-            # Already in another import table, or twice in this import (pages overlap): its rows live there.
-            if holder and holder != shown_table:
-                report.elsewhere[source] = holder
-            del report.candidates[marks[0]:], report.contradictions[marks[1]:]
-            continue
-        generated[source] = rows.rows
-        touched.setdefault(nct, set()).add(source)
+    for path in files:
+        # One file at a time, so only its records are held; rows are all kept until every record
+        # has been read and checked, and nothing is written before that.
+        for study in read_studies(path, paths.relative(path), downloaded):
+            report.records += 1
+            marks = len(report.candidates), len(report.contradictions)
+            nct, source, rows = record_rows(study, names, report)
+            holder = names.versions.get(nct, {}).get(source)
+            if (holder and holder != shown_table) or source in generated:
+                # Already in another import table, or twice in this import (pages overlap): its rows live there.
+                if holder and holder != shown_table:
+                    report.elsewhere[source] = holder
+                del report.candidates[marks[0]:], report.contradictions[marks[1]:]
+                continue
+            generated[source] = rows.rows
+            touched.setdefault(nct, set()).add(source)
     report.imported = sorted(generated)
 
-    existing: list[list[str]] = []
-    if table.exists():
-        rows_there, problems = seeds.read_table(table, shown_table)
-        if problems:
-            raise InputError(problems)
-        existing = [[r.subject, r.predicate, r.object, r.source, r.quote, r.status, r.note] for r in rows_there]
+    existing = [[r.subject, r.predicate, r.object, r.source, r.quote, r.status, r.note]
+                for r in tables.get(shown_table, [])]
     touched_sources = {s for sources in touched.values() for s in sources}
     kept = [r for r in existing if r[3] not in touched_sources
             and not (r[1] == "cart:supersededBy" and _nct_of(r[0]) in touched)]
@@ -584,7 +615,7 @@ def import_ctgov(paths: Paths, inputs: list[Path], name: str | None = None, down
                 chain_rows.append([older, "cart:supersededBy", newer, older, "", "verified",
                                    "a later version of the same record"])
     all_rows = kept + [r for rows in generated.values() for r in rows] + chain_rows
-    text = seeds.canonical("\n".join(["\t".join(seeds.HEADER)] + ["\t".join(r) for r in all_rows]) + "\n")
+    text = canonical_text(all_rows)
     report.rows = len(all_rows)
     before = table.read_bytes() if table.exists() else None
     if all_rows and text.encode("utf-8") != before:
@@ -595,6 +626,18 @@ def import_ctgov(paths: Paths, inputs: list[Path], name: str | None = None, down
     if report.candidates or report.review.exists():
         write_atomic(report.review, review)
     return report
+
+
+def canonical_text(rows: list[list[str]]) -> str:
+    """The table in the canonical form `kg fmt` writes (seeds.canonical), made from rows directly."""
+    cells = []
+    for row in rows:
+        row = [c.strip() for c in row]
+        while len(row) > 1 and row[-1] == "":
+            row.pop()
+        cells.append(row)
+    cells.sort(key=lambda c: (c + [""] * 4)[:4] + c[4:])
+    return "\n".join(["\t".join(seeds.HEADER)] + ["\t".join(c) for c in cells]) + "\n"
 
 
 def _nct_of(source: str) -> str:
