@@ -147,6 +147,7 @@ def read_studies(path: Path, shown: str, downloaded: str | None) -> list[Study]:
 
 
 def _get(data: dict, dotted: str):
+    """The value at a dotted path of the record, or None where a key is missing."""
     node = data
     for key in dotted.split("."):
         if not isinstance(node, dict):
@@ -198,6 +199,7 @@ class Names:
     matched: dict[tuple[str, str, bool], list[str]] = field(default_factory=dict)  # match()'s answers, kept
 
     def kind_of(self, entity: str, ontology) -> set[str]:
+        """What the importer matches the entity as: disease, therapy, company, institution, trial."""
         kinds = set()
         for cls in self.classes.get(entity, ()):
             iri = CART + cls[5:] if cls.startswith("cart:") else cls
@@ -279,6 +281,7 @@ def _match(names: Names, kind: str, text: str, contained: bool) -> list[str]:
 
 
 def slug(text: str) -> str:
+    """The id slug of a name: lower case, hyphenated (`Kyverna Therapeutics` is kyverna-therapeutics)."""
     return "-".join(normal(text).split())
 
 
