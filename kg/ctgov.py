@@ -472,9 +472,10 @@ def _organisation(rows: _Rows, trial: str, prop: str, org: dict, path: str, nct:
         report.candidates.append(Candidate(kind, name, nct, f"{path}.name",
                                            f"several organisations have this name: {', '.join(found)}"))
         return
-    if not found and (not cls or clash):
+    if not found and (not cls or clash or not slug(name)):
         hint = (f"class {org.get('class')!r} is neither INDUSTRY nor OTHER: add the organisation by hand" if not cls
-                else f"{entity} is already a {', '.join(sorted(clash))}")
+                else "no id can be made from this name (no Latin letters or digits): add the organisation by hand"
+                if not slug(name) else f"{entity} is already a {', '.join(sorted(clash))}")
         report.candidates.append(Candidate(kind, name, nct, f"{path}.name", hint))
         return
     # An organisation only the import tables know is typed again by each record that names it,

@@ -240,3 +240,15 @@ def test_the_website_export_an_array_of_studies_is_read(project, run, tmp_path):
     result = run("import", "ctgov", str(export))
     assert result.exit_code == 0, result.output
     assert "1 version in seeds/ctgov-export.tsv" in result.output
+
+
+def test_a_sponsor_name_without_latin_letters_is_a_candidate_not_an_empty_id(project, run, tmp_path):
+    # Robustness, not a fact: the KYSA-1 record of May 2024 with its sponsor's name replaced.
+    record = json.loads(V2.read_text(encoding="utf-8"))
+    record["protocolSection"]["sponsorCollaboratorsModule"]["leadSponsor"] = {"name": "上海医院", "class": "OTHER"}
+    path = tmp_path / "sponsor.json"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    result = run("import", "ctgov", str(path), "--name", "sponsor")
+    assert result.exit_code == 0, result.output
+    assert "candidate sponsor: '上海医院'" in result.output and "no id can be made" in result.output
+    assert not any(r[1] == "cart:sponsoredBy" or r[0] == "id:" for r in table_rows(project, "sponsor"))
