@@ -56,7 +56,7 @@ def test_walkthrough_import_check_build_and_the_query_quotes_phase_status_and_sp
     # ichgcp.net (the same version): "Phase • Phase 2 • Phase 1".
     assert mine["phase"][3:7] == ("Phase 1/2", "PHASE1, PHASE2", "protocolSection.designModule.phases", "verified")
     assert mine["status"][3:7] == ("RECRUITING", "RECRUITING", "protocolSection.statusModule.overallStatus", "verified")
-    assert mine["sponsor"][3:7] == ("Kyverna Therapeutics", "Kyverna Therapeutics",
+    assert mine["sponsoredBy"][3:7] == ("Kyverna Therapeutics", "Kyverna Therapeutics",
                                     "protocolSection.sponsorCollaboratorsModule.leadSponsor.name", "verified")
     assert mine["phase"][7] == "ClinicalTrials.gov record NCT05938725, version of 2024-05-07"
 
