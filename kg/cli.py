@@ -701,3 +701,49 @@ def export(fmt: str, output: Path | None, endpoint: str | None) -> None:
         return
     write_atomic(output, data)
     click.echo(f"wrote {paths.relative(output)} ({len(data) / 1024:.0f} KiB, {fmt})", err=True)
+
+
+# ---------------------------------------------------------------- kg import: registry records as seed rows
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring records of outside registries into seeds/ as statement tables a curator reviews and commits."""
+
+
+@import_group.command("ctgov")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--name", help="The table to write, seeds/ctgov-NAME.tsv (default: the first FILE's or DIR's name).")
+@click.option("--downloaded", metavar="YYYY-MM-DD",
+              help="The day the records were downloaded (default: each file's modification date).")
+def import_ctgov(inputs: tuple[Path, ...], name: str | None, downloaded: str | None) -> None:
+    """Import ClinicalTrials.gov API v2 JSON: a study, a search page, a folder of pages or an export.
+
+    Each record version becomes a source of its own (src:ctgov-nct…-<lastUpdatePostDate>); its values
+    are rows quoting the record, each noting the JSON path it came from. Conditions, interventions and
+    sponsors are matched to the graph's names in the seed tables; what matches nothing is listed for
+    curation (printed, and written to build/review/ctgov-NAME.tsv), never added as a guessed entity.
+    A value a curated row contradicts gets status `reported`, and `kg check` reports it. Importing the
+    same records again changes nothing; a newer version keeps the older one's rows as history. Bad
+    input is one line naming the file and the JSON path, exit 1, and nothing written.
+
+    Example: kg import ctgov pages/ --name car-t-autoimmune
+    """
+    from kg import ctgov
+
+    paths = _paths()
+    report = ctgov.import_ctgov(paths, list(inputs), name, downloaded)
+    table = paths.relative(report.table)
+    for source, holder in sorted(report.elsewhere.items()):
+        click.echo(f"already imported: {source} is in {holder}; left there")
+    click.echo(f"read {report.records} record{'s' if report.records != 1 else ''}; "
+               f"{len(report.imported)} version{'s' if len(report.imported) != 1 else ''} in {table} "
+               f"({'written' if report.changed else 'unchanged'}, {report.rows} rows)")
+    for c in report.contradictions:
+        click.echo(f"reported: {c.subject} {c.predicate} {c.value!r}: curated {c.curated!r} at {c.where} "
+                   "(kept as the registry's claim; kg check reports it)")
+    for c in report.candidates:
+        click.echo(f"candidate {c.kind}: {c.text!r} ({c.nct_id}, {c.path}): {c.hint}")
+    if report.candidates:
+        click.echo(f"{len(report.candidates)} candidate{'s' if len(report.candidates) != 1 else ''} for curation "
+                   f"listed in {paths.relative(report.review)}")

@@ -188,6 +188,7 @@ WITH_PARAMETERS = [
     ("sources", {"kind": "News article"}),
     ("sources-for-fact", {"subject": "rese-cel", "property": "cart:developedBy"}),
     ("therapies-by-target", {"target": "CD19"}),
+    ("trial-record", {"trial": "KYSA-1"}),
     ("trials", {"phase": "1/2"}),
     ("trials", {"sponsor": "Autolus"}),
 ]
