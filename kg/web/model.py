@@ -13,7 +13,7 @@ from kg.engine import LocalEngine, labels
 from kg.errors import KgError
 from kg.paths import Paths
 from kg.store import open_store
-from kg.vocab import CART, CLAIM, GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, RDF, SPARQL_PREFIXES, XSD
+from kg.vocab import CART, CLAIM, GRAPH, GRAPH_ACCEPTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, RDF, SPARQL_PREFIXES, XSD
 
 # Every property a person may search by: names, synonyms, code names and identifiers.
 NAME_PROPERTIES = ("rdfs:label", "skos:altLabel", "cart:codeName", "cart:innName", "cart:brandName",
@@ -39,7 +39,11 @@ _NEIGHBOUR_DATES = """SELECT DISTINCT ?s ?p ?d WHERE { VALUES ?s { %s } ?s ?p ?d
   FILTER(isLITERAL(?d) && DATATYPE(?d) = xsd:date) }"""
 # What a source states: the facts in its graph, its claim records left out by their namespace (a NOT
 # EXISTS per row took three times as long), for a source's page; sorted here, not by the engine.
-_STATED = """SELECT ?s ?p ?o ?_e WHERE { GRAPH ?_e { ?s ?p ?o } FILTER(!STRSTARTS(STR(?s), "%s")) } LIMIT 1001""" % CLAIM
+# A table's source states its claims (rdf:subject / rdf:predicate / rdf:object); a data file's graph its triples.
+_STATED = """SELECT ?s ?p ?o ?_e WHERE {
+  { GRAPH ?_e { ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }
+  UNION { GRAPH ?_e { ?s ?p ?o } FILTER(!STRSTARTS(STR(?s), "%s")) }
+} LIMIT 1001""" % CLAIM
 _EXISTS = "ASK { { ?_e ?p ?o } UNION { ?s ?p ?_e } }"
 _THERAPIES = """SELECT ?t ?stage ?target ?disease ?approved ?phase WHERE {
   ?t a cart:Therapy .
@@ -272,6 +276,7 @@ def entity(state: State, ref: str) -> dict | None:
         shown.setdefault(k, v)
     shown.setdefault(GRAPH_INFERRED, "inferred by the rules")
     shown.setdefault(GRAPH_ONTOLOGY, "the ontology")
+    shown.setdefault(GRAPH_ACCEPTED, "the accepted facts")
 
     rows = []
     for fact in facts.values():
@@ -294,7 +299,9 @@ def entity(state: State, ref: str) -> dict | None:
                               for k, vs in sorted(props.items()) if k not in CLAIM_SHOWN]}
             sources.append(item)
         said = {s["source"]["iri"] for s in sources if s["source"]}
-        graphs = [_term(state, ox.NamedNode(g), shown) for g in sorted(fact["graphs"]) if g not in said]
+        # A fact its sources state is accepted through them: the accepted facts' graph is no source of its own.
+        hidden = said | ({GRAPH_ACCEPTED} if said else set())
+        graphs = [_term(state, ox.NamedNode(g), shown) for g in sorted(fact["graphs"]) if g not in hidden]
         rows.append({"p": _term(state, fact["p"], shown), "o": _term(state, fact["o"], shown),
                      "asserted": bool(fact["graphs"]), "inferred": fact["graphs"] == {GRAPH_INFERRED},
                      "sources": sources, "graphs": graphs})
