@@ -9,8 +9,8 @@ property, a type disjoint with another type of the same entity):
 - of two preferred statements, one from a record that a later version supersedes (cart:supersededBy),
   or, for a property that changes over time (cart:changesOverTime), from the older dated source,
   is superseded (with undated sources both stand, with a warning); else one from a primary page
-  (verified) wins over a secondary one (partially_verified), with a warning; else both stand and
-  the check reports an error at both rows;
+  (verified) wins over a secondary one (partially_verified), which the contested-claim check
+  reports; else both stand and the check reports an error at both rows;
 - two normal statements that disagree both stay, marked contested;
 - an unverified statement is deprecated whatever else holds.
 """
@@ -214,12 +214,9 @@ def _deprecate(loser: Statement, winner: Statement, reason: str, label) -> None:
     loser.rank, loser.reason = DEPRECATED, reason
     if reason == REJECTED:
         evidence = ", ".join(label(e) for e in winner.evidence)
+        judged = "is not" if winner.negated else "is"
         loser.reason_text = (f"rejected by curation ({winner.where}), having consulted {evidence}: "
-                             + ("the claim does not hold" if not winner.negated else
-                                f"{label(winner.predicate)} is not {_shown(winner.object, label)}"))
-        if not winner.negated:
-            loser.reason_text = (f"rejected by curation ({winner.where}), having consulted {evidence}: "
-                                 f"{label(winner.predicate)} is {_shown(winner.object, label)}")
+                             f"{label(winner.predicate)} {judged} {_shown(winner.object, label)}")
     elif reason == SUPERSEDED:
         loser.reason_text = f"superseded: {_says(winner, label)}"
     else:
