@@ -313,8 +313,7 @@ CASES = [(f[:-3], {}) for f in QUERY_FILES] + [
     ("registrational-timeline", {"therapy": "Descartes-08"}), ("efficacy-readouts", {"therapy": "KYV-101"}),
     ("trials-by-target-and-disease", {"target": "CD19", "disease": "lupus"}),
     ("trials-by-target-and-disease", {"disease": "glomerulonephritis"}), ("approvals-worldwide", {"regulator": "FDA"}),
-    ("autoimmune-pipeline", {"by": "disease", "target": "BCMA"}), ("safety-across-readouts", {"therapy": "KYV-101"}),
-    ("deals-by-date", {"company": "AstraZeneca"}),
+    ("safety-across-readouts", {"therapy": "KYV-101"}),
 ]
 
 
