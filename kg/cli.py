@@ -606,11 +606,24 @@ def viz(output: Path | None, focus: str | None, depth: int, classes: tuple[str, 
 @click.option("--top", type=click.IntRange(1, 100), default=3, show_default=True, help="Leaders shown per class.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
 def stats(top: int, endpoint: str | None) -> None:
-    """Network statistics: entities per class, triples per source, degree and betweenness leaders, components."""
-    from kg import network
+    """Network statistics: entities per class, triples per source, degree and betweenness leaders, components;
+    then the coverage of the curated field, each figure against its target.
+
+    Each coverage figure is counted by one SPARQL file of queries/coverage/ (its header says what is
+    counted and the target): approved products with INN, brand, developer, target, construct and cell
+    source; regulatory decisions with regulator and date, and their regulators; autoimmune programs
+    with developer, target, cell source and stage; autoimmune trials with registry id, phase, status,
+    start date, sponsor, condition and therapy; readouts with patients and an outcome, and those with
+    safety figures; deals with date and assets; diseases with a MONDO id; reference rows with a quote.
+
+    Example: kg stats --top 5
+    """
+    from kg import coverage, network
     from kg.engine import open_engine
 
-    s = network.stats(open_engine(_paths(), endpoint), top)
+    paths = _paths()
+    engine = open_engine(paths, endpoint)
+    s = network.stats(engine, top)
     isolated = sum(1 for c in s.components if c == 1)
     click.echo(f"{s.nodes} entities, {s.edges} links ({s.inferred_edges} inferred), "
                f"{len(s.components)} connected components")
@@ -631,6 +644,26 @@ def stats(top: int, endpoint: str | None) -> None:
             click.echo(f"  {cls:<{width}}  {shown}")
     sizes = ", ".join(str(n) for n in s.components[:10]) + (", ..." if len(s.components) > 10 else "")
     click.echo(f"connected components: {len(s.components)} (sizes {sizes}; {isolated} isolated entities)")
+    figures = coverage.figures(paths, engine)
+    if figures:
+        click.echo(f"coverage of the field ({paths.relative(paths.coverage)}/, one file a figure):")
+        counts = [f"{f.value} of {f.of}" + (f" ({f.share:.1f}%)" if f.target.endswith("%") and f.share is not None else "")
+                  for f in figures]
+        width = max(len(c) for c in counts)
+        for f, count in zip(figures, counts):
+            if f.met is None:
+                verdict = "no target"
+            elif f.met:
+                verdict = f"target {f.target}: met"
+            elif f.target == "none":
+                verdict = f"target none: {f.value} left"
+            elif f.target == "all":
+                verdict = f"target all: {f.of - f.value} short"
+            elif f.target.endswith("%"):
+                verdict = f"target {f.target}: short"
+            else:
+                verdict = f"target {f.target}: {int(f.target) - f.value} short"
+            click.echo(f"  {count:>{width}}  {f.summary}  [{verdict}]")
 
 
 @main.command(epilog=example('kg path "Cabaletta Bio" SLE'))

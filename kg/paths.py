@@ -62,6 +62,11 @@ class Paths:
         return self.root / "queries" / "checks"
 
     @property
+    def coverage(self) -> Path:
+        """The SPARQL files that count the coverage figures `kg stats` prints."""
+        return self.root / "queries" / "coverage"
+
+    @property
     def build(self) -> Path:
         return Path(os.environ.get("KG_BUILD_DIR") or self.root / "build")
 

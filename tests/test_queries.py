@@ -335,6 +335,9 @@ CASES = [(f[:-3], {}) for f in QUERY_FILES] + [
     ("partners-of-company", {"company": "BMS"}), ("car-t-constructs", {"approved": "false"}),
     ("sources", {"kind": "News article"}), ("people", {"organisation": "Cabaletta"}), ("entity", {"name": "CD19"}),
     ("registrational-timeline", {"therapy": "Descartes-08"}), ("efficacy-readouts", {"therapy": "KYV-101"}),
+    ("trials-by-target-and-disease", {"target": "CD19", "disease": "lupus"}),
+    ("trials-by-target-and-disease", {"disease": "glomerulonephritis"}), ("approvals-worldwide", {"regulator": "FDA"}),
+    ("safety-across-readouts", {"therapy": "KYV-101"}),
 ]
 
 

@@ -1,0 +1,241 @@
+"""The canned queries of the curated field: trials by target and disease, the autoimmune pipeline,
+approvals worldwide, safety across readouts and deals by date, against answers read off the seed rows.
+
+Each expected row names the seed rows it comes from (file:line as committed, subject and property);
+they were read there, not copied from a run. The curated tables keep growing, so a test checks the
+rows it names and what must hold of every row, not the full answer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg import catalogue
+from kg.results import display
+
+NEW = ["trials-by-target-and-disease", "autoimmune-pipeline", "autoimmune-pipeline-by-disease", "approvals-worldwide",
+       "safety-across-readouts", "deals-by-date"]
+
+
+@pytest.fixture(scope="module")
+def answer(built):
+    """Run a canned query on the real built graph; rows as people read them (labels, plain values)."""
+
+    def run(query: str, **given: str) -> list[tuple[str, ...]]:
+        result = catalogue.run_query(built, query, given, labelled=True)
+        return [tuple(display(t, result.labels) for t in row) for row in result.result.rows]
+
+    return run
+
+
+def test_the_new_queries_are_in_the_catalogue_with_their_parameters(built):
+    queries = {q.name: q for q in catalogue.load_catalogue(built)}
+    assert set(NEW) <= set(queries)
+    assert queries["trials-by-target-and-disease"].params["target"].type == "entity"
+    assert queries["trials-by-target-and-disease"].params["disease"].type == "string"
+    assert queries["approvals-worldwide"].params["regulator"].cls == "cart:Regulator"
+    assert queries["safety-across-readouts"].params["therapy"].cls == "cart:Therapy"
+    assert not queries["autoimmune-pipeline"].params and not queries["deals-by-date"].params
+    for name in NEW:
+        assert "deprecated" in queries[name].description.lower(), f"{name} says deprecated claims are left out"
+
+
+# ---------------------------------------------------------------- trials by target and disease
+
+TRIAL_COLUMNS = ["target", "trial", "registry_id", "phase", "status", "start_date", "sponsor", "therapy", "condition"]
+
+
+def test_trials_by_target_and_disease_columns(built):
+    assert catalogue.run_query(built, "trials-by-target-and-disease", {}).result.variables == TRIAL_COLUMNS
+
+
+def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
+    rows = answer("trials-by-target-and-disease", target="CD19", disease="lupus")
+    # field-programs.tsv:179-189 (GLEAM, src:inclinicaltrials-nct06294236): NCT06294236, Phase 1,
+    # RECRUITING, start 2024-04-29, sponsor Sana Biotechnology, evaluates SC291 (CD19:
+    # field-programs.tsv:505), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
+    assert ("CD19", "GLEAM", "NCT06294236", "Phase 1", "RECRUITING", "2024-04-29", "Sana Biotechnology", "SC291",
+            "lupus nephritis") in rows
+    # reference-autoimmune-programs.tsv:447-455 (KYSA-1): KYV-101 (CD19: :503), NCT05938725, start
+    # 2023-04-28, lupus nephritis; phase Phase 1 (:451, Lupus Sci Med) and Phase 1/2 (:452, MedDataX),
+    # both standing; status ACTIVE_NOT_RECRUITING (field-programs.tsv:247).
+    kysa = {r[3] for r in rows if r[1] == "KYSA-1" and r[8] == "lupus nephritis"}
+    assert kysa == {"Phase 1", "Phase 1/2"}
+    assert {(r[2], r[4], r[5], r[7]) for r in rows if r[1] == "KYSA-1"} == {
+        ("NCT05938725", "ACTIVE_NOT_RECRUITING", "2023-04-28", "KYV-101")}
+    # reference-autoimmune-programs.tsv:749-756 and news-000:103-106 (RESET-SLE): rese-cel, lupus
+    # nephritis and SLE. Its NCT id (:751, src:public-repository-nct-mentions) is unverified, so the
+    # claim is deprecated and the cell stays empty.
+    reset = {(r[2], r[7], r[8]) for r in rows if r[1] == "RESET-SLE"}
+    assert reset == {("", "rese-cel", "lupus nephritis"), ("", "rese-cel", "systemic lupus erythematosus")}
+    assert "NCT06121297" not in {r[2] for r in rows}
+    # Lupus nephritis is in MONDO under glomerulonephritis, not under SLE (field-trials-academic.tsv:154):
+    # it is found here by its own name.
+    assert {r[8] for r in rows} >= {"lupus nephritis", "systemic lupus erythematosus"}
+    assert {r[0] for r in rows} == {"CD19"}
+    # RESET-PV (pemphigus vulgaris, field-programs.tsv:478) is a CD19 trial in no kind of lupus.
+    assert "RESET-PV" not in {r[1] for r in rows}
+    assert "pemphigus vulgaris" not in {r[8] for r in rows}
+
+
+def test_a_disease_includes_its_mondo_subtypes(answer):
+    # field-trials-academic.tsv:154: lupus nephritis subtype of glomerulonephritis; :152 lupus
+    # erythematosus is MONDO:0004670 and :447 SLE its subtype. Neither child's names contain the words.
+    under_gn = {r[8] for r in answer("trials-by-target-and-disease", disease="glomerulonephritis")}
+    assert "lupus nephritis" in under_gn
+    under_le = answer("trials-by-target-and-disease", disease="MONDO:0004670")
+    assert "systemic lupus erythematosus" in {r[8] for r in under_le}
+    assert "GLEAM" in {r[1] for r in under_le}
+    assert "lupus nephritis" not in {r[8] for r in under_le}
+
+
+def test_disease_words_match_whole_words_any_case_and_never_a_fragment(answer):
+    lupus = answer("trials-by-target-and-disease", target="CD19", disease="lupus")
+    assert answer("trials-by-target-and-disease", target="CD19", disease="  LUPUS ") == lupus
+    assert answer("trials-by-target-and-disease", target="CD19", disease="lupu") == []
+    # reference-diseases-and-targets.tsv:127: SLE is systemic lupus erythematosus's synonym
+    assert {r[8] for r in answer("trials-by-target-and-disease", disease="SLE")} == {"systemic lupus erythematosus"}
+
+
+def test_a_trial_with_no_condition_is_not_joined_to_every_disease(answer):
+    # field-readouts.tsv:33-36: NCT05859997 has an NCT id and a label, and no condition row. An earlier
+    # version of the query joined its empty condition to every disease's names.
+    rows = [r for r in answer("trials-by-target-and-disease") if r[2] == "NCT05859997"]
+    assert rows and {r[8] for r in rows} == {""}
+    assert [r for r in answer("trials-by-target-and-disease", disease="leukemia") if r[2] == "NCT05859997"] == []
+
+
+def test_trials_by_target_and_disease_in_one_command(run):
+    result = run("query", "trials-by-target-and-disease", "-p", "target=CD19", "-p", "disease=lupus")
+    assert result.exit_code == 0, result.stderr
+    assert "lupus nephritis" in result.stdout and "KYSA-1" in result.stdout and "NCT06294236" in result.stdout
+
+
+# ---------------------------------------------------------------- the autoimmune pipeline
+
+PIPELINE_COLUMNS = ["target", "stage", "top_trial_phase", "therapy", "developers", "cell_source", "modality",
+                    "diseases"]
+
+
+def test_autoimmune_pipeline_by_target(built, answer):
+    assert catalogue.run_query(built, "autoimmune-pipeline", {}).result.variables == PIPELINE_COLUMNS
+    rows = answer("autoimmune-pipeline")
+    # field-programs.tsv:148-155 (DSG3-CAART): autologous, Cabaletta Bio, Phase 1, CAAR T, targets DSG3;
+    # :471-478 RESET-PV (NCT04422912) evaluates it, Phase 1/2, in pemphigus vulgaris.
+    assert ("DSG3", "Phase 1", "Phase 1/2", "DSG3-CAART", "Cabaletta Bio", "autologous", "CAAR T",
+            "pemphigus vulgaris") in rows
+    # field-programs.tsv:141-142 (Descartes-08: Phase 3, CAR T); reference-autoimmune-programs.tsv:328
+    # autologous, :333 Cartesian Therapeutics, :334 BCMA; AURORA (:26-34) Phase 3 in myasthenia gravis.
+    descartes = [r for r in rows if r[3] == "Descartes-08"]
+    assert [r[:7] for r in descartes] == [("BCMA", "Phase 3", "Phase 3", "Descartes-08", "Cartesian Therapeutics",
+                                          "autologous", "CAR T")]
+    assert "myasthenia gravis" in descartes[0][7].split("; ")
+    # Kymriah is tested in no autoimmune disease
+    assert "Kymriah" not in {r[3] for r in rows}
+
+
+def test_autoimmune_pipeline_most_advanced_first_within_a_target(answer):
+    order = ["Approved", "Registration", "Phase 3", "Phase 2/3", "Phase 2", "Phase 1/2", "Phase 1", "Preclinical",
+             "Discontinued", ""]
+    rows = [r for r in answer("autoimmune-pipeline") if r[0] == "CD19"]
+    assert len(rows) > 10
+    ranks = [order.index(r[1]) for r in rows]
+    assert ranks == sorted(ranks)
+
+
+def test_autoimmune_pipeline_by_disease(built, answer):
+    assert catalogue.run_query(built, "autoimmune-pipeline-by-disease", {}).result.variables == [
+        "disease", "stage", "top_trial_phase", "therapy", "developers", "cell_source", "modality", "targets"]
+    rows = answer("autoimmune-pipeline-by-disease")
+    # field-programs.tsv:478: RESET-PV in pemphigus vulgaris evaluates DSG3-CAART (:471), which targets DSG3 (:154)
+    assert ("pemphigus vulgaris", "Phase 1", "Phase 1/2", "DSG3-CAART", "Cabaletta Bio", "autologous", "CAAR T",
+            "DSG3") in rows
+    # the same programs as by target: every therapy of one is in the other
+    assert {r[3] for r in rows} == {r[3] for r in answer("autoimmune-pipeline")}
+
+
+# ---------------------------------------------------------------- approvals worldwide
+
+
+def test_approvals_worldwide_by_regulator_and_date(built, answer):
+    assert catalogue.run_query(built, "approvals-worldwide", {}).result.variables == [
+        "regulator", "date", "product", "indication", "decision_type", "decision"]
+    rows = answer("approvals-worldwide")
+    short = {r[:5] for r in rows}
+    # field-approvals.tsv:759-769: EU conditional marketing authorisation of Tecartus, 2020-12-16, MCL
+    assert ("European Commission", "2020-12-16", "Tecartus", "mantle cell lymphoma", "Conditional approval") in short
+    # field-approvals.tsv:166-177: MHRA conditional authorisation of Aucatzyl, 2025-04-25, ALL
+    assert ("Medicines and Healthcare products Regulatory Agency (UK)", "2025-04-25", "Aucatzyl",
+            "acute lymphoblastic leukemia", "Conditional approval") in short
+    # field-approvals.tsv:572-578: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL
+    assert {r[3] for r in rows if r[0] == "Health Canada" and r[2] == "Kymriah" and r[1] == "2018-09-06"} == {
+        "acute lymphoblastic leukemia", "diffuse large B-cell lymphoma"}
+    # reference-approved-products.tsv:181-182: Abecma's FDA date is 2021-03-26 (Drugs.com); the
+    # 2021-03-27 claim is deprecated (contradicted), so it never shows.
+    abecma = {r[1] for r in rows if r[0] == "U.S. Food and Drug Administration" and r[2] == "Abecma"}
+    assert "2021-03-26" in abecma and "2021-03-27" not in abecma
+    # Only approvals: designations (Fast Track, RMAT, Orphan Drug, ...) are in approvals-timeline.
+    assert {r[4] for r in rows} <= {"Approval", "Accelerated approval", "Conditional approval"}
+    assert "rese-cel" not in {r[2] for r in rows}
+    # By regulator, then date (undated last within a regulator).
+    for regulator in {r[0] for r in rows}:
+        dates = [r[1] for r in rows if r[0] == regulator]
+        assert dates == sorted(d for d in dates if d) + [d for d in dates if not d]
+
+
+def test_approvals_worldwide_of_one_regulator(answer):
+    # field-approvals.tsv:168 (id:mhra decided the Aucatzyl authorisation)
+    rows = answer("approvals-worldwide", regulator="id:mhra")
+    assert rows and {r[0] for r in rows} == {"Medicines and Healthcare products Regulatory Agency (UK)"}
+    assert "Aucatzyl" in {r[2] for r in rows}
+
+
+# ---------------------------------------------------------------- safety across readouts
+
+SAFETY_COLUMNS = ["therapy", "trial", "readout", "date", "patients_treated", "crs_any", "crs_any_pct", "crs_grade3",
+                  "crs_grade3_pct", "icans_any", "icans_any_pct", "icans_grade3", "icans_grade3_pct",
+                  "serious_infections", "serious_infections_pct", "deaths", "deaths_pct"]
+
+
+def test_safety_across_readouts_with_rates_only_where_both_counts_are_given(built, answer):
+    assert catalogue.run_query(built, "safety-across-readouts", {}).result.variables == SAFETY_COLUMNS
+    rows = {r[2]: r[3:] for r in answer("safety-across-readouts")}
+    # field-readouts.tsv:75-86 (Feng et al., Nat Med 2025): 15 treated, CRS any grade 13 (13/15 = 87%;
+    # its safety finding at :88 says 86.7%), no ICANS (0), no deaths (0); dated 2025-09-24.
+    assert rows["Co-infused CD19 and BCMA CAR-T in refractory SLE (Feng et al., Nat Med 2025)"] == (
+        "2025-09-24", "15", "13", "87", "", "", "0", "0", "", "", "", "", "0", "0")
+    # field-readouts.tsv:133-140 (Erlangen case series, NEJM 2024): 15 treated, CRS 11 (73%), ICANS 1
+    # (7%), serious infections 1 (7%); dated 2024-02-22.
+    assert rows["Erlangen CD19 CAR T case series results (Müller et al., NEJM 2024)"] == (
+        "2024-02-22", "15", "11", "73", "", "", "1", "7", "", "", "1", "7", "", "")
+    # field-readouts.tsv:210: one grade 3 ICANS in RESET-SSc, and no count of patients treated: no rate.
+    assert rows["RESET-SSc safety event reported with Cabaletta's full-year 2024 results"] == (
+        "", "", "", "", "", "", "", "", "1", "", "", "", "", "")
+    # every rate has its count and the patients treated beside it
+    for values in rows.values():
+        treated, figures = values[1], values[2:]
+        for count, pct in zip(figures[0::2], figures[1::2]):
+            assert pct == "" or (count != "" and treated != ""), values
+
+
+def test_safety_across_readouts_of_one_therapy(answer):
+    # field-readouts.tsv:161-166: KYSA-1 (KYV-101) preliminary report, 2 treated, CRS in 2 (100%), no ICANS
+    rows = answer("safety-across-readouts", therapy="KYV-101")
+    assert rows and {r[0] for r in rows} == {"KYV-101"}
+    kysa = [r for r in rows if r[2] == "KYSA-1 preliminary report in lupus nephritis (Lupus Sci Med 2024 supplement)"]
+    assert [r[4:11] for r in kysa] == [("2", "2", "100", "", "", "0", "0")]
+
+
+# ---------------------------------------------------------------- deals by date
+
+
+def test_deals_by_date(built, answer):
+    assert catalogue.run_query(built, "deals-by-date", {}).result.variables == [
+        "date", "deal", "deal_type", "parties", "assets", "value"]
+    rows = answer("deals-by-date")
+    # field-deals.tsv:24-31: AbbVie acquires Capstan (2025-06-30), asset CPTX2309, three wordings of the value
+    assert ("2025-06-30", "AbbVie acquisition of Capstan Therapeutics (2025)", "Acquisition",
+            "AbbVie; Capstan Therapeutics", "CPTX2309",
+            "up to $2.1 billion in cash; up to $2.1 billion in cash, subject to customary adjustments; up to $2.1bn") in rows
+    dated = [r[0] for r in rows if r[0]]
+    assert dated == sorted(dated, reverse=True) and rows[:len(dated)] == [r for r in rows if r[0]]
