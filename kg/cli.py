@@ -281,7 +281,8 @@ def queries(name: str | None) -> None:
 @main.command()
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter value (repeat for each); entities by any name, synonym, CURIE or IRI.")
+              help="A parameter value (repeat for each); entities by any name, synonym, CURIE or IRI (a value "
+                   "starting with < is tried as a name first). An empty value (-p target=) is the default.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
               show_default=True, help="json, csv and tsv are the W3C SPARQL 1.1 results formats.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help="Query this SPARQL endpoint instead of the embedded store.")
