@@ -15,6 +15,7 @@ fails the build, since the checked graph would not be the one written.
 
 from __future__ import annotations
 
+import io
 import mmap
 import threading
 from pathlib import Path
@@ -49,6 +50,27 @@ def _quads_of_graph(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> b
     if isinstance(graph, ox.DefaultGraph):
         return triples
     return triples.replace(b" .\n", f" {graph} .\n".encode())
+
+
+def _set_apart_blank_nodes(parts: list[bytes]) -> tuple[list[bytes], list[ox.Quad]]:
+    """The N-Quads parts without the lines that name a blank node, and those lines as quads.
+
+    A store's loader renames every blank node it reads; the parser keeps their names. The blank
+    nodes (the shapes' nodes, mostly) keep the stable names the build gave them, so that two builds
+    of the same files export the same bytes.
+    """
+    kept, blank = [], []
+    for part in parts:
+        if b"_:" not in part:
+            kept.append(part)
+            continue
+        plain, named = bytearray(), bytearray()
+        for line in io.BytesIO(part):
+            (named if b"_:" in line else plain).extend(line)
+        kept.append(bytes(plain))
+        # a literal's "_:" brings its line here too: parsed, it is the same quad
+        blank.extend(ox.parse(bytes(named), format=ox.RdfFormat.N_QUADS))
+    return kept, blank
 
 
 class DiskCopy:
@@ -93,7 +115,9 @@ class DiskCopy:
             parts = [_quads_of_graph(memory, graph) for graph in (ox.DefaultGraph(), *memory.named_graphs())
                      if graph not in self.direct]
             parts.append(ox.serialize(self._made, format=ox.RdfFormat.N_QUADS))
+            parts, blank = _set_apart_blank_nodes(parts)
             self.disk.bulk_load(input=b"".join(parts), format=ox.RdfFormat.N_QUADS)
+            self.disk.bulk_extend(blank)
         except BaseException as exc:  # handed to close(), on the build's thread
             self._error = exc
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,9 +182,34 @@ def parse_turtle(text: str, shown: str, graph: ox.NamedNode | None = None) -> tu
         triples = list(parser)
     except SyntaxError as exc:
         raise InputError([syntax_problem(exc, shown, "Turtle", last_line(text), text)])
+    triples = stable_blank_nodes(triples, shown)
     if graph is not None:
         triples = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in triples]
     return triples, dict(parser.prefixes)
+
+
+STABLE_BLANK = re.compile(r"^k[0-9a-f]{12}n\d+$")
+
+
+def stable_blank_nodes(triples: list, shown: str) -> list:
+    """The triples with each blank node named after its file and its order of appearance.
+
+    The parser names blank nodes at random, so every build (and every export) named the shapes'
+    nodes anew; named by file and order, the same file gives the same names, and two files' `_:x`
+    stay two nodes, as Turtle scopes a label to its document.
+    """
+    stem = "k" + hashlib.sha1(shown.encode("utf-8")).hexdigest()[:12] + "n"
+    names: dict[str, ox.BlankNode] = {}
+
+    def stable(term):
+        if isinstance(term, ox.BlankNode):
+            if term.value not in names:
+                names[term.value] = ox.BlankNode(f"{stem}{len(names)}")
+            return names[term.value]
+        return term
+
+    return [ox.Quad(stable(t.subject), t.predicate, stable(t.object), t.graph_name) if isinstance(t, ox.Quad)
+            else ox.Triple(stable(t.subject), t.predicate, stable(t.object)) for t in triples]
 
 
 def load(paths: Paths, keep_going: bool = False) -> Ontology:
