@@ -131,22 +131,32 @@ def statement_lines(text: str, prefixes: dict[str, str]) -> dict[str, int]:
     return found
 
 
-def statement_start(text: str, error_line: int, limit: int = 400) -> int | None:
+def statement_start(text: str, error_line: int) -> int | None:
     """The line where the statement holding a Turtle syntax error starts, if before the error's line.
 
-    A parser notices a missing '.' only at the next statement, lines later: the statement that is not
-    finished starts after the last point where the text before it parses as complete Turtle.
+    A parser notices a missing '.' only at the next statement, lines later. The nearest line before
+    the error that starts a statement (unindented) is where the unfinished one starts if the text from
+    there to the error's line, read with the file's prefixes, ends mid-statement. One small parse,
+    however long the file.
     """
     lines = text.split("\n")
-    for start in range(min(error_line, len(lines)), max(0, error_line - limit), -1):
-        try:
-            list(ox.parse("\n".join(lines[:start - 1]).encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=None))
-        except SyntaxError:
-            continue
-        # blank lines and comments after the last complete statement belong to no statement
-        while start < error_line and (not lines[start - 1].strip() or lines[start - 1].lstrip().startswith("#")):
-            start += 1
-        return start if start < error_line else None
+    if not 1 <= error_line <= len(lines):
+        return None
+    directives = [l for l in lines[:error_line - 1] if l.startswith(("@prefix", "@base", "PREFIX", "BASE"))]
+
+    def starts(line: str) -> bool:
+        return bool(_STATEMENT_START.match(line) or line.startswith(("[", "(", "_:"))) and line not in directives
+
+    first = error_line - 1 if starts(lines[error_line - 1]) else error_line
+    start = next((n for n in range(first, 0, -1) if starts(lines[n - 1])), None)
+    if start is None or start == error_line:
+        return None
+    window = "\n".join(directives + lines[start - 1:error_line - 1])
+    try:
+        list(ox.parse(window.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=None))
+    except SyntaxError as exc:
+        # an error at the window's end: the statement from `start` runs on into the error's line
+        return start if (exc.lineno or 0) >= window.rstrip().count("\n") + 1 else None
     return None
 
 
