@@ -192,7 +192,7 @@ def parse_turtle(text: str, shown: str, graph: ox.NamedNode | None = None) -> tu
         triples = list(parser)
     except SyntaxError as exc:
         raise InputError([syntax_problem(exc, shown, "Turtle", last_line(text), text)])
-    triples = stable_blank_nodes(triples, shown)
+    triples = list(stable_blank_nodes(triples, shown))
     if graph is not None:
         triples = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in triples]
     return triples, dict(parser.prefixes)
@@ -201,7 +201,7 @@ def parse_turtle(text: str, shown: str, graph: ox.NamedNode | None = None) -> tu
 STABLE_BLANK = re.compile(r"^k[0-9a-f]{12}n\d+$")
 
 
-def stable_blank_nodes(triples: list, shown: str) -> list:
+def stable_blank_nodes(triples, shown: str):
     """The triples with each blank node named after its file and its order of appearance.
 
     The parser names blank nodes at random, so every build (and every export) named the shapes'
@@ -218,8 +218,8 @@ def stable_blank_nodes(triples: list, shown: str) -> list:
             return names[term.value]
         return term
 
-    return [ox.Quad(stable(t.subject), t.predicate, stable(t.object), t.graph_name) if isinstance(t, ox.Quad)
-            else ox.Triple(stable(t.subject), t.predicate, stable(t.object)) for t in triples]
+    return (ox.Quad(stable(t.subject), t.predicate, stable(t.object), t.graph_name) if isinstance(t, ox.Quad)
+            else ox.Triple(stable(t.subject), t.predicate, stable(t.object)) for t in triples)
 
 
 def load(paths: Paths, keep_going: bool = False) -> Ontology:

@@ -271,10 +271,11 @@ def _load_ntriples_with_stable_blank_nodes(store: ox.Store, path: Path, shown: s
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        triples = stable_blank_nodes(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)), shown)
+        # streamed into the store; a syntax error on the way fails the build, which drops the store or the graph
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
+                     for t in stable_blank_nodes(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), shown))
     except SyntaxError as exc:
         raise InputError([syntax_problem(exc, shown, "N-Triples", data.rstrip().count(b"\n") + 1)])
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
 
 
 _NT_SUBJECT = re.compile(rb"^[ \t]*<([^>]*)>")
