@@ -117,8 +117,8 @@ class Locator:
         if isinstance(entity, ox.NamedNode):
             # The N-Triples files are read line by line (1M lines: half a second) only when the
             # other files, the claim rows and the store's own record of a claim all miss.
-            found = (self.claim_line(entity, prop, value)
-                     or (self.triples.get((str(entity), str(prop), str(value))) if prop is not None and value is not None else None)
+            axiom = (str(entity), str(prop), str(value)) if prop is not None and value is not None else None
+            found = (self.claim_line(entity, prop, value) or (axiom and self.triples.get(axiom))
                      or self.stated(entity.value) or self.own_line(entity))
             if found:
                 return found
