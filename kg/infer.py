@@ -66,7 +66,8 @@ JOIN_RULES: dict[str, JoinRule] = {
           # From the few disjoint pairs to the claims typing something with them, not the other way round.
           { ?d1 owl:disjointWith ?d2 } UNION { ?d2 owl:disjointWith ?d1 }
           UNION { ?all a owl:AllDisjointClasses ; owl:members ?members .
-                  ?members rdf:rest*/rdf:first ?d1 . ?members rdf:rest*/rdf:first ?d2 . FILTER(?d1 != ?d2) }
+                  ?members rdf:rest* ?n1 . ?n1 rdf:first ?d1 . ?members rdf:rest* ?n2 . ?n2 rdf:first ?d2 .
+                  FILTER(?d1 != ?d2) }
           ?k1 rdfs:subClassOf* ?d1 . ?k2 rdfs:subClassOf* ?d2 .
           ?c1 rdf:object ?k1 ; rdf:predicate rdf:type ; rdf:subject ?x ; a cart:Claim ; cart:statedIn ?src1 .
           ?c2 rdf:object ?k2 ; rdf:predicate rdf:type ; rdf:subject ?x ; a cart:Claim ; cart:statedIn ?src2 .
@@ -74,7 +75,8 @@ JOIN_RULES: dict[str, JoinRule] = {
           MINUS { ?c1 cart:negated true }
           MINUS { ?c2 cart:negated true }
           MINUS { ?c1 cart:contradictedBy ?c2 }
-        }""", _reads(*_CLAIM, "rdfs:subClassOf", "owl:disjointWith", "owl:members")),
+        }""", _reads(*_CLAIM, "rdfs:subClassOf", "owl:disjointWith", "owl:members",
+                 "rdf:rest", "rdf:first")),
 }
 
 RULES = (*SCHEMA_RULES, *JOIN_RULES)
