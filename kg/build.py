@@ -118,7 +118,7 @@ def _check(paths: Paths, store: ox.Store, onto, seed, report: BuildReport, progr
     progress("checking")
     locations = seeds_mod.Locations({**onto.locations, **seed.locations},
                                     [(path, shown) for path, shown, _ in seed.rdf_files])
-    locator = checks_mod.Locator(store, locations)
+    locator = checks_mod.Locator(store, locations, onto.stated)
     prefixes = {**SPARQL_PREFIXES, **seeds_mod.read_prefixes(paths)[0]}
     checks, problems = checks_mod.read_checks(paths)
     if problems and not keep_going:

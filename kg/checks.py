@@ -83,9 +83,13 @@ def _header_line(rq: RqFile, key: str) -> int:
 class Locator:
     """Finds the file and line behind an entity or a triple."""
 
-    def __init__(self, store: ox.Store, locations: dict[str, tuple[str, int]]):
+    def __init__(self, store: ox.Store, locations: dict[str, tuple[str, int]],
+                 triples: dict[tuple[str, str, str], tuple[str, int]] | None = None):
         self.store = store
         self.locations = locations
+        # Where the ontology files state a triple: an extension's axiom about a core class is at the
+        # extension's line, not where the class is declared.
+        self.triples = triples or {}
         # Where the files read row by row state an IRI, without indexing the N-Triples files.
         self.stated = getattr(locations, "stated", locations.get)
 
@@ -113,7 +117,9 @@ class Locator:
         if isinstance(entity, ox.NamedNode):
             # The N-Triples files are read line by line (1M lines: half a second) only when the
             # other files, the claim rows and the store's own record of a claim all miss.
-            found = self.claim_line(entity, prop, value) or self.stated(entity.value) or self.own_line(entity)
+            axiom = (str(entity), str(prop), str(value)) if prop is not None and value is not None else None
+            found = (self.claim_line(entity, prop, value) or (axiom and self.triples.get(axiom))
+                     or self.stated(entity.value) or self.own_line(entity))
             if found:
                 return found
             if entity.value in self.locations:

@@ -391,7 +391,8 @@ def queries(name: str | None) -> None:
 @main.command(epilog=example("kg query therapies-by-target -p target=CD19"))
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter value (repeat for each); entities by any name, synonym, CURIE or IRI.")
+              help="A parameter value (repeat for each); entities by any name, synonym, CURIE or IRI (a value "
+                   "starting with < is tried as a name first). An empty value (-p target=) is the default.")
 @output_options(any_form=False)
 def query(name: str, params: tuple[str, ...], fmt: str | None, wide: bool, endpoint: str | None) -> None:
     """Run the canned query NAME (see `kg queries`) with typed parameters, sorted output.

@@ -69,10 +69,24 @@ def read_text(path: Path, shown: str) -> str:
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a file so that readers see the old or the new content, never a half-written one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a file so that readers see the old or the new content, never a half-written one.
+
+    A failed write (a full disk, a file size limit) is one KgError naming the file; the old file stays.
+    A device or pipe (/dev/stdout, a FIFO) is written to directly: it cannot be replaced, only written.
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.exists() and not path.is_file():
+        try:
+            with path.open("wb") as handle:
+                handle.write(raw)
+        except OSError as exc:
+            raise KgError(f"cannot write {path}: {exc.strerror or exc}")
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise KgError(f"cannot write {path}: {exc.strerror or exc}")
     try:
         # mkstemp makes the file private (0600): keep the mode of the file we replace, or give a new one
         # the mode any other new file would get under the umask.
@@ -82,6 +96,10 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise KgError(f"cannot write {path}: {exc.strerror or exc}; nothing was written")
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,8 @@ class Ontology:
     locations: dict[str, tuple[str, int]]
     files: list[str]
     problems: list[Problem] = field(default_factory=list)
+    # (subject, predicate, object) in N-Triples form -> the file and line that states the triple
+    stated: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
 
     def property(self, iri: str) -> Property | None:
         if iri in self.properties:
@@ -128,8 +131,40 @@ def statement_lines(text: str, prefixes: dict[str, str]) -> dict[str, int]:
     return found
 
 
-def syntax_problem(exc: SyntaxError, shown: str, language: str, last_line: int) -> Problem:
-    """A parser's SyntaxError as one problem at its line; an error at the end of the file sits on its last line."""
+def statement_start(text: str, error_line: int) -> int | None:
+    """The line where the statement holding a Turtle syntax error starts, if before the error's line.
+
+    A parser notices a missing '.' only at the next statement, lines later. The nearest line before
+    the error that starts a statement (unindented) is where the unfinished one starts if the text from
+    there to the error's line, read with the file's prefixes, ends mid-statement. One small parse,
+    however long the file.
+    """
+    lines = text.split("\n")
+    if not 1 <= error_line <= len(lines):
+        return None
+    directives = [l for l in lines[:error_line - 1] if l.startswith(("@prefix", "@base", "PREFIX", "BASE"))]
+
+    def starts(line: str) -> bool:
+        return bool(_STATEMENT_START.match(line) or line.startswith(("[", "(", "_:"))) and line not in directives
+
+    first = error_line - 1 if starts(lines[error_line - 1]) else error_line
+    start = next((n for n in range(first, 0, -1) if starts(lines[n - 1])), None)
+    if start is None or start == error_line:
+        return None
+    window = "\n".join(directives + lines[start - 1:error_line - 1])
+    try:
+        list(ox.parse(window.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=None))
+    except SyntaxError as exc:
+        # an error at the window's end: the statement from `start` runs on into the error's line
+        return start if (exc.lineno or 0) >= window.rstrip().count("\n") + 1 else None
+    return None
+
+
+def syntax_problem(exc: SyntaxError, shown: str, language: str, last_line: int, text: str | None = None) -> Problem:
+    """A parser's SyntaxError as one problem at its line; an error at the end of the file sits on its last line.
+
+    Given the Turtle `text`, the message also names the line where the unfinished statement starts.
+    """
     # "Parser error at line 2 between columns 23 and 26: <what> (line 2)": the line is in the Problem already
     message = re.sub(r"^Parser error .*?: ", "", str(exc))
     message = re.sub(r" \(line \d+\)$", "", message)
@@ -139,6 +174,9 @@ def syntax_problem(exc: SyntaxError, shown: str, language: str, last_line: int) 
         # Parsed with no base IRI on purpose: <foo> is never resolved against the file's own path.
         message = "relative IRI: write an absolute IRI (https://...) or a prefixed name; no base IRI is used"
     line = min(exc.lineno or 1, max(last_line, 1))
+    start = statement_start(text, line) if text is not None else None
+    if start is not None:
+        message += f" (in the statement that starts at line {start})"
     return Problem(shown, line, "error", f"invalid {language}: {message}", "syntax")
 
 
@@ -153,10 +191,35 @@ def parse_turtle(text: str, shown: str, graph: ox.NamedNode | None = None) -> tu
     try:
         triples = list(parser)
     except SyntaxError as exc:
-        raise InputError([syntax_problem(exc, shown, "Turtle", last_line(text))])
+        raise InputError([syntax_problem(exc, shown, "Turtle", last_line(text), text)])
+    triples = list(stable_blank_nodes(triples, shown))
     if graph is not None:
         triples = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in triples]
     return triples, dict(parser.prefixes)
+
+
+STABLE_BLANK = re.compile(r"^k[0-9a-f]{12}n\d+$")
+
+
+def stable_blank_nodes(triples, shown: str):
+    """The triples with each blank node named after its file and its order of appearance.
+
+    The parser names blank nodes at random, so every build (and every export) named the shapes'
+    nodes anew; named by file and order, the same file gives the same names, and two files' `_:x`
+    stay two nodes, as Turtle scopes a label to its document.
+    """
+    stem = "k" + hashlib.sha1(shown.encode("utf-8")).hexdigest()[:12] + "n"
+    names: dict[str, ox.BlankNode] = {}
+
+    def stable(term):
+        if isinstance(term, ox.BlankNode):
+            if term.value not in names:
+                names[term.value] = ox.BlankNode(f"{stem}{len(names)}")
+            return names[term.value]
+        return term
+
+    return (ox.Quad(stable(t.subject), t.predicate, stable(t.object), t.graph_name) if isinstance(t, ox.Quad)
+            else ox.Triple(stable(t.subject), t.predicate, stable(t.object)) for t in triples)
 
 
 def load(paths: Paths, keep_going: bool = False) -> Ontology:
@@ -166,10 +229,7 @@ def load(paths: Paths, keep_going: bool = False) -> Ontology:
     """
     problems = Problems()
     graph = ox.NamedNode(GRAPH_ONTOLOGY)
-    quads: list[ox.Quad] = []
-    prefixes: dict[str, str] = {}
-    locations: dict[str, tuple[str, int]] = {}
-    shown_files: list[str] = []
+    read: list[OntologyFile] = []
     for path in ontology_files(paths):
         shown = paths.relative(path)
         refused = refused_format(path)
@@ -182,17 +242,167 @@ def load(paths: Paths, keep_going: bool = False) -> Ontology:
         except InputError as exc:
             problems.items.extend(exc.problems)
             continue
-        shown_files.append(shown)
-        quads.extend(file_quads)
-        for p, ns in file_prefixes.items():
+        read.append(OntologyFile(shown, path.parent != paths.ontology, text, file_quads, file_prefixes,
+                                 statement_lines(text, file_prefixes)))
+    refused_files = set()
+    for file, found in guard_core_terms(read).items():
+        problems.items.extend(found)
+        refused_files.add(file)
+    quads: list[ox.Quad] = []
+    prefixes: dict[str, str] = {}
+    locations: dict[str, tuple[str, int]] = {}
+    stated: dict[tuple[str, str, str], tuple[str, int]] = {}
+    shown_files: list[str] = []
+    for f in read:
+        if f.shown in refused_files:
+            continue
+        shown_files.append(f.shown)
+        quads.extend(f.quads)
+        for p, ns in f.prefixes.items():
             prefixes.setdefault(p, ns)
-        for iri, line in statement_lines(text, file_prefixes).items():
-            locations.setdefault(iri, (shown, line))
+        for iri, line in f.lines.items():
+            locations.setdefault(iri, (f.shown, line))
+        for q in f.quads:
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value in f.lines:
+                stated.setdefault((str(q.subject), str(q.predicate), str(q.object)),
+                                  (f.shown, f.line_of(q.subject.value, q.object, q.predicate)))
     if not keep_going:
         problems.raise_if_errors()
     onto = index(quads, prefixes, locations, shown_files)
+    onto.stated = stated
     onto.problems = problems.items
     return onto
+
+
+@dataclass
+class OntologyFile:
+    """One parsed ontology file: core (ontology/*.ttl) or an extension (ontology/extensions/*.ttl)."""
+
+    shown: str
+    extension: bool
+    text: str
+    quads: list[ox.Quad]
+    prefixes: dict[str, str]
+    lines: dict[str, int]
+
+    def line_of(self, subject: str, *terms: ox.Term) -> int:
+        """The line of `subject`'s statement that names the first of `terms` it names (else the statement's first line)."""
+        start = self.lines.get(subject, 1)
+        rows = self.text.split("\n")
+        end = start
+        while end < len(rows) and not _STATEMENT_START.match(rows[end]):
+            end += 1
+        for term in terms:
+            names = self._names(term.value) if isinstance(term, ox.NamedNode) else []
+            for number in range(start, end + 1):
+                if any(re.search(rf"(?<![\w:#/<-]){re.escape(n)}(?![\w-])", rows[number - 1]) for n in names):
+                    return number
+        return start
+
+    def curie(self, term: ox.Term) -> str:
+        """A term as the file would write it, for messages."""
+        if isinstance(term, ox.NamedNode):
+            for prefix, ns in sorted(self.prefixes.items(), key=lambda kv: -len(kv[1])):
+                if term.value.startswith(ns):
+                    return f"{prefix}:{term.value[len(ns):]}"
+            return f"<{term.value}>"
+        return str(term)
+
+    def _names(self, iri: str) -> list[str]:
+        names = [f"<{iri}>"]
+        if iri == RDF_TYPE:
+            names.append("a")
+        for prefix, ns in self.prefixes.items():
+            if iri.startswith(ns):
+                names.append(f"{prefix}:{iri[len(ns):]}")
+        return names
+
+
+CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
+PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty", RDF + "Property"}
+OVERRIDES = "https://w3id.org/cartkg/ontology#overrides"
+
+
+def guard_core_terms(files: list[OntologyFile]) -> dict[str, list[Problem]]:
+    """Extensions that change what a core term is, with an error at each line that does it.
+
+    An extension may add terms, labels, alignments and shapes. It may not give a core class or property
+    a type the core does not give it (a class made a property, a property made a class, a term punned
+    as an individual, a property made symmetric) nor a new rdfs:domain or rdfs:range, unless its
+    ontology header names the term with cart:overrides; an override that names no core term, or a term
+    the file does not change, is an error too. A term both a class and a property is refused anywhere.
+    """
+    core_types: dict[str, set[str]] = {}
+    core_bounds: dict[tuple[str, str], set[str]] = {}
+    for f in files:
+        if f.extension:
+            continue
+        for q in f.quads:
+            if q.predicate.value == RDF_TYPE:
+                core_types.setdefault(q.subject.value, set()).add(q.object.value)
+            elif q.predicate.value in (RDFS + "domain", RDFS + "range"):
+                core_bounds.setdefault((q.subject.value, q.predicate.value), set()).add(q.object.value)
+    core = {iri for iri, types in core_types.items() if types & (CLASS_TYPES | PROPERTY_TYPES)}
+    every_type: dict[str, set[str]] = {}
+    for f in files:
+        for q in f.quads:
+            if q.predicate.value == RDF_TYPE and isinstance(q.subject, ox.NamedNode):
+                every_type.setdefault(q.subject.value, set()).add(q.object.value)
+    punned = {iri for iri, types in every_type.items() if types & CLASS_TYPES and types & PROPERTY_TYPES}
+    found: dict[str, list[Problem]] = {}
+    for f in files:
+        problems: list[Problem] = []
+        headers = {q.subject.value for q in f.quads if q.predicate.value == RDF_TYPE and q.object.value == OWL + "Ontology"}
+        overrides: dict[str, int] = {}
+        for q in f.quads:
+            if q.predicate.value != OVERRIDES:
+                continue
+            line = f.line_of(q.subject.value, q.object, q.predicate)
+            name = f.curie(q.object)
+            if not f.extension:
+                continue
+            if q.subject.value not in headers:
+                problems.append(Problem(f.shown, line, "error", f"cart:overrides belongs on the file's owl:Ontology header, "
+                                        f"not on {f.curie(q.subject)}", "core-term"))
+            elif not isinstance(q.object, ox.NamedNode) or q.object.value not in core:
+                problems.append(Problem(f.shown, line, "error", f"cart:overrides names {name}, which is not a class or "
+                                        "property of the core ontology (ontology/*.ttl)", "core-term"))
+            else:
+                overrides.setdefault(q.object.value, line)
+        changed: set[str] = set()
+        for q in f.quads if f.extension else []:
+            s, p, o = q.subject.value, q.predicate.value, q.object.value
+            if s not in core:
+                continue
+            what = "class" if core_types[s] & CLASS_TYPES else "property"
+            if p == RDF_TYPE and o not in core_types[s]:
+                change = f"gives the core {what} {f.curie(q.subject)} the type {f.curie(q.object)}"
+            elif p in (RDFS + "domain", RDFS + "range") and o not in core_bounds.get((s, p), set()):
+                change = f"adds {f.curie(q.predicate)} {f.curie(q.object)} to the core {what} {f.curie(q.subject)}"
+            else:
+                continue
+            changed.add(s)
+            if s not in overrides:
+                problems.append(Problem(f.shown, f.line_of(s, q.object, q.predicate), "error",
+                                        f"{change}: an extension may add terms, not change core ones (to do it on "
+                                        "purpose, name the term with cart:overrides on the file's owl:Ontology header)",
+                                        "core-term"))
+        for iri, line in overrides.items():
+            if iri not in changed:
+                problems.append(Problem(f.shown, line, "error", f"cart:overrides names {f.curie(ox.NamedNode(iri))}, "
+                                        "but this file does not change it: remove the override", "core-term"))
+        for iri in sorted(punned & set(f.lines)):
+            if any(q.subject.value == iri and q.predicate.value == RDF_TYPE for q in f.quads):
+                if not f.extension or iri in overrides:
+                    continue
+                if iri in core:
+                    continue  # reported above as a change of a core term
+                problems.append(Problem(f.shown, f.lines[iri], "error",
+                                        f"{f.curie(ox.NamedNode(iri))} is declared both a class and a property (a pun); "
+                                        "give the property a name of its own", "core-term"))
+        if problems:
+            found[f.shown] = problems
+    return found
 
 
 def index(quads: list[ox.Quad], prefixes: dict[str, str], locations: dict[str, tuple[str, int]],

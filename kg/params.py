@@ -120,6 +120,15 @@ def resolve_entity(engine, param: Param, raw: str, prefixes: dict[str, str]) -> 
     if param.cls:
         bindings["_class"] = to_iri(f"{param.name} (its class)", param.cls, prefixes)
         restriction = _IN_CLASS
+    name = ox.Literal(raw)
+    if raw.startswith("<"):
+        # A label may start with "<" (an HTML-looking name such as "<img ...>"): a name first, then an IRI.
+        found = _entities(engine.select(_LOOKUP_EXACT % restriction, {**bindings, "_name": name}))
+        if len(found) == 1:
+            return found[0], ""
+        if found:
+            choices = ", ".join(_short(e, prefixes) for e in found)
+            raise ParamError(f"parameter {param.name}: {raw!r} names {len(found)} entities ({choices}); pass one of these instead")
     if is_iri_like(raw, prefixes):
         iri = to_iri(param.name, raw, prefixes)
         if not engine.select(_EXISTS, {"_entity": iri}).rows:
@@ -130,7 +139,6 @@ def resolve_entity(engine, param: Param, raw: str, prefixes: dict[str, str]) -> 
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             return iri, f"parameter {param.name}: {raw} is not in the graph{hint}"
         return iri, ""
-    name = ox.Literal(raw)
     found = _entities(engine.select(_LOOKUP_EXACT % restriction, {**bindings, "_name": name}))
     if not found:
         found = _entities(engine.select(_LOOKUP_ANY_CASE % restriction, {**bindings, "_name": name}))
@@ -164,6 +172,12 @@ def _short(term: ox.Term, prefixes: dict[str, str]) -> str:
     return str(term)
 
 
+def given_or_default(param: Param, given: dict[str, str]) -> str | None:
+    """The value given for a parameter, else its default; an empty value (`-p target=`) is the default."""
+    raw = given.get(param.name, "")
+    return raw if raw != "" else default_text(param.default)
+
+
 def check(params: dict[str, Param], given: dict[str, str], prefixes: dict[str, str], query: str) -> None:
     """Refuse unknown or missing parameters and values of the wrong shape, before any engine is opened."""
     unknown = sorted(set(given) - set(params))
@@ -173,7 +187,7 @@ def check(params: dict[str, Param], given: dict[str, str], prefixes: dict[str, s
         known = ", ".join(sorted(params)) or "none"
         raise ParamError(f"query {query} has no parameter {unknown[0]!r}{hint} (its parameters: {known})")
     for name, param in params.items():
-        raw = given[name] if name in given else default_text(param.default)
+        raw = given_or_default(param, given)
         if raw is None and param.required:
             about = f": {param.description}" if param.description else ""
             raise ParamError(f"query {query} needs parameter {name} ({param.type}{about}); pass it as -p {name}=VALUE")
@@ -181,8 +195,8 @@ def check(params: dict[str, Param], given: dict[str, str], prefixes: dict[str, s
             continue
         if param.type != "entity":
             to_term(param, raw, prefixes)
-        elif is_iri_like(raw, prefixes):
-            to_iri(name, raw, prefixes)
+        elif is_iri_like(raw, prefixes) and not raw.startswith("<"):
+            to_iri(name, raw, prefixes)  # "<..." may be a name: resolve_entity tries it as one first
 
 
 @dataclass
@@ -199,7 +213,7 @@ def bind(engine, params: dict[str, Param], given: dict[str, str], prefixes: dict
     check(params, given, prefixes, query)
     bound = Bound()
     for name, param in params.items():
-        raw = given[name] if name in given else default_text(param.default)
+        raw = given_or_default(param, given)
         if raw is None:
             continue  # an optional parameter left unbound matches anything
         if param.type == "entity":

@@ -243,6 +243,9 @@ def _between_preferred(a: Statement, b: Statement, axioms: Axioms, dates: dict[s
         return [Problem(x.file, x.line, "warn", f"{_says(x, label)}; {_says(y, label)}: both may have held at their "
                         "time, but which is current cannot be told without the sources' dates (add cart:publishedOn "
                         "to the sources)", "conflicting-statements") for x, y in ((a, b), (b, a))]
+    if a.predicate == b.predicate == RDF_TYPE and not a.negated and not b.negated:
+        _link(a, b)  # two curated types that are disjoint: the disjoint-types check reports both rows
+        return []
     if {a.status, b.status} == {"verified", "partially_verified"}:
         primary, secondary = (a, b) if a.status == "verified" else (b, a)
         _deprecate(secondary, primary, CONTRADICTED, label)  # the contested-claim check reports it
