@@ -5,7 +5,8 @@ but copying a finished in-memory store to disk costs more than that saves (1M tr
 copy runs beside the build instead: the N-Triples seed files, the bulk of a big graph, are
 bulk-loaded into the disk store from their files while the in-memory store parses and infers; once
 inference is done, everything else (ontology, tables, Turtle files, the inferred graph) is dumped
-from memory and bulk-loaded in one go, so a blank node named in two graphs stays one blank node.
+from memory and bulk-loaded graph by graph, with the lines that name a blank node added as parsed
+quads at the end, so a blank node named in two graphs stays one blank node.
 
 A file with a blank node in it goes with the rest: a store renames the blank nodes of what it
 loads, so the same file loaded twice would name them differently in the two stores, and what
