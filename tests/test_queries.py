@@ -462,17 +462,36 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
                     ("Yescarta", "diffuse large B-cell lymphoma"), ("zevor-cel", "")}
 
 
-def test_programs_by_disease_sle(answer):
-    # yaml trials in SLE: RESET-SLE (rese-cel), Breakfree-1 and Breakfree-SLE (BMS-986353), YTB323
-    # NCT05798117 and AUTOGRAPH-SLE/LN, Descartes-08 open-label Phase 2, CARLYSLE and NCT07053800
-    # (obe-cel, i.e. Aucatzyl), relma-cel NCT05765006, the Erlangen case series (8 SLE); designations
-    # for SLE: rese-cel Fast Track, FT819 RMAT (lupus), SC291 Fast Track.
-    rows = {(r[2], r[3], r[4]) for r in answer("programs-by-disease", disease="lupus")}
+def test_programs_by_disease_sle(built, answer):
+    # In trial: every therapy a trial with a `cart:studiesCondition id:systemic-lupus-erythematosus` row
+    # `cart:evaluates` (none of those rows unverified): `grep -P '\tcart:studiesCondition\tid:systemic-lupus-
+    # erythematosus\t' seeds/*.tsv` joined on the trial with `grep -P '\tcart:evaluates\t' seeds/*.tsv`; among them
+    # the yaml's RESET-SLE (rese-cel), Breakfree-1 and Breakfree-SLE (BMS-986353), YTB323 NCT05798117 and
+    # AUTOGRAPH-SLE/LN, Descartes-08 open-label Phase 2, CARLYSLE and NCT07053800 (Aucatzyl), relma-cel NCT05765006,
+    # the Erlangen case series. Designations with `cart:indication id:systemic-lupus-erythematosus`:
+    # reference-autoimmune-programs.tsv:269-271 rese-cel Fast Track (FDA), :228 and field-approvals.tsv:381 FT819
+    # RMAT (FDA), reference-autoimmune-programs.tsv:315 and field-approvals.tsv:749 SC291 Fast Track (FDA),
+    # field-approvals.tsv:490 inati-cel IND clearance (NMPA).
+    result = catalogue.run_query(built, "programs-by-disease", {"disease": "lupus"}).result
+    col = {v: i for i, v in enumerate(result.variables)}
+    slug = lambda t: "" if t is None else t.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    found = {(slug(r[col["therapy"]]), r[col["how"]].value if r[col["how"]].value == "in trial" else slug(r[col["how"]]),
+              slug(r[col["by"]])) for r in result.rows}
+    in_trial = {
+        "adi-001", "allo-329", "ata3219", "aucatzyl", "azd0120", "bms-986353", "cb-010",
+        "chictr2600122319-humanized-cd19-car-t", "childrens-hospital-of-zhejiang-university-cd19-car-t",
+        "chongqing-precision-cd19-car-t", "chop-cart19", "cht101", "cnct19", "cnty-101", "ct1192", "ct1195e",
+        "descartes-08", "ecar01", "erlangen-cd19-car-t", "ft819", "gemelli-cd19-car-lenti", "icell-bcma-cd19-ccar",
+        "im19", "institute-of-hematology-universal-cd19-bcma-car-t", "kite-363", "nct07161193-cd19-car-t",
+        "nct07331467-ultra-fast-cd19-car-t", "p-cd19cd20-allo1", "peking-university-third-hospital-universal-cd19-car-gdt",
+        "relma-cel", "rese-cel", "rjmty19", "sc291", "shanghai-changzheng-hospital-cd19-cd3e-car-t",
+        "ucello-ucb-cd19-bcma-car-t", "union-hospital-wuhan-cd19-bcma-car-t", "union-hospital-wuhan-cd19-car-t",
+        "uwd-cd19", "ytb323", "zhejiang-university-universal-cd19-bcma-car-t"}
+    assert found == {(t, "in trial", "") for t in in_trial} | {
+        ("rese-cel", "FastTrack", "fda"), ("ft819", "RMAT", "fda"), ("sc291", "FastTrack", "fda"),
+        ("inati-cel", "INDClearance", "nmpa")}
+    rows = {(r[2], r[3], r[5]) for r in answer("programs-by-disease", disease="lupus")}
     assert {r[1] for r in answer("programs-by-disease", disease="SLE")} == {"systemic lupus erythematosus"}
-    assert {(t, how) for t, how, _ in rows} == {
-        ("Aucatzyl", "in trial"), ("BMS-986353", "in trial"), ("Descartes-08", "in trial"),
-        ("Erlangen academic CD19 CAR T", "in trial"), ("FT819", "RMAT"), ("relma-cel", "in trial"),
-        ("rese-cel", "Fast Track"), ("rese-cel", "in trial"), ("SC291", "Fast Track"), ("YTB323", "in trial")}
     assert {trial for t, _, trial in rows if t == "BMS-986353"} == {"Breakfree-1", "Breakfree-SLE"}
     assert all(r[0] == "Autoimmune disease" for r in answer("programs-by-disease", disease="SLE"))
 
