@@ -496,17 +496,22 @@ def test_programs_by_disease_sle(built, answer):
     assert all(r[0] == "Autoimmune disease" for r in answer("programs-by-disease", disease="SLE"))
 
 
-def test_programs_by_category_cancer_are_the_seven_approved_products(answer):
-    # yaml fda_approved_car_t: first_approved_indication of each product
-    assert set(answer("programs-by-category", category="oncology")) == {
-        ("Cancer", "Abecma", "approved", "multiple myeloma"),
-        ("Cancer", "Aucatzyl", "approved", "acute lymphoblastic leukemia"),
-        ("Cancer", "Breyanzi", "approved", "diffuse large B-cell lymphoma"),
-        ("Cancer", "Carvykti", "approved", "multiple myeloma"),
-        ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia"),
-        ("Cancer", "Tecartus", "approved", "mantle cell lymphoma"),
-        ("Cancer", "Yescarta", "approved", "diffuse large B-cell lymphoma"),
-    }
+def test_programs_by_category_cancer_are_the_approved_products(built, answer):
+    # Every therapy with a cancer among its diseases is approved for one: cart:approvedFor rows
+    # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :465 kymriah, :509-510
+    # tecartus, :544-545 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:122
+    # anbal-cel MFDS, :438-440 eque-cel NMPA, :473-476 inati-cel NMPA, :632-635 nexcar19 CDSCO, :657-658 relma-cel
+    # NMPA, :723 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :963-964 zevor-cel NMPA). Before, an approval
+    # decision counted as "investigational": only cart:approvedFor said approved.
+    result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
+    stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
+    assert stage == {t: "approved" for t in (
+        "abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel",
+        "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel")}
+    # Kymriah: ALL (reference-approved-products.tsv:465), DLBCL (the 2018 FDA approval, field-approvals.tsv:553),
+    # FL (the 2022 FDA approval, :561)
+    assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
+            "follicular lymphoma") in answer("programs-by-category", category="oncology")
     autoimmune = {r[1]: r for r in answer("programs-by-category", category="autoimmune")}
     # yaml: Breakfree-1 = SLE, IIM, SSc, RA; MS trial NCT06220201; Breakfree-SLE incl. lupus nephritis
     assert autoimmune["BMS-986353"][2:] == ("investigational", "idiopathic inflammatory myopathy; lupus nephritis; "
