@@ -415,6 +415,9 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # :315-322 Carvykti 2L MM; :234-243 Breyanzi MCL; reference-approved-products.tsv:203-211 Aucatzyl;
     # field-approvals.tsv:249-257 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
     fda = [(r[0], r[2], r[4]) for r in answer("approvals-timeline", regulator="FDA", kind="Approval")]
+    # sources: Kymriah's 2017 approval has three (reference-approved-products.tsv:289-291, each
+    # `cart:decisionFor id:kymriah`), counted from the claims, not from the graph a triple sits in
+    assert answer("approvals-timeline", regulator="FDA", kind="Approval")[0][5] == "3"
     assert fda == [
         ("2017-08-30", "Kymriah", "acute lymphoblastic leukemia"),
         ("2017-10-18", "Yescarta", "diffuse large B-cell lymphoma"),
@@ -551,20 +554,23 @@ def test_trials_by_phase_status_and_sponsor(answer):
 
 
 def test_safety_findings_for_rese_cel_say_what_is_missing(answer):
-    # text 000: RESET-Myositis improvements "occurred without the use of immunomodulators"; RESET-SSc
-    # "clinical improvements without the need for immunomodulator or steroid treatment"; RESET-SLE
-    # results name no safety finding; RESET-MG, RESET-MS, RESET-PV (yaml) have no readout.
+    # text 000's "improvements occurred without the use of immunomodulators" (RESET-Myositis) and "without the need
+    # for immunomodulator or steroid treatment" (RESET-SSc) are efficacy outcomes now (cart:outcome), not safety
+    # findings. The one finding: field-readouts.tsv:221, the RESET-SSc 2024 report, "grade 3 ICANS ... resolved
+    # with dexamethasone", from Fierce Biotech in its words. RESET-MG, RESET-MS, RESET-PV have no readout.
     rows = answer("safety-findings")
     assert [(r[1], r[3], r[6]) for r in rows] == [
         ("RESET-MG", "", "no readout of this trial is recorded"),
         ("RESET-MS", "", "no readout of this trial is recorded"),
-        ("RESET-Myositis", "improvements occurred without the use of immunomodulators", ""),
+        ("RESET-Myositis", "", "its readouts report no safety finding"),
         ("RESET-PV", "", "no readout of this trial is recorded"),
         ("RESET-SLE", "", "its readouts report no safety finding"),
-        ("RESET-SSc", "clinical improvements without the need for immunomodulator or steroid treatment", ""),
+        ("RESET-SSc", "grade 3 ICANS nine days after rese-cel in an SSc patient, resolved with dexamethasone", ""),
     ]
-    assert rows[2][5] == "these improvements occurred without the use of immunomodulators"
-    assert {r[4] for r in rows if r[3]} == {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions"}
+    # the source is the page that says it (before, the query named the graph a bare triple sat in, which is now
+    # the accepted facts' graph for every finding)
+    assert rows[5][5].startswith("“The ICANS resolved rapidly following treatment with dexamethasone")
+    assert "accepted" not in rows[5][4] and rows[5][4]
 
 
 def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
@@ -613,9 +619,14 @@ def test_registrational_timeline_for_rese_cel(answer):
 
 
 def test_registrational_timeline_of_a_therapy_with_nothing_recorded_says_so(answer):
-    # yaml: relma-cel appears only as the sponsor-less China SLE trial NCT05765006
-    assert answer("registrational-timeline", therapy="relma-cel") == [
-        ("relma-cel", "", "", "", "", "", "", "no regulatory decision, pivotal trial or registration milestone is recorded", "0")]
+    # IM19 (field-readouts.tsv:23-28) is evaluated only by the SLE pilot study of Peking University Third Hospital
+    # (:30), which has no phase: no decision, pivotal or phase 3 trial, or milestone. (relma-cel, checked here
+    # before, now has its NMPA decisions: the first, field-approvals.tsv:685-688.)
+    assert answer("registrational-timeline", therapy="IM19") == [
+        ("IM19", "", "", "", "", "", "", "no regulatory decision, pivotal trial or registration milestone is recorded", "0")]
+    assert answer("registrational-timeline", therapy="relma-cel")[0][1:4] == (
+        "Breakthrough Therapy", "NMPA Breakthrough Therapy designation of relma-cel for follicular lymphoma (2020)",
+        "2020-09-01")
 
 
 def test_challenges_and_open_questions(answer):
