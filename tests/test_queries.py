@@ -574,18 +574,25 @@ def test_safety_findings_for_rese_cel_say_what_is_missing(answer):
 
 
 def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
-    # text 000: RESET-SLE three patients in remission, at least three months of follow-up; a fourth
-    # with lupus nephritis, complete renal response; RESET-Myositis six patients, four evaluable,
-    # "moderate or major improvement" after 16 weeks; RESET-SSc four patients, at least three months.
-    # yaml EULAR 2025: myositis 7/8 clinical responses; 7 SLE patients; 2 SSc patients.
-    # text 003: current treatments for lupus involve broad immunosuppression.
-    rows = {(r[1], r[3]): r[4:11] for r in answer("efficacy-readouts") if r[2].endswith("ACR Convergence 2025")}
-    assert rows[("RESET-SLE", "systemic lupus erythematosus")] == (
-        "", "3", "disease remission", "at least three months", "ACR Convergence 2025", "broad immunosuppression",
-        "not reported: patients enrolled")
-    assert rows[("RESET-SLE", "lupus nephritis")][:3] == ("", "1", "complete renal response")
-    assert rows[("RESET-Myositis", "dermatomyositis")][:4] == ("6", "4", "moderate or major improvement", "16 weeks")
-    assert rows[("RESET-SSc", "systemic sclerosis")][:4] == ("", "4", "clinical improvements", "at least three months")
+    # text 000's readouts have their own ids now (news-000-rese-cel-autoimmune.tsv:54-89), apart from the ACR
+    # abstracts': RESET-SLE disease remission in three (patientsInRemission, not patientsEvaluated, :76), at least
+    # three months (:72-79); a fourth with lupus nephritis, complete renal response (:65-71); RESET-Myositis six
+    # patients, four evaluable, "moderate or major improvement" and improvements without immunomodulators after
+    # 16 weeks, in dermatomyositis and antisynthetase syndrome (:54-64); RESET-SSc four evaluated, clinical
+    # improvements, at least three months (:80-89). yaml EULAR 2025: myositis 7/8 clinical responses; 7 SLE
+    # patients; 2 SSc patients. text 003: current treatments for lupus involve broad immunosuppression.
+    news = {(r[1], r[3]) + r[4:10] for r in answer("efficacy-readouts") if r[2].endswith("as news text 000 reports it")}
+    acr = ("ACR Convergence 2025",)
+    assert news == {
+        ("RESET-SLE", "systemic lupus erythematosus", "", "", "disease remission", "at least three months") + acr
+        + ("broad immunosuppression",),
+        ("RESET-SLE", "lupus nephritis", "", "", "complete renal response", "") + acr + ("",),
+        ("RESET-SSc", "systemic sclerosis", "", "4", "clinical improvements", "at least three months") + acr + ("",),
+        ("RESET-SSc", "systemic sclerosis", "", "4", "clinical improvements without the need for immunomodulator or "
+         "steroid treatment", "at least three months") + acr + ("",),
+    } | {("RESET-Myositis", condition, "6", "4", outcome, "16 weeks") + acr + ("",)
+         for condition in ("dermatomyositis", "antisynthetase syndrome")
+         for outcome in ("moderate or major improvement", "improvements occurred without the use of immunomodulators")}
     eular = {(r[1], r[4], r[5], r[6]) for r in answer("efficacy-readouts") if "EULAR" in r[2]}
     assert eular == {("RESET-Myositis", "", "8", "clinical responses in 7 of 8 patients"),
                      ("RESET-SLE", "7", "", ""), ("RESET-SSc", "2", "", "")}
