@@ -661,32 +661,83 @@ def test_analyst_views(answer):
 
 
 def test_sources_for_who_develops_rese_cel(answer):
-    # text 000: "Bristol Myers Squibb and Cabaletta Bio have reported encouraging results ...";
-    # yaml company: Cabaletta Bio; partner_bms: no BMS collaboration on rese-cel found (ACR 2025
-    # abstract 2468: all company authors are Cabaletta Bio, no BMS affiliation).
+    # news-000-rese-cel-autoimmune.tsv:91-92: "Bristol Myers Squibb and Cabaletta Bio have reported encouraging
+    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:699
+    # (Scleroderma News): Cabaletta Bio; curation.tsv:7: BMS does not develop rese-cel (the ACR 2025 abstract 2468
+    # and Cabaletta's 10-K name no BMS collaboration).
     rows = answer("sources-for-fact", subject="rese-cel", property="cart:developedBy")
-    says = {(r[2], r[3]) for r in rows}
-    assert says == {("Bristol Myers Squibb", "holds"), ("Bristol Myers Squibb", "does not hold"), ("Cabaletta Bio", "holds")}
+    found = {(r[2], r[3], r[4], r[6], r[10]) for r in rows}
+    assert found == {
+        ("Bristol Myers Squibb", "holds", "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
+         "deprecated", "seeds/news-biospace-rese-cel.tsv:5"),
+        ("Bristol Myers Squibb", "holds", "CAR T Therapy Shows Promise in Treating Autoimmune Conditions", "deprecated",
+         "seeds/news-000-rese-cel-autoimmune.tsv:91"),
+        ("Bristol Myers Squibb", "does not hold", "cartkg curation", "preferred", "seeds/curation.tsv:7"),
+        ("Cabaletta Bio", "holds", "CAR T Therapy Shows Promise in Treating Autoimmune Conditions", "normal",
+         "seeds/news-000-rese-cel-autoimmune.tsv:92"),
+        ("Cabaletta Bio", "holds", "Scleroderma News: study of CAR T-cell therapy rese-cel in scleroderma enrolling "
+         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:699"),
+    }
     news = [r for r in rows if r[4] == "CAR T Therapy Shows Promise in Treating Autoimmune Conditions"]
-    assert {r[6] for r in news} == {"Bristol Myers Squibb and Cabaletta Bio have reported encouraging results from "
+    assert {r[8] for r in news} == {"Bristol Myers Squibb and Cabaletta Bio have reported encouraging results from "
                                      "their Phase I/II clinical trials investigating resecabtagene autoleucel (rese-cel)"}
-    assert {r[7] for r in rows if r[2] == "Bristol Myers Squibb"} == {"contested"}
-    assert all(re.fullmatch(r"seeds/[\w.-]+\.tsv:\d+", r[8]) for r in rows)
+    assert {r[7] for r in rows if r[6] == "deprecated"} == {
+        "rejected by curation (seeds/curation.tsv:7), having consulted src:acr-2025-abstract-2468-reset-sle, "
+        "src:cabaletta-form-10-k-2024: cart:developedBy is not id:bristol-myers-squibb"}
+    assert {r[9] for r in rows if r[2] == "Bristol Myers Squibb"} == {"contested"}
+    assert {r[9] for r in rows if r[2] == "Cabaletta Bio"} == {""}
 
 
 def test_contested_claims_with_both_sides(answer):
-    # text 000 calls BMS and Cabaletta partners developing rese-cel (yaml partner_bms: none found);
-    # text 003 calls Ars Technica a journal (yaml publisher_type: news website, not peer reviewed).
+    # Every claim that loses to another statement, one per seed row: field-approvals.tsv:138 (ARI-0001), :468
+    # (inati-cel), :545 (Kymriah 2017), :549 (Kymriah LBCL, curation.tsv:3), :601 and :602 (Kymriah TGA, the
+    # latter curation.tsv:4), :627 (NexCAR19, curation.tsv:5), :805 (Yescarta EC); field-deals.tsv:111 (Gilead-Kite);
+    # field-trials-academic.tsv:218, :222 (NCT05828212), :250 (NCT06222853), :317 (NCT06828042), :351 (NCT06946485);
+    # field-trials-more.tsv:67 (NCT06316791), :209, :213 (NCT07275736); news-000-rese-cel-autoimmune.tsv:8 (BMS
+    # partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS, curation.tsv:6), :91 (rese-cel developed
+    # by BMS, curation.tsv:7); news-biospace-rese-cel.tsv:2, :3, :5 (the same three); news-003-car-t-reset-immune.tsv:4
+    # (Ars Technica a journal); reference-approved-products.tsv:182 (Abecma 2021-03-27).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
-        ("Bristol Myers Squibb", "partner of", "Cabaletta Bio"), ("rese-cel", "developed by", "Bristol Myers Squibb"),
-        ("Ars Technica", "rdf:type", "News website")}
-    assert {r[3] for r in rows if r[0] != "Ars Technica"} == {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions"}
-    assert {r[6] for r in rows if r[0] != "Ars Technica"} == {"says it does not hold"}
+        ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
+        ("Anti-CD19 CAR T cells in refractory systemic lupus erythematosus, Children's Hospital of Zhejiang University "
+         "(NCT06222853)", "status", "RECRUITING"),
+        ("Ars Technica", "rdf:type", "Scientific journal"),
+        ("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
+        ("CD19 CAR T cells in relapsed or refractory neuromyelitis optica (NCT05828212)", "start date", "2023-04-30"),
+        ("CD19 CAR T cells in relapsed or refractory neuromyelitis optica (NCT05828212)", "status", "RECRUITING"),
+        ("CDSCO approval of NexCAR19 (actalycabtagene autoleucel) (2023)", "decision date", "2023-11-29"),
+        ("CNCT19 in refractory autoimmune diseases (NCT06316791)", "phase", "Phase 1"),
+        ("CNCT19 in relapsed or refractory neurological autoimmune diseases (NCT07275736)", "phase", "Early Phase 1"),
+        ("CNCT19 in relapsed or refractory neurological autoimmune diseases (NCT07275736)", "status", "NOT_YET_RECRUITING"),
+        ("EU marketing authorisation of Yescarta (2018)", "decision date", "2018-08-27"),
+        ("FDA alignment on pivotal study designs for lupus and systemic sclerosis", "planned by", "Bristol Myers Squibb"),
+        ("FDA approval of Abecma (2021)", "decision date", "2021-03-27"),
+        ("FDA approval of Kymriah (2017)", "decision date", "2017-08-31"),
+        ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
+        ("Gilead Sciences acquisition of Kite Pharma (2017)", "deal date", "2017-08-27"),
+        ("NMPA approval of inaticabtagene autoleucel for adult B-ALL (2023)", "decision date", "2023-11-08"),
+        ("TGA approval of Kymriah", "decision date", "2018-12-01"),
+        ("TGA approval of Kymriah", "decision date", "2020-01-18"),
+        ("Universal CAR-T (CHT101) for relapsed refractory systemic lupus erythematosus (NCT06946485)", "status",
+         "NOT_YET_RECRUITING"),
+        ("Universal CD19-targeting CAR-γδT cells in refractory autoimmune diseases (NCT06828042)", "status",
+         "NOT_YET_RECRUITING"),
+        ("rese-cel", "developed by", "Bristol Myers Squibb"),
+    }
+    bms = [r for r in rows if "Bristol Myers Squibb" in (r[0], r[2])]
+    # news text 000 and BioSpace each make the three BMS claims; the curation denies each, with its evidence
+    assert {r[3] for r in bms} == {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
+                                   "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial"}
+    assert {(r[5], r[7], r[8]) for r in bms} == {("deprecated", "cartkg curation", "says it does not hold")}
+    assert all(r[6].startswith("rejected by curation (seeds/curation.tsv:") for r in bms)
     ars = [r for r in rows if r[0] == "Ars Technica"]
-    assert {r[6] for r in ars} == {"says it is a Scientific journal"}
-    assert {r[7] for r in ars} == {"According to a recent study published in the journal *Ars Technica*"}
-    assert len(answer("contested-claims", about="BMS")) == 3
+    # the other side: reference-diseases-and-targets.tsv:19 (HandWiki) and :20 (WikiSum), each in its words
+    assert {(r[7], r[8]) for r in ars} == {("HandWiki: Ars Technica", "says it is a News website"),
+                                           ("WikiSum: Ars Technica", "says it is a News website")}
+    assert {r[4] for r in ars} == {"According to a recent study published in the journal *Ars Technica*"}
+    # about: the claims whose subject is BMS (news-000:8, news-biospace:2), each once
+    assert len(answer("contested-claims", about="BMS")) == 2
 
 
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
