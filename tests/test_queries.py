@@ -741,21 +741,29 @@ def test_contested_claims_with_both_sides(answer):
 
 
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
-    # yaml: Novartis (Kymriah; YTB323), Bristol Myers Squibb (Breyanzi, Abecma; BMS-986353), Autolus
-    # (Aucatzyl in ALL; obe-cel in lupus). Kite and Janssen have no autoimmune program in the yaml.
+    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:865), Bristol Myers Squibb (Breyanzi, Abecma;
+    # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
+    # Tecartus; KITE-363, field-programs.tsv:227, in trial NCT07038447 in SLE, :397); JW Therapeutics (relma-cel,
+    # field-programs.tsv:466 and field-approvals.tsv:1077: NMPA-approved in lymphoma, in trial in SLE); CASI
+    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1014-1016: NMPA-approved in ALL, an
+    # NMPA IND clearance for SLE, :490; Juventas also CNCT19, field-trials-more.tsv:19).
     rows = answer("companies-in-oncology-and-autoimmune")
-    assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis"}
+    assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
+                                    "CASI Pharmaceuticals", "Juventas Cell Therapy"}
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
+    assert {(r[1], r[2]) for r in rows if r[0] == "Kite Pharma"} == {
+        ("autoimmune disease", "KITE-363"), ("oncology", "Tecartus"), ("oncology", "Yescarta")}
 
 
 def test_partners_of_bristol_myers_squibb(answer):
-    # yaml Abecma company: "Bristol Myers Squibb with bluebird bio"; text 000 calls BMS and Cabaletta
-    # "the partners", which three sources deny.
+    # reference-approved-products.tsv:120: BMS partner of bluebird bio (The Pharma Letter, on Abecma). News text 000
+    # and BioSpace call BMS and Cabaletta "the partners" (news-000-rese-cel-autoimmune.tsv:8,
+    # news-biospace-rese-cel.tsv:2), which the curation rejects (curation.tsv:2): no longer a partner at all, not
+    # even a disputed one (the claims are in contested-claims).
     rows = answer("partners-of-company", company="BMS")
-    assert {(r[1], r[4]) for r in rows} == {("bluebird bio", ""), ("Cabaletta Bio", "disputed")}
-    assert {r[3] for r in rows if r[1] == "Cabaletta Bio"} == {
-        "the partners are working to align with the FDA this year on pivotal study designs for lupus and systemic sclerosis"}
+    assert {(r[1], r[4]) for r in rows} == {("bluebird bio", "")}
+    assert {r[2] for r in rows} == {"The Pharma Letter: FDA approves first CAR-T therapy for multiple myeloma"}
 
 
 def test_car_t_constructs_side_by_side(answer):
