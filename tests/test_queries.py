@@ -767,15 +767,31 @@ def test_partners_of_bristol_myers_squibb(answer):
 
 
 def test_car_t_constructs_side_by_side(answer):
-    # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date
+    # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
+    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1030-1032
+    # Kymriah, :1093 Tecartus, :1117 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
+    # (reference-approved-products.tsv:554) and retroviral (field-approvals.tsv:1123), both stated. The products
+    # approved elsewhere, each by its first approval: var-cel (ARI-0001, AEMPS, field-approvals.tsv:137; its
+    # 2021-02-10 at :138 is deprecated), relma-cel (NMPA, :654), eque-cel (Fucaso, NMPA, :433-434; 4-1BB :983-984,
+    # lentiviral :993-994), NexCAR19 (CDSCO, 2023-10-01 month precision, :626; the 2023-11-29 of :627 is rejected by
+    # curation.tsv:5; lentiviral :1062), inati-cel (NMPA, :467; :468's 2023-11-08 loses), zevor-cel (NMPA, :959-960; 4-1BB :1128, lentiviral :1135), anbal-cel (MFDS, :120),
+    # satri-cel (NMPA, :721); all autologous (:12, :978-979, :1011, :1054-1055, :1073-1074, :1083, :1103, :1125).
     assert answer("car-t-constructs") == [
-        ("Kymriah", "CD19", "4-1BB", "lentiviral", "not recorded", "2017-08-30"),
-        ("Yescarta", "CD19", "CD28", "gammaretroviral", "not recorded", "2017-10-18"),
-        ("Tecartus", "CD19", "CD28", "gammaretroviral", "not recorded", "2020-07-24"),
-        ("Breyanzi", "CD19", "4-1BB", "lentiviral", "not recorded", "2021-02-05"),
-        ("Abecma", "BCMA", "4-1BB", "lentiviral", "not recorded", "2021-03-26"),
-        ("Carvykti", "BCMA", "4-1BB", "lentiviral", "not recorded", "2022-02-28"),
-        ("Aucatzyl", "CD19", "4-1BB", "lentiviral", "not recorded", "2024-11-08"),
+        ("Kymriah", "CD19", "4-1BB", "lentiviral", "autologous", "2017-08-30"),
+        ("Yescarta", "CD19", "CD28", "gammaretroviral; retroviral", "autologous", "2017-10-18"),
+        ("Tecartus", "CD19", "CD28", "gammaretroviral", "autologous", "2020-07-24"),
+        ("varnimcabtagene autoleucel", "CD19", "not recorded", "not recorded", "autologous", "2021-02-01"),
+        ("Breyanzi", "CD19", "4-1BB", "lentiviral", "autologous", "2021-02-05"),
+        ("Abecma", "BCMA", "4-1BB", "lentiviral", "autologous", "2021-03-26"),
+        ("relma-cel", "CD19", "not recorded", "not recorded", "autologous", "2021-09-01"),
+        ("Carvykti", "BCMA", "4-1BB", "lentiviral", "autologous", "2022-02-28"),
+        ("Fucaso", "BCMA", "4-1BB", "lentiviral", "autologous", "2023-06-30"),
+        ("NexCAR19", "CD19", "not recorded", "lentiviral", "autologous", "2023-10-01"),
+        ("inaticabtagene autoleucel", "CD19", "not recorded", "not recorded", "autologous", "2023-11-07"),
+        ("zevor-cel", "BCMA", "4-1BB", "lentiviral", "autologous", "2024-02-23"),
+        ("Aucatzyl", "CD19", "4-1BB", "lentiviral", "autologous", "2024-11-08"),
+        ("anbal-cel", "CD19", "not recorded", "not recorded", "autologous", "2026-04-29"),
+        ("satri-cel", "Claudin18.2", "not recorded", "not recorded", "autologous", "2026-06-22"),
     ]
     # yaml: azer-cel allogeneic; KYV-101 autologous with a CD28 domain; Descartes-08 mRNA, autologous
     others = {r[0]: r[1:5] for r in answer("car-t-constructs", approved="false")}
