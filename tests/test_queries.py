@@ -810,11 +810,15 @@ def test_pivotal_trials(answer):
 
 
 def test_sources_of_one_kind(answer):
-    # the two news digests (000 and 003) and the BioSpace article 000 was written from
+    # Every source with an `a cart:NewsArticle` row: 125 of them (`grep -hP '^src:[^\t]*\ta\tcart:NewsArticle\t'
+    # seeds/*.tsv | cut -f1 | sort -u`), among them the two news digests (000 and 003, sources.tsv:623 and the
+    # news-003 row) and the BioSpace article 000 was written from (sources.tsv:278); one row each.
     rows = answer("sources", kind="News article")
-    assert {r[0] for r in rows} == {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
-                                    "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
-                                    "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"}
+    assert len(rows) == 125
+    assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
+            "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
+            "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
+    assert {r[1] for r in rows} == {"News article"}
     assert {r[2] for r in rows if r[0].startswith("Cabaletta's")} == {"BioSpace"}
 
 
@@ -825,13 +829,27 @@ def test_people_and_roles(answer):
 
 
 def test_unconfirmed_claims(answer):
-    # yaml status unverified: BMS-986353 designation RMAT / Fast Track / Orphan; RESET-SLE =
-    # NCT06121297; RESET-Myositis = NCT06154252. Denied: NCT05765006 is relma-cel's, not RESET-SLE's.
+    # yaml status unverified: BMS-986353 designation RMAT / Fast Track / Orphan (reference-autoimmune-programs.tsv:
+    # 188-202); RESET-SLE = NCT06121297 (:751); RESET-Myositis = NCT06154252 (:731). Denied: NCT05765006 is
+    # relma-cel's, not RESET-SLE's (:757). The curation's denials (curation.tsv:2-7) and the claims they reject.
     rows = answer("unconfirmed-claims")
+    unverified = "deprecated: status unverified: no usable source was found, so the claim is recorded and never asserted"
     assert ("RESET-SLE", "NCT id", "NCT05765006", "the source says it does not hold") in {r[:4] for r in rows}
-    assert {(r[0], r[2]) for r in rows if r[1] == "NCT id" and r[3] == "unverified"} == {
+    assert {(r[0], r[2]) for r in rows if r[1] == "NCT id" and r[3] == unverified} == {
         ("RESET-SLE", "NCT06121297"), ("RESET-Myositis", "NCT06154252")}
-    assert {r[2] for r in rows if r[1] == "decision type" and r[3] == "unverified"} == {"RMAT", "Fast Track", "Orphan Drug"}
+    assert {r[2] for r in rows if r[1] == "decision type" and r[3] == unverified} == {"RMAT", "Fast Track", "Orphan Drug"}
+    denied = {(r[0], r[1], r[2]) for r in rows if r[3] == "the source says it does not hold" and r[4] == "cartkg curation"}
+    assert denied == {("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
+                      ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
+                      ("TGA approval of Kymriah", "decision date", "2020-01-18"),
+                      ("CDSCO approval of NexCAR19 (actalycabtagene autoleucel) (2023)", "decision date", "2023-11-29"),
+                      ("FDA alignment on pivotal study designs for lupus and systemic sclerosis", "planned by",
+                       "Bristol Myers Squibb"),
+                      ("rese-cel", "developed by", "Bristol Myers Squibb")}
+    # the news claims the curation rejects, with the reason
+    rejected = {r[4] for r in rows if r[0] == "rese-cel" and r[3].startswith("deprecated: rejected by curation (seeds/curation.tsv:7)")}
+    assert rejected == {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
+                        "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial"}
 
 
 def test_entity_by_its_code_name(answer):
@@ -841,4 +859,17 @@ def test_entity_by_its_code_name(answer):
             ("subject", "cell source", "autologous"), ("subject", "code name", "CABA-201"),
             ("object", "evaluates", "RESET-SLE")} <= {r[:3] for r in rows}
     assert rows == answer("entity", name="id:rese-cel")
-    assert {r[3] for r in rows if r[1] == "investigated for"} == {"graph:inferred"}
+    # the rank column says inferred for what the build derives (it named the graph, graph:inferred, before)
+    assert {r[3] for r in rows if r[1] == "investigated for"} == {"inferred"}
+    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:699 and
+    # news-000-rese-cel-autoimmune.tsv:92; Bristol Myers Squibb (news-000:91, news-biospace-rese-cel.tsv:5) listed as
+    # deprecated, with the curation's reason (curation.tsv:7)
+    developers = {(r[2], r[3], frozenset(r[4].split())) for r in rows if r[1] == "developed by"}
+    assert developers == {
+        ("Cabaletta Bio", "preferred",
+         frozenset({"src:scleroderma-news-rese-cel-study-enrolling", "src:news-000-rese-cel-autoimmune"})),
+        ("Bristol Myers Squibb", "deprecated",
+         frozenset({"src:news-000-rese-cel-autoimmune", "src:biospace-cabaletta-car-t-lupus-remissions"}))}
+    assert all(r[6].startswith("rejected by curation (seeds/curation.tsv:7)") for r in rows
+               if r[1] == "developed by" and r[3] == "deprecated")
+    assert len({r[:3] for r in rows if r[3] != "deprecated"}) == len([r for r in rows if r[3] != "deprecated"])
