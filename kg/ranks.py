@@ -204,7 +204,10 @@ def _link(a: Statement, b: Statement) -> None:
 
 
 def _says(st: Statement, label) -> str:
-    what = "does not hold" if st.negated else f"{label(st.predicate)} is {_shown(st.object, label)}"
+    if st.negated:
+        what = f"{label(st.subject)} {label(st.predicate)} {_shown(st.object, label)} does not hold"
+    else:
+        what = f"{label(st.predicate)} is {_shown(st.object, label)}"
     return f"{label(st.source)} ({st.where}) says {what}"
 
 

@@ -225,7 +225,7 @@ def test_contested_claim_lists_both_sides_with_the_other_sides_line(broken):
     facts = broken["facts"]
     out = lines_of(broken["text"])
     claimed = next(l for l in out if l.startswith(facts.at("claimed") + ": WARN: deprecated claim"))
-    assert f"src:t-ref ({facts.at('denied')})" in claimed
+    assert f"src:t-ref ({facts.at('denied')}) says id:t-cel cart:developedBy id:t-co does not hold" in claimed
     # the denial wins, so its row carries no warning of its own
     assert not [l for l in out if l.startswith(facts.at("denied") + ": ")]
 
