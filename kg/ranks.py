@@ -147,7 +147,12 @@ def rank(statements: list[Statement], axioms: Axioms, curation: set[str], dates:
                     judge, judged = (a, b) if a_cur else (b, a)
                     _deprecate(judged, judge, REJECTED, label)
                 continue
-            if a_cur or b_cur or DEPRECATED in (a.rank, b.rank):
+            if a_cur or b_cur:
+                continue
+            if DEPRECATED in (a.rank, b.rank):
+                if stage == "normal" and {a.rank, b.rank} == {PREFERRED, DEPRECATED} \
+                        and RANK_OF_STATUS.get((a if a.rank == DEPRECATED else b).status) == NORMAL:
+                    _link(a, b)  # a claim that several reference rows contradict names each of them
                 continue
             if stage in ("primary", "preferred") and a.rank == b.rank == PREFERRED:
                 # A primary page settles its secondary ones first, so two secondary pages that disagree
@@ -199,7 +204,10 @@ def _link(a: Statement, b: Statement) -> None:
 
 
 def _says(st: Statement, label) -> str:
-    what = "does not hold" if st.negated else f"{label(st.predicate)} is {_shown(st.object, label)}"
+    if st.negated:
+        what = f"{label(st.subject)} {label(st.predicate)} {_shown(st.object, label)} does not hold"
+    else:
+        what = f"{label(st.predicate)} is {_shown(st.object, label)}"
     return f"{label(st.source)} ({st.where}) says {what}"
 
 

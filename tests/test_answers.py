@@ -25,26 +25,62 @@ def ask(built):
 
 
 def test_therapy_which_therapies_target_bcma(ask):
-    # yaml: Abecma and Carvykti target_antigen "BCMA = TNFRSF17"; Descartes-08 target BCMA; anito-cel "BCMA CAR T"
-    assert ask("""SELECT DISTINCT ?label WHERE { ?t a cart:Therapy ; cart:targets ?x ; rdfs:label ?label .
-                  ?x rdfs:label "BCMA" }""") == {("Abecma",), ("Carvykti",), ("Descartes-08",), ("anito-cel",)}
+    # Every `cart:targets id:bcma` row of seeds/*.tsv (none is unverified, none denied by a `not` row):
+    # reference-approved-products.tsv:20 abecma, :157-158 carvykti; reference-autoimmune-programs.tsv:334 descartes-08;
+    # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:991-992 eque-cel, :1134 zevor-cel;
+    # field-deals.tsv:181 gc012f, :203 p-bcma-allo1; field-programs-more.tsv:28 descartes-15, :77 qt-019b;
+    # field-programs.tsv:55 azd0120, :75 c-car168, :165 eque-cel, :205 icell-bcma-cd19-ccar, :526 sys6020;
+    # field-trials-academic.tsv:34 beijing-gobroad-hospital-cd19-bcma-car-t, :111 ct103a, :117 ecar01,
+    # :148 institute-of-hematology-universal-cd19-bcma-car-t, :444 soochow-university-bcma-car-t,
+    # :463 union-hospital-wuhan-cd19-bcma-car-t, :489 zhejiang-university-cd19-bcma-car-t;
+    # field-trials-more.tsv:93 nct06371040-cd19-bcma-car-t, :229 nct07324889-cd19-bcma-car-t,
+    # :270 ucello-ucb-cd19-bcma-car-t, :282 zhejiang-university-universal-cd19-bcma-car-t;
+    # field-trials-third.tsv:4 beijing-gobroad-hospital-ucb-cd19-bcma-car-t, :21 kn3601, :116 prg-1801, :121 s103,
+    # :126 scar02. (Ids, not labels: eque-cel has two labels, "eque-cel" and "Fucaso".)
+    found = ask("""SELECT DISTINCT ?t WHERE { ?t a cart:Therapy ; cart:targets ?x . ?x rdfs:label "BCMA" }""")
+    assert {t.rsplit("/", 1)[1] for (t,) in found} == {
+        "abecma", "carvykti", "descartes-08", "anito-cel", "eque-cel", "zevor-cel", "gc012f", "p-bcma-allo1",
+        "descartes-15", "qt-019b", "azd0120", "c-car168", "icell-bcma-cd19-ccar", "sys6020",
+        "beijing-gobroad-hospital-cd19-bcma-car-t", "ct103a", "ecar01", "institute-of-hematology-universal-cd19-bcma-car-t",
+        "soochow-university-bcma-car-t", "union-hospital-wuhan-cd19-bcma-car-t", "zhejiang-university-cd19-bcma-car-t",
+        "nct06371040-cd19-bcma-car-t", "nct07324889-cd19-bcma-car-t", "ucello-ucb-cd19-bcma-car-t",
+        "zhejiang-university-universal-cd19-bcma-car-t", "beijing-gobroad-hospital-ucb-cd19-bcma-car-t", "kn3601",
+        "prg-1801", "s103", "scar02"}
 
 
 def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
-    # yaml: Kymriah target_antigen "CD19 (HGNC:1633)", sources hemonc.org and ncbi.nlm.nih.gov
-    found = ask("""SELECT DISTINCT ?hgnc ?g WHERE { GRAPH ?g { id:kymriah cart:targets ?x } ?x cart:hgncId ?hgnc }""")
+    # reference-diseases-and-targets.tsv:39: CD19 cart:hgncId HGNC:1633, from src:ncbi-gene-cd19.
+    # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:474
+    # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1037 (src:emc-kymriah-smpc). The NCBI CD19 page
+    # states CD19's gene ids, not what Kymriah targets, so it is no source of that fact (before ranked
+    # statements the union of the source graphs credited it with the whole join).
+    found = ask("""SELECT DISTINCT ?hgnc ?g WHERE {
+                     GRAPH ?g { ?c rdf:subject id:kymriah ; rdf:predicate cart:targets ; rdf:object ?x }
+                     ?x cart:hgncId ?hgnc }""")
     assert {hgnc for hgnc, _ in found} == {"HGNC:1633"}
-    assert {g for _, g in found} == {SRC + "hemonc-tisagenlecleucel", SRC + "ncbi-gene-cd19"}
+    assert {g for _, g in found} == {SRC + "hemonc-tisagenlecleucel", SRC + "emc-kymriah-smpc"}
+    assert ask("""SELECT ?g WHERE { GRAPH ?g { ?c rdf:subject id:cd19 ; rdf:predicate cart:hgncId } }""") == {
+        (SRC + "ncbi-gene-cd19",)}
 
 
 def test_company_developers_of_rese_cel_per_source(ask):
-    # text 000: "Bristol Myers Squibb and Cabaletta Bio have reported ... rese-cel"; yaml: company Cabaletta Bio
-    found = ask("""SELECT DISTINCT ?company ?kind WHERE { GRAPH ?g { id:rese-cel cart:developedBy ?c }
-                   ?c rdfs:label ?company . ?g a ?kind . FILTER(?kind IN (cart:NewsArticle, cart:WebPage, cart:PressRelease)) }""")
-    companies = {c for c, _ in found}
-    assert companies == {"Cabaletta Bio", "Bristol Myers Squibb"}
-    bms_sources = {k for c, k in found if c == "Bristol Myers Squibb"}
-    assert bms_sources == {"https://w3id.org/cartkg/ontology#NewsArticle"}  # only news claims it
+    # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:699 (scleroderma-news, verified) and
+    # news-000-rese-cel-autoimmune.tsv:92 say Cabaletta; news-000 (:91) and BioSpace (news-biospace-rese-cel.tsv:5)
+    # also name Bristol Myers Squibb, which the curation rejects (curation.tsv:7, `not cart:developedBy`), so
+    # BMS is no developer of rese-cel: its claims stay in the news sources' graphs, deprecated.
+    assert ask("""SELECT ?company WHERE { id:rese-cel cart:developedBy ?c . ?c rdfs:label ?company }""") == {
+        ("Cabaletta Bio",)}
+    found = ask("""SELECT DISTINCT ?company ?g ?rank WHERE {
+                     GRAPH ?g { ?c rdf:subject id:rese-cel ; rdf:predicate cart:developedBy ; rdf:object ?co ; cart:rank ?rank
+                                FILTER NOT EXISTS { ?c cart:negated true } }
+                     ?co rdfs:label ?company }""")
+    rank = "https://w3id.org/cartkg/ontology#"
+    assert found == {
+        ("Cabaletta Bio", SRC + "scleroderma-news-rese-cel-study-enrolling", rank + "PreferredRank"),
+        ("Cabaletta Bio", SRC + "news-000-rese-cel-autoimmune", rank + "NormalRank"),
+        ("Bristol Myers Squibb", SRC + "news-000-rese-cel-autoimmune", rank + "DeprecatedRank"),
+        ("Bristol Myers Squibb", SRC + "biospace-cabaletta-car-t-lupus-remissions", rank + "DeprecatedRank"),
+    }
 
 
 def test_trial_eliana_nct_and_phase(ask):
@@ -74,10 +110,17 @@ def test_analyst_what_william_blair_said_and_about_what(ask):
 
 
 def test_regulator_fda_first_approval_of_kymriah(ask):
-    # yaml: Kymriah first_fda_approval_date 2017-08-30
-    assert ask("""SELECT DISTINCT ?date ?type WHERE { ?d cart:decisionFor id:kymriah ; cart:decidedBy ?r ;
-                     cart:decisionDate ?date ; cart:decisionType ?type . ?r a cart:Regulator }""") == {
-        ("2017-08-30", "https://w3id.org/cartkg/ontology#Approval")}
+    # FDA decisions on Kymriah: reference-approved-products.tsv:283-294 (approval 2017-08-30, three sources);
+    # field-approvals.tsv:547-552 and field-judgement-sources.tsv:6-7 (LBCL approval 2018-05-01; the 2018-05-02 of
+    # :549 is rejected by curation.tsv:3); :565-568 (RMAT 2020-04-22); :557-560 (approval 2022-05-27).
+    # The 2017-08-31 of field-approvals.tsv:545 (a secondary review) loses to the primary rows, so the first
+    # approval has one date.
+    found = ask("""SELECT DISTINCT ?date ?type WHERE { ?d cart:decisionFor id:kymriah ; cart:decidedBy id:fda ;
+                     cart:decisionDate ?date ; cart:decisionType ?type }""")
+    approval = "https://w3id.org/cartkg/ontology#Approval"
+    assert found == {("2017-08-30", approval), ("2018-05-01", approval),
+                     ("2020-04-22", "https://w3id.org/cartkg/ontology#RMAT"), ("2022-05-27", approval)}
+    assert min(date for date, kind in found if kind == approval) == "2017-08-30"
 
 
 def test_regulatory_decision_tecartus_accelerated_approval(ask):
@@ -88,12 +131,15 @@ def test_regulatory_decision_tecartus_accelerated_approval(ask):
 
 
 def test_person_role_at_cabaletta_from_news_and_reference(ask):
-    # text 000: "David Chang, Cabaletta's Chief Medical Officer"; yaml: chief_medical_officer David J. Chang
+    # text 000: "David Chang, Cabaletta's Chief Medical Officer" (news-000-rese-cel-autoimmune.tsv:14);
+    # reference-autoimmune-programs.tsv:182-183: the same title from BioSpace and wallstreet-online.
+    # Who says so is asked through the claims (a source's graph holds its claims, not bare triples).
     found = ask("""SELECT DISTINCT ?title ?g WHERE { ?p a cart:Person ; cart:worksFor id:cabaletta-bio .
-                   GRAPH ?g { ?p cart:jobTitle ?title } }""")
+                   GRAPH ?g { ?c rdf:subject ?p ; rdf:predicate cart:jobTitle ; rdf:object ?title } }""")
     assert {t for t, _ in found} == {"Chief Medical Officer"}
-    assert SRC + "news-000-rese-cel-autoimmune" in {g for _, g in found}
-    assert len({g for _, g in found}) >= 2
+    assert {g for _, g in found} == {SRC + "news-000-rese-cel-autoimmune",
+                                     SRC + "biospace-cabaletta-car-t-lupus-remissions",
+                                     SRC + "wallstreet-online-cabaletta-descaartes-first-patient"}
 
 
 def test_event_readouts_presented_at_acr_2025(ask):
@@ -118,8 +164,10 @@ def test_source_title_of_the_first_news_text(ask):
 
 
 def test_claim_contested_with_sources_on_both_sides(ask):
-    # text 000 pairs BMS with rese-cel; yaml partner_bms: "no Bristol Myers Squibb collaboration on rese-cel found".
-    # text 003 calls Ars Technica a journal; yaml publisher_type: "technology and science news website".
+    # text 000 pairs BMS with rese-cel (news-000-rese-cel-autoimmune.tsv:91), which the curation denies
+    # (curation.tsv:7); text 003 calls Ars Technica a journal (news-003-car-t-reset-immune.tsv:4), which
+    # reference-diseases-and-targets.tsv:19-20 contradict (a news website, per HandWiki and WikiSum; the classes are
+    # disjoint). The claim names every reference row that contradicts it.
     found = ask("""SELECT DISTINCT ?s ?p ?claimedIn ?deniedIn WHERE {
                      ?c a cart:Claim ; cart:contested true ; rdf:subject ?s ; rdf:predicate ?p ; cart:statedIn ?claimedIn ;
                         cart:contradictedBy ?d . ?d cart:statedIn ?deniedIn .
@@ -129,6 +177,7 @@ def test_claim_contested_with_sources_on_both_sides(ask):
     assert ("ars-technica", "type", "news-003-car-t-reset-immune") in pairs
     denied = {d for s, p, _, d in found if s.endswith("/ars-technica")}
     assert denied == {SRC + "handwiki-ars-technica", SRC + "wikisum-ars-technica"}
+    assert {d for s, _, _, d in found if s.endswith("/rese-cel")} == {SRC + "cartkg-curation"}
 
 
 def test_unverified_facts_are_claims_not_facts(ask):
@@ -146,15 +195,33 @@ def test_investigated_for_is_inferred_from_trials(ask):
 
 
 def test_the_provenance_example_in_the_ontology_readme_runs(built):
-    """The example query documented in ontology/README.md answers as the README shows."""
+    """The example queries documented in ontology/README.md answer as the README says."""
     import re
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parent.parent / "ontology" / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Provenance"):]
-    query = re.search(r"```sparql\n(.*?)```", section, re.S).group(1)
-    rows = LocalEngine(built).select(query).rows
-    firsts = [(r[0].value, r[4].value) for r in rows]
-    # text 000 claims both companies; BMS is the contested one
-    assert ("Bristol Myers Squibb", "seeds/news-000-rese-cel-autoimmune.tsv") in firsts
-    assert ("Cabaletta Bio", "seeds/reference-autoimmune-programs.tsv") in firsts
+    section = readme[readme.index("## Provenance"):readme.index("## Extending the ontology")]
+    what_is_true, who_says_so, disputed = re.findall(r"```sparql\n(.*?)```", section, re.S)
+    engine = LocalEngine(built)
+
+    def rows(query):
+        return [tuple(None if t is None else t.value for t in r) for r in engine.select(query).rows]
+
+    # "one row: Cabaletta Bio": the BMS claims are rejected by curation.tsv:7
+    assert rows(what_is_true) == [("Cabaletta Bio",)]
+    # reference-autoimmune-programs.tsv:699 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
+    # (reported), news-biospace-rese-cel.tsv:5 (reported), curation.tsv:7 (the denial)
+    found = {(dev, src.rsplit("/", 1)[1], rank, denied) for dev, src, _, rank, _, denied in rows(who_says_so)}
+    assert found == {
+        ("Cabaletta Bio", "scleroderma-news-rese-cel-study-enrolling", "preferred", None),
+        ("Cabaletta Bio", "news-000-rese-cel-autoimmune", "normal", None),
+        ("Bristol Myers Squibb", "news-000-rese-cel-autoimmune", "deprecated", None),
+        ("Bristol Myers Squibb", "biospace-cabaletta-car-t-lupus-remissions", "deprecated", None),
+        ("Bristol Myers Squibb", "cartkg-curation", "preferred", "true"),
+    }
+    reasons = {r[4] for r in rows(who_says_so) if r[3] == "deprecated"}
+    assert reasons and all(r.startswith("rejected by curation (seeds/curation.tsv:7)") for r in reasons)
+    disputed_rows = {(s.rsplit("/", 1)[1], p.rsplit("#", 1)[1], src.rsplit("/", 1)[1])
+                     for s, p, _, src, _, _ in rows(disputed)}
+    assert ("rese-cel", "developedBy", "news-000-rese-cel-autoimmune") in disputed_rows
+    assert ("rese-cel", "developedBy", "biospace-cabaletta-car-t-lupus-remissions") in disputed_rows

@@ -43,13 +43,17 @@ def test_build_then_sparql_union_and_graph(project, run):
     result = run("build")
     assert result.exit_code == 0, result.stderr
     assert "triples per source graph" in run("build", "--verbose").stdout
-    query = ("SELECT ?g ?file ?line WHERE { GRAPH ?g { id:test-therapy cart:targets id:test-target } "
-             "?c rdf:subject id:test-therapy ; rdf:predicate cart:targets ; cart:seedFile ?file ; cart:seedLine ?line }")
+    # The row's claim lives in its source's graph; the fact itself once, in the accepted facts.
+    query = ("SELECT ?g ?file ?line WHERE { GRAPH ?g { ?c rdf:subject id:test-therapy ; rdf:predicate cart:targets ; "
+             "rdf:object id:test-target ; cart:seedFile ?file ; cart:seedLine ?line } }")
     result = run("sparql", "--format", "csv", "-", input=query)
     assert result.exit_code == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows == [["g", "file", "line"],
                     ["https://w3id.org/cartkg/id/source/test-reference", "seeds/test-facts.tsv", "6"]]
+    query = "SELECT ?g WHERE { GRAPH ?g { id:test-therapy cart:targets id:test-target } }"
+    assert run("sparql", "--format", "csv", "-", input=query).stdout.splitlines()[1:] == [
+        "https://w3id.org/cartkg/graph/accepted"]
 
 
 def test_inferred_triples_live_in_their_own_graph(project, run):
@@ -75,7 +79,8 @@ def test_inferred_triples_live_in_their_own_graph(project, run):
     rows = json.loads(run("sparql", "--format", "json", "-", input=query).stdout)["results"]["bindings"]
     found = {(r["s"]["value"].rsplit("/", 1)[1], r["p"]["value"].rsplit("#", 1)[1], r["g"]["value"].rsplit("/", 1)[1])
              for r in rows}
-    assert found == {("t-a", "partnerOf", "test-reference"), ("t-b", "partnerOf", "inferred"),
+    # the stated fact is accepted (a source's graph holds its claims, not bare triples); its inverse is inferred
+    assert found == {("t-a", "partnerOf", "accepted"), ("t-b", "partnerOf", "inferred"),
                      ("t-x", "investigatedFor", "inferred"), ("t-d", "type", "inferred")}
 
 
@@ -99,10 +104,14 @@ def test_negated_claim_marks_the_claim_contested_with_both_sources(project, run)
     assert result.exit_code == 0, result.stderr
     out = result.stdout.splitlines()
     assert out[1] == "https://w3id.org/cartkg/id/source/test-news,https://w3id.org/cartkg/id/source/test-reference"
-    # the denial is a claim only: the triple is asserted by the news source alone
+    # The verified denial outranks the reported claim: the claim is deprecated (contradicted by reference data),
+    # so the triple is asserted nowhere, and the denial itself is a claim only.
     ask = "SELECT ?g WHERE { GRAPH ?g { id:t-x cart:developedBy id:t-co } }"
-    assert run("sparql", "--format", "csv", "-", input=ask).stdout.splitlines()[1:] == [
-        "https://w3id.org/cartkg/id/source/test-news"]
+    assert run("sparql", "--format", "csv", "-", input=ask).stdout.splitlines()[1:] == []
+    rank = """SELECT ?rank ?reason WHERE { ?c rdf:subject id:t-x ; rdf:predicate cart:developedBy ;
+        cart:statedIn src:test-news ; cart:rank ?rank ; cart:deprecationReason ?reason }"""
+    assert run("sparql", "--format", "csv", "-", input=rank).stdout.splitlines()[1:] == [
+        "https://w3id.org/cartkg/ontology#DeprecatedRank,https://w3id.org/cartkg/ontology#ContradictedByReference"]
 
 
 def test_build_prints_a_short_summary_and_the_detail_with_verbose(project, run):

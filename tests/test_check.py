@@ -199,10 +199,10 @@ EXPECTED = [
     ("nct", "ERROR", "shacl:PatternConstraintComponent", "NCT followed by 8 digits"),
     ("trial-without-therapy", "WARN", "trial-without-therapy", "trial id:t-trial3 evaluates no therapy"),
     ("therapy-without-target", "WARN", "shacl:MinCountConstraintComponent", "id:t-cel3: a Therapy with no known target"),
-    ("claimed", "WARN", "contested-claim", "contested: src:t-news says id:t-cel cart:developedBy id:t-co; "
-                                            "src:t-ref says id:t-cel not cart:developedBy id:t-co (seeds/t-facts.tsv:"),
-    ("denied", "WARN", "contested-claim", "contested: src:t-ref says id:t-cel not cart:developedBy id:t-co; "
-                                           "src:t-news says id:t-cel cart:developedBy id:t-co (seeds/t-facts.tsv:"),
+    # The reported claim loses to the verified denial: it is deprecated and reported once, at its own row, naming the
+    # denial's row (the winning denial is preferred and has nothing to answer for).
+    ("claimed", "WARN", "contested-claim", "deprecated claim: src:t-news says id:t-cel cart:developedBy id:t-co; "
+                                            "contradicted by reference data: src:t-ref (seeds/t-facts.tsv:"),
 ]
 
 
@@ -223,10 +223,11 @@ def test_the_duplicate_label_names_both_ids_and_the_label(broken):
 
 def test_contested_claim_lists_both_sides_with_the_other_sides_line(broken):
     facts = broken["facts"]
-    claimed = next(l for l in lines_of(broken["text"]) if l.startswith(facts.at("claimed") + ": WARN: contested"))
-    denied = next(l for l in lines_of(broken["text"]) if l.startswith(facts.at("denied") + ": WARN: contested"))
-    assert f"({facts.at('denied')})" in claimed
-    assert f"({facts.at('claimed')})" in denied
+    out = lines_of(broken["text"])
+    claimed = next(l for l in out if l.startswith(facts.at("claimed") + ": WARN: deprecated claim"))
+    assert f"src:t-ref ({facts.at('denied')}) says id:t-cel cart:developedBy id:t-co does not hold" in claimed
+    # the denial wins, so its row carries no warning of its own
+    assert not [l for l in out if l.startswith(facts.at("denied") + ": ")]
 
 
 def test_a_problem_both_a_shape_and_a_check_find_is_reported_once(broken):
@@ -423,22 +424,27 @@ def test_real_negated_claims_are_reported_contested_with_both_sources(real_check
              if claim["source"] != deny["source"]]
     assert pairs, "the curated seeds deny at least one news claim"
     out = lines_of(real_check)
+    # Each denied claim is deprecated and warned at its row, naming the denial's row; a denial by the curation
+    # (seeds/curation.tsv) says "rejected by curation", one by a page "contradicted by reference data".
     for claim_at, claim_src, deny_at, deny_src in pairs:
-        assert any(l.startswith(f"{claim_at}: WARN: contested: {claim_src} says ") and f"; {deny_src} says " in l
-                   and l.endswith(f"({deny_at}) (contested-claim)") for l in out), (claim_at, deny_at)
-        assert any(l.startswith(f"{deny_at}: WARN: contested: {deny_src} says ") and f"; {claim_src} says " in l
-                   and l.endswith(f"({claim_at}) (contested-claim)") for l in out), (deny_at, claim_at)
+        why = (f"rejected by curation ({deny_at})" if deny_src == "src:cartkg-curation"
+               else f"contradicted by reference data: {deny_src} ({deny_at})")
+        assert any(l.startswith(f"{claim_at}: WARN: deprecated claim: {claim_src} says ") and f"; {why}" in l
+                   and l.endswith("(contested-claim)") for l in out), (claim_at, deny_at)
 
 
 def test_real_disjoint_publisher_type_is_contested(real_check):
     """Hand-checked: news text 003 calls Ars Technica a journal; two reference pages call it a news website."""
     news = "seeds/news-003-car-t-reset-immune.tsv:4"
     out = lines_of(real_check)
-    for ref_at, ref_src in (("seeds/reference-diseases-and-targets.tsv:19", "src:handwiki-ars-technica"),
-                            ("seeds/reference-diseases-and-targets.tsv:20", "src:wikisum-ars-technica")):
-        assert (f"{news}: WARN: contested: src:news-003-car-t-reset-immune says id:ars-technica rdf:type "
-                f"cart:ScientificJournal; {ref_src} says id:ars-technica rdf:type cart:NewsWebsite ({ref_at}) "
-                "(contested-claim)") in out
+    # The claim is deprecated once, at its row; the reason names the first reference row that contradicts it
+    # (reference-diseases-and-targets.tsv:19, HandWiki). Both :19 and :20 (WikiSum) are linked as cart:contradictedBy
+    # (test_answers.py::test_claim_contested_with_sources_on_both_sides).
+    assert (f"{news}: WARN: deprecated claim: src:news-003-car-t-reset-immune says id:ars-technica rdf:type "
+            "cart:ScientificJournal; contradicted by reference data: src:handwiki-ars-technica "
+            "(seeds/reference-diseases-and-targets.tsv:19) says rdf:type is cart:NewsWebsite (contested-claim)") in out
+    assert not [l for l in out if l.startswith(("seeds/reference-diseases-and-targets.tsv:19: ",
+                                                  "seeds/reference-diseases-and-targets.tsv:20: "))]
 
 
 # ---------------------------------------------------------------- the check files themselves

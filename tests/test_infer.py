@@ -184,8 +184,40 @@ def test_join_rules_say_what_they_read(rule):
 
 
 def test_contested_claims_rules_still_apply_in_the_built_graph(built):
+    """What the join rules contested-by-negation and contested-by-disjoint-class did, the ranks now do at build time."""
     from kg.store import open_store
 
-    rows = list(select(open_store(built), """SELECT (COUNT(*) AS ?n) WHERE {
+    assert not {"contested-by-negation", "contested-by-disjoint-class"} & set(infer.JOIN_RULES)
+    store = open_store(built)
+
+    def claim(file_line: str) -> dict:
+        file, line = file_line.rsplit(":", 1)
+        rows = list(select(store, f"""SELECT ?rank ?reason ?contested ?by WHERE {{
+            ?c cart:seedFile "{file}" ; cart:seedLine {line} ; cart:rank ?rank .
+            OPTIONAL {{ ?c cart:deprecationReason ?reason }} OPTIONAL {{ ?c cart:contested ?contested }}
+            OPTIONAL {{ ?c cart:contradictedBy ?d . ?d cart:seedFile ?f ; cart:seedLine ?l
+                       BIND(CONCAT(?f, ":", STR(?l)) AS ?by) }} }}"""))
+        assert rows, file_line
+        one = lambda key: {r[key].value.rsplit("#", 1)[-1] for r in rows if r[key] is not None}
+        return {"rank": one("rank"), "reason": one("reason"), "contested": one("contested"), "by": one("by")}
+
+    # negation: news text 000 says BMS develops rese-cel (news-000-rese-cel-autoimmune.tsv:91); the curation's
+    # `not cart:developedBy` row (curation.tsv:7) denies it
+    assert claim("seeds/news-000-rese-cel-autoimmune.tsv:91") == {
+        "rank": {"DeprecatedRank"}, "reason": {"RejectedByCuration"}, "contested": {"true"},
+        "by": {"seeds/curation.tsv:7"}}
+    assert claim("seeds/curation.tsv:7") == {"rank": {"PreferredRank"}, "reason": set(), "contested": {"true"},
+                                             "by": {"seeds/news-000-rese-cel-autoimmune.tsv:91",
+                                                    "seeds/news-biospace-rese-cel.tsv:5"}}
+    # disjoint classes: news text 003 types Ars Technica a cart:ScientificJournal (news-003-car-t-reset-immune.tsv:4);
+    # two reference pages type it a cart:NewsWebsite (reference-diseases-and-targets.tsv:19-20)
+    assert claim("seeds/news-003-car-t-reset-immune.tsv:4") == {
+        "rank": {"DeprecatedRank"}, "reason": {"ContradictedByReference"}, "contested": {"true"},
+        "by": {"seeds/reference-diseases-and-targets.tsv:19", "seeds/reference-diseases-and-targets.tsv:20"}}
+    # neither deprecated triple is a fact, and nothing of it is inferred
+    facts = list(select(store, """SELECT ?x WHERE { { id:rese-cel cart:developedBy ?x }
+                                   UNION { id:ars-technica a cart:ScientificJournal BIND(1 AS ?x) } }"""))
+    assert [r["x"].value for r in facts] == ["https://w3id.org/cartkg/id/cabaletta-bio"]
+    rows = list(select(store, """SELECT (COUNT(*) AS ?n) WHERE {
         GRAPH <https://w3id.org/cartkg/graph/inferred> { ?c cart:contradictedBy ?d } }"""))
-    assert int(rows[0]["n"].value) > 0
+    assert int(rows[0]["n"].value) == 0

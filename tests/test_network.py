@@ -71,10 +71,15 @@ def test_an_edge_is_inferred_only_when_no_source_states_it(eg):
     # yaml: RESET-SLE evaluates rese-cel in SLE; no source says "rese-cel investigated for SLE": a rule does
     derived = edge(eg, "rese-cel", "investigatedFor", "systemic-lupus-erythematosus")
     assert derived["inferred"] is True and derived["sources"] == []
-    # yaml: rese-cel company Cabaletta Bio (sclerodermanews and the EULAR abstract); text 000 says so too
+    # rese-cel company Cabaletta Bio: reference-autoimmune-programs.tsv:699 (Scleroderma News) and
+    # news-000-rese-cel-autoimmune.tsv:92. The EULAR 2025 abstract OP0338 no longer has a developedBy row (the
+    # reference rows keep only what each page states).
     stated = edge(eg, "rese-cel", "developedBy", "cabaletta-bio")
     assert stated["inferred"] is False
-    assert {SRC + "eular-2025-abstract-op0338", SRC + "news-000-rese-cel-autoimmune"} <= set(stated["sources"])
+    assert set(stated["sources"]) == {SRC + "scleroderma-news-rese-cel-study-enrolling",
+                                      SRC + "news-000-rese-cel-autoimmune"}
+    # Bristol Myers Squibb is rejected by curation.tsv:7: no edge at all
+    assert not eg.graph.has_edge(ID + "rese-cel", ID + "bristol-myers-squibb", CART + "developedBy")
     # yaml: Legend Biotech is Janssen's collaborator on Carvykti; the inverse comes from partnerOf being symmetric
     assert edge(eg, "janssen", "partnerOf", "legend-biotech")["inferred"] is False
     assert edge(eg, "legend-biotech", "partnerOf", "janssen")["inferred"] is True
