@@ -28,7 +28,7 @@ def test_therapy_which_therapies_target_bcma(ask):
     # Every `cart:targets id:bcma` row of seeds/*.tsv (none is unverified, none denied by a `not` row):
     # reference-approved-products.tsv:20 abecma, :157-158 carvykti; reference-autoimmune-programs.tsv:334 descartes-08;
     # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:991-992 eque-cel, :1134 zevor-cel;
-    # field-deals.tsv:181 gc012f, :203 p-bcma-allo1; field-programs-more.tsv:28 descartes-15, :77 qt-019b;
+    # field-deals.tsv:181 gc012f (AZD0120, its code name before AstraZeneca, one id since), :203 p-bcma-allo1; field-programs-more.tsv:28 descartes-15, :77 qt-019b;
     # field-programs.tsv:55 azd0120, :75 c-car168, :165 eque-cel, :205 icell-bcma-cd19-ccar, :526 sys6020;
     # field-trials-academic.tsv:34 beijing-gobroad-hospital-cd19-bcma-car-t, :111 ct103a, :117 ecar01,
     # :148 institute-of-hematology-universal-cd19-bcma-car-t, :444 soochow-university-bcma-car-t,
@@ -39,9 +39,9 @@ def test_therapy_which_therapies_target_bcma(ask):
     # :126 scar02. (Ids, not labels: eque-cel has two labels, "eque-cel" and "Fucaso".)
     found = ask("""SELECT DISTINCT ?t WHERE { ?t a cart:Therapy ; cart:targets ?x . ?x rdfs:label "BCMA" }""")
     assert {t.rsplit("/", 1)[1] for (t,) in found} == {
-        "abecma", "carvykti", "descartes-08", "anito-cel", "eque-cel", "zevor-cel", "gc012f", "p-bcma-allo1",
+        "abecma", "carvykti", "descartes-08", "anito-cel", "eque-cel", "zevor-cel", "p-bcma-allo1",
         "descartes-15", "qt-019b", "azd0120", "c-car168", "icell-bcma-cd19-ccar", "sys6020",
-        "beijing-gobroad-hospital-cd19-bcma-car-t", "ct103a", "ecar01", "institute-of-hematology-universal-cd19-bcma-car-t",
+        "beijing-gobroad-hospital-cd19-bcma-car-t", "ecar01", "institute-of-hematology-universal-cd19-bcma-car-t",
         "soochow-university-bcma-car-t", "union-hospital-wuhan-cd19-bcma-car-t", "zhejiang-university-cd19-bcma-car-t",
         "nct06371040-cd19-bcma-car-t", "nct07324889-cd19-bcma-car-t", "ucello-ucb-cd19-bcma-car-t",
         "zhejiang-university-universal-cd19-bcma-car-t", "beijing-gobroad-hospital-ucb-cd19-bcma-car-t", "kn3601",

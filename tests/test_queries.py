@@ -378,8 +378,8 @@ CD19_THERAPIES = {
     "allo-329", "anbal-cel", "ata3219", "aucatzyl", "azd0120", "azer-cel", "beijing-gobroad-hospital-cd19-bcma-car-t",
     "beijing-gobroad-hospital-ucb-cd19-bcma-car-t", "bms-986353", "breyanzi", "cb-010",
     "chictr2600122319-humanized-cd19-car-t", "childrens-hospital-of-zhejiang-university-cd19-car-t",
-    "chongqing-precision-cd19-car-t", "chongqing-precision-cd19-ucar-t", "chop-cart19", "cnct19", "cnty-101",
-    "cptx2309", "ct1195e", "ecar01", "erlangen-cd19-car-t", "ft819", "ft839", "gc012f", "gemelli-cd19-car-lenti",
+    "chongqing-precision-cd19-car-t", "chongqing-precision-cd19-ucar-t", "chop-cart19", "cnty-101",
+    "cptx2309", "ct1195e", "ecar01", "erlangen-cd19-car-t", "ft819", "ft839", "gemelli-cd19-car-lenti",
     "hn2301", "icell-bcma-cd19-ccar", "im19", "impt-514", "inati-cel", "institute-of-hematology-universal-cd19-bcma-car-t",
     "kite-363", "kj-c2219", "kn3601", "kymriah", "kyv-101", "nct06371040-cd19-bcma-car-t",
     "nct07129642-allogeneic-cd19-car-t", "nct07161193-cd19-car-t", "nct07324889-cd19-bcma-car-t",
@@ -418,9 +418,9 @@ def test_therapies_by_target_bcma_by_its_gene_symbol(built, answer):
     # The BCMA therapies: every `cart:targets id:bcma` row of seeds/*.tsv, listed with their lines in
     # test_answers.py::test_therapy_which_therapies_target_bcma (30 therapies).
     assert ids(built, "therapies-by-target", "therapy", target="TNFRSF17") == {
-        "abecma", "carvykti", "descartes-08", "anito-cel", "eque-cel", "zevor-cel", "gc012f", "p-bcma-allo1",
+        "abecma", "carvykti", "descartes-08", "anito-cel", "eque-cel", "zevor-cel", "p-bcma-allo1",
         "descartes-15", "qt-019b", "azd0120", "c-car168", "icell-bcma-cd19-ccar", "sys6020",
-        "beijing-gobroad-hospital-cd19-bcma-car-t", "ct103a", "ecar01", "institute-of-hematology-universal-cd19-bcma-car-t",
+        "beijing-gobroad-hospital-cd19-bcma-car-t", "ecar01", "institute-of-hematology-universal-cd19-bcma-car-t",
         "soochow-university-bcma-car-t", "union-hospital-wuhan-cd19-bcma-car-t", "zhejiang-university-cd19-bcma-car-t",
         "nct06371040-cd19-bcma-car-t", "nct07324889-cd19-bcma-car-t", "ucello-ucb-cd19-bcma-car-t",
         "zhejiang-university-universal-cd19-bcma-car-t", "beijing-gobroad-hospital-ucb-cd19-bcma-car-t", "kn3601",
@@ -510,7 +510,7 @@ def test_programs_by_disease_sle(built, answer):
     in_trial = {
         "adi-001", "allo-329", "ata3219", "aucatzyl", "azd0120", "bms-986353", "cb-010",
         "chictr2600122319-humanized-cd19-car-t", "childrens-hospital-of-zhejiang-university-cd19-car-t",
-        "chongqing-precision-cd19-car-t", "chop-cart19", "cht101", "cnct19", "cnty-101", "ct1192", "ct1195e",
+        "chongqing-precision-cd19-car-t", "chop-cart19", "cht101", "inati-cel", "cnty-101", "ct1192", "ct1195e",
         "descartes-08", "ecar01", "erlangen-cd19-car-t", "ft819", "gemelli-cd19-car-lenti", "icell-bcma-cd19-ccar",
         "im19", "institute-of-hematology-universal-cd19-bcma-car-t", "kite-363", "nct07161193-cd19-car-t",
         "nct07331467-ultra-fast-cd19-car-t", "p-cd19cd20-allo1", "peking-university-third-hospital-universal-cd19-car-gdt",
