@@ -589,3 +589,46 @@ def export(fmt: str, output: Path | None, endpoint: str | None) -> None:
         return
     write_atomic(output, data)
     click.echo(f"wrote {paths.relative(output)} ({len(data) / 1024:.0f} KiB, {fmt})", err=True)
+
+
+# ---------------------------------------------------------------- time: kg diff
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "atom"]), default="text", show_default=True,
+              help="atom: a feed (RFC 4287), one entry per change, linking its sources.")
+@click.option("--watch", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Only changes to the entities this file lists (one CURIE, <IRI> or name a line) and to what "
+                   "is one link from them.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of stdout.")
+def diff_command(old: str, new: str, fmt: str, watch: Path | None, output: Path | None) -> None:
+    """What changed from OLD to NEW: entities added and removed, sources added, new approvals and
+    designations, stage, phase and status changes, primary completion dates that slipped, disputes
+    opened and resolved, each with its sources.
+
+    OLD and NEW are builds (a store folder, a build folder, or a project folder that `kg build` has
+    built) or git revisions of this project, built into a temporary folder (without SHACL).
+
+    Example: kg diff HEAD~5 HEAD --format md
+    """
+    from kg import diff as diff_mod
+    from kg.catalogue import prefixes
+    from kg.files import write_atomic
+
+    paths = _paths()
+    started = time.perf_counter()
+
+    def progress(stage: str) -> None:
+        click.echo(f"[{time.perf_counter() - started:6.2f}s] {stage}", err=True)
+
+    known = prefixes(paths) if paths.prefixes.exists() else {}
+    report = diff_mod.diff(paths, old, new, watch, known, progress)
+    text = diff_mod.render(report, fmt, known)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(output, text)
+    click.echo(f"wrote {paths.relative(output)}: {len(report.changes)} changes ({fmt})", err=True)
