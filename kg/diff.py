@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, KgError, Problem
 from kg.paths import Paths
-from kg.store import select
+from kg.store import select, side_by_side
 from kg.vocab import CART, CLAIM, GRAPH_ACCEPTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, RDF_TYPE, RDFS_LABEL
 
 FORMATS = ("text", "md", "json", "atom")
@@ -59,8 +59,8 @@ class Change:
     before: str = ""
     after: str = ""
     sources: tuple[str, ...] = ()
-    # The triple behind it, to find its sources: (subject, predicate, object) in the build it is in.
-    triple: tuple[ox.Term, ox.Term, ox.Term] | None = field(default=None, compare=False, repr=False)
+    # The triple behind it, to find its sources: (subject, predicate, object) in N-Triples form, in the build it is in.
+    triple: tuple[str, str, str] | None = field(default=None, compare=False, repr=False)
     in_old: bool = field(default=False, compare=False, repr=False)
 
 
@@ -70,7 +70,7 @@ class Snapshot:
 
     entities: dict[str, set[str]]
     sources: set[str]
-    values: dict[tuple[str, str], set[ox.Term]]
+    values: dict[tuple[str, str], set[str]]  # (subject, property) -> objects in N-Triples form
     decisions: dict[str, tuple[str, str]]
     disputes: dict[str, tuple[ox.Term, ox.Term, ox.Term, str]]
 
@@ -99,10 +99,10 @@ def read_snapshot(store: ox.Store) -> Snapshot:
         if c.value != CART + "Claim":
             entities.setdefault(s.value, set()).add(c.value)
     sources = {row[0].value for row in select(store, "SELECT DISTINCT ?s WHERE { ?s a cart:Source }")}
-    values: dict[tuple[str, str], set[ox.Term]] = {}
+    values: dict[tuple[str, str], set[str]] = {}  # (subject, property) -> objects in N-Triples form
     props = " ".join(f"<{p}>" for p in TRACKED)
     for s, p, o in select(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} GRAPH ?g {{ ?s ?p ?o }} {_NOT_FACTS} }}"):
-        values.setdefault((s.value, p.value), set()).add(o)
+        values.setdefault((s.value, p.value), set()).add(str(o))
     decisions = {d.value: (t.value, f.value if f is not None else "") for d, t, f in select(store, """
         SELECT ?d ?t ?f WHERE { ?d a cart:RegulatoryDecision ; cart:decisionType ?t OPTIONAL { ?d cart:decisionFor ?f } }""")}
     disputes = {}
@@ -117,22 +117,21 @@ def read_snapshot(store: ox.Store) -> Snapshot:
 def compare(old: Snapshot, new: Snapshot) -> list[Change]:
     """The changes from `old` to `new`, without their sources yet."""
     changes: list[Change] = []
-    a = ox.NamedNode(RDF_TYPE)
+    a = f"<{RDF_TYPE}>"
     for e in sorted(new.entities.keys() - old.entities.keys()):
         cls = sorted(new.entities[e])[0]
-        triple = (ox.NamedNode(e), a, ox.NamedNode(cls))
+        triple = (f"<{e}>", a, f"<{cls}>")
         if e in new.sources:
             changes.append(Change("source-added", e, after=cls, sources=(e,), triple=triple))
         elif e in new.decisions:
             kind, what = new.decisions[e]
             grade = "approval" if kind in APPROVALS else "designation" if kind in DESIGNATIONS else "decision"
-            changes.append(Change(grade, e, after=kind, triple=(ox.NamedNode(e), ox.NamedNode(CART + "decisionType"),
-                                                                ox.NamedNode(kind))))
+            changes.append(Change(grade, e, after=kind, triple=(f"<{e}>", f"<{CART}decisionType>", f"<{kind}>")))
         else:
             changes.append(Change("entity-added", e, after=cls, triple=triple))
     for e in sorted(old.entities.keys() - new.entities.keys()):
         cls = sorted(old.entities[e])[0]
-        changes.append(Change("entity-removed", e, before=cls, triple=(ox.NamedNode(e), a, ox.NamedNode(cls)),
+        changes.append(Change("entity-removed", e, before=cls, triple=(f"<{e}>", a, f"<{cls}>"),
                               in_old=True))
     both = old.entities.keys() & new.entities.keys()
     for (s, p) in sorted(old.values.keys() | new.values.keys()):
@@ -146,12 +145,9 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
         if kind == "date":
             if not was or not now:
                 continue  # a date first recorded or no longer recorded has not moved
-            kind = "date-slipped" if max(v.value for v in now) > max(v.value for v in was) else "date-advanced"
-        triple = (ox.NamedNode(s), ox.NamedNode(p), sorted(now, key=str)[0]) if now else None
-        if triple is None:
-            triple, gone = (ox.NamedNode(s), ox.NamedNode(p), sorted(was, key=str)[0]), True
-        else:
-            gone = False
+            kind = "date-slipped" if max(map(_lexical, now)) > max(map(_lexical, was)) else "date-advanced"
+        gone = not now
+        triple = (f"<{s}>", f"<{p}>", min(was if gone else now))
         changes.append(Change(kind, s, before=before, after=after, triple=triple, in_old=gone))
     for c in sorted(new.disputes.keys() - old.disputes.keys()):
         s, p, o, src = new.disputes[c]
@@ -162,8 +158,16 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
     return changes
 
 
-def _shown_values(values: set[ox.Term]) -> str:
-    return " / ".join(sorted(v.value for v in values))
+def _shown_values(values: set[str]) -> str:
+    return " / ".join(sorted(map(_lexical, values)))
+
+
+def _lexical(nt: str) -> str:
+    """The lexical form of a term in N-Triples form (an IRI's IRI)."""
+    if nt.startswith("<"):
+        return nt[1:-1]
+    end = nt.rindex('"')
+    return nt[1:end] if "\\" not in nt else json.loads(nt[:end + 1])
 
 
 def _claim_text(p: ox.Term, o: ox.Term) -> str:
@@ -182,7 +186,7 @@ def _sources_of(store: ox.Store, triples: list[tuple], chunk: int = 400) -> dict
                      FILTER(?r != cart:DeprecatedRank) }}
                   UNION {{ GRAPH ?src {{ ?s ?p ?o }}
                            FILTER(?src != <{GRAPH_ACCEPTED}> && ?src != <{GRAPH_INFERRED}> && ?src != <{GRAPH_ONTOLOGY}>) }} }}"""):
-            found.setdefault((s, p, o), set()).add(src.value)
+            found.setdefault((str(s), str(p), str(o)), set()).add(src.value)
     return found
 
 
@@ -219,23 +223,24 @@ def neighbourhood(stores: list[ox.Store], watched: set[str]) -> set[str]:
 def diff_stores(old: ox.Store, new: ox.Store, old_name: str, new_name: str,
                 watched: set[str] | None = None) -> Report:
     """The typed changes from the store `old` to the store `new`, limited to `watched` and its neighbours if given."""
-    changes = compare(read_snapshot(old), read_snapshot(new))
+    changes = compare(*side_by_side(read_snapshot, [old, new]))
     if watched is not None:
         keep = neighbourhood([old, new], watched)
         changes = [c for c in changes if c.entity in keep]
-    for store, in_old in ((old, True), (new, False)):
-        wanted = [c.triple for c in changes if c.triple is not None and c.in_old == in_old and not c.sources]
-        found = _sources_of(store, wanted)
-        changes = [Change(c.kind, c.entity, c.before, c.after,
-                          tuple(sorted(found.get(c.triple, ()))) if c.triple is not None else (), c.triple, c.in_old)
-                   if c.in_old == in_old and not c.sources else c for c in changes]
+    found_old, found_new = side_by_side(
+        lambda side: _sources_of(side[0], [c.triple for c in changes if c.triple is not None and c.in_old == side[1]
+                                           and not c.sources]), [(old, True), (new, False)])
+    changes = [c if c.sources or c.triple is None else
+               Change(c.kind, c.entity, c.before, c.after, tuple(sorted((found_old if c.in_old else found_new)
+                                                                       .get(c.triple, ()))), c.triple, c.in_old)
+               for c in changes]
     order = list(KINDS)
     changes.sort(key=lambda c: (order.index(c.kind), c.entity, c.before, c.after))
     iris = {c.entity for c in changes} | {s for c in changes for s in c.sources}
     iris |= {part for c in changes for v in (c.before, c.after) for part in v.split(" ", 1)
              if part.startswith(("http://", "https://")) and not any(ch in part for ch in ' <>"{}|^`\\')}
     labels, urls = _names(new, iris)
-    old_labels, old_urls = _names(old, iris - labels.keys())
+    old_labels, old_urls = _names(old, iris - labels.keys()) if iris - labels.keys() else ({}, {})
     return Report(old_name, new_name, changes, {**old_labels, **labels}, {**old_urls, **urls})
 
 
