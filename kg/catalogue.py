@@ -176,14 +176,14 @@ def without_parameters(result: Result) -> Result:
 
 
 def run_query(paths: Paths, name: str, given: dict[str, str], endpoint: str | None = None,
-              labelled: bool = False) -> Answer:
-    """Run a canned query with parameter values given as text, on the built graph or an endpoint."""
+              labelled: bool = False, engine=None) -> Answer:
+    """Run a canned query with parameter values given as text, on the built graph, an endpoint or `engine`."""
     from kg.engine import open_engine
 
     rq = find_query(paths, name)
     known = prefixes(paths)
     check(rq.params, given, known, rq.name)  # before anything is opened: a bad value never reaches an engine
-    engine = open_engine(paths, endpoint)
+    engine = engine or open_engine(paths, endpoint)
     bound = bind(engine, rq.params, given, known, rq.name)
     result = without_parameters(engine.select(rq.text, bound.bindings))
     if bound.unmatched:

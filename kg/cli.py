@@ -61,6 +61,32 @@ def _paths() -> Paths:
     return click.get_current_context().obj
 
 
+def _as_of_option(command):
+    """--as-of DATE: the graph as it stood on that date (declared once for every command that reads the graph)."""
+    return click.option("--as-of", "as_of", metavar="DATE",
+                        help="The graph as it stood on DATE (YYYY-MM-DD; YYYY-MM or YYYY: the period's last day): "
+                             "only what sources published by then said, ranked as of then; built in memory "
+                             "from the seeds.")(command)
+
+
+def _engine(endpoint: str | None, as_of: str | None):
+    """The engine a command reads: the graph as of a date, an endpoint, or the embedded store."""
+    from kg.engine import open_engine
+
+    if as_of is None:
+        return open_engine(_paths(), endpoint)
+    from kg import asof
+
+    when = asof.parse_as_of(as_of)  # a bad date is refused before anything is read
+    if endpoint:
+        raise KgError("--as-of builds the graph from this project's seeds; it cannot be used with --endpoint")
+    engine = asof.AsOfEngine(asof.build_as_of(_paths(), when))
+    click.echo(f"note: the graph as of {when.isoformat()}: {engine.as_of.rows_left_out} seed rows left out (sources "
+               f"published later, events after it, statements not holding then); {engine.as_of.undated_sources} "
+               "sources have no date and count at every date", err=True)
+    return engine
+
+
 def _curie(iri: str) -> str:
     from kg.vocab import SPARQL_PREFIXES
 
@@ -105,7 +131,8 @@ def build(no_shacl: bool, low_memory: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
               show_default=True, help="json, csv and tsv are the W3C SPARQL 1.1 results formats.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help="Query this SPARQL endpoint instead of the embedded store.")
-def sparql(query_file, fmt: str, endpoint: str | None) -> None:
+@_as_of_option
+def sparql(query_file, fmt: str, endpoint: str | None, as_of: str | None) -> None:
     """Run a read-only SPARQL query from QUERY_FILE (or - for stdin) over the built graph.
 
     The default graph is the union of all named graphs; GRAPH ?g tells which source said it.
@@ -116,7 +143,7 @@ def sparql(query_file, fmt: str, endpoint: str | None) -> None:
 
     text = query_file.read()
     ensure_read_only(text, "<stdin>" if query_file.name == "<stdin>" else query_file.name)
-    engine = open_engine(_paths(), endpoint)
+    engine = _engine(endpoint, as_of)
     result = engine.select(text)
     names = labels(engine, result.iris()) if fmt in ("table", "md") else {}
     click.echo(render(result, fmt, names), nl=False)
@@ -285,7 +312,8 @@ def queries(name: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
               show_default=True, help="json, csv and tsv are the W3C SPARQL 1.1 results formats.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help="Query this SPARQL endpoint instead of the embedded store.")
-def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) -> None:
+@_as_of_option
+def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, as_of: str | None) -> None:
     """Run the canned query NAME (see `kg queries`) with typed parameters, sorted output.
 
     Values are bound as RDF terms, never pasted into the query text. Notes (such as a name that
@@ -294,7 +322,8 @@ def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) ->
     from kg.catalogue import run_query
     from kg.results import render
 
-    answer = run_query(_paths(), name, _given(params), endpoint, labelled=fmt in ("table", "md"))
+    engine = _engine(endpoint, as_of) if as_of else None
+    answer = run_query(_paths(), name, _given(params), endpoint, labelled=fmt in ("table", "md"), engine=engine)
     for note in answer.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(render(answer.result, fmt, answer.labels), nl=False)
@@ -467,8 +496,9 @@ _ENDPOINT_HELP = "Read the graph from this SPARQL endpoint instead of the embedd
 @click.option("--terms", is_flag=True, help="Also show individuals of the ontology (decision types).")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
+@_as_of_option
 def viz(output: Path | None, focus: str | None, depth: int, classes: tuple[str, ...], sources: bool, terms: bool,
-        open_page: bool, endpoint: str | None) -> None:
+        open_page: bool, endpoint: str | None, as_of: str | None) -> None:
     """Write the graph as one interactive HTML page that works offline.
 
     Colour and shape per class, links labelled by property, inferred links dashed; hover for names,
@@ -481,7 +511,7 @@ def viz(output: Path | None, focus: str | None, depth: int, classes: tuple[str, 
 
     paths = _paths()
     out = output or paths.html
-    page = viz_mod.write_page(open_engine(paths, endpoint), out, prefixes(paths), focus, depth, list(classes),
+    page = viz_mod.write_page(_engine(endpoint, as_of), out, prefixes(paths), focus, depth, list(classes),
                               sources, terms)
     layout = "physics settles it, then freezes" if page.physics else "positions precomputed, physics off"
     click.echo(f"wrote {paths.relative(out)}: {page.nodes} entities, {page.edges} links ({page.inferred} inferred), "
@@ -575,7 +605,8 @@ def neighbors(name: str, depth: int, endpoint: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of stdout.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
-def export(fmt: str, output: Path | None, endpoint: str | None) -> None:
+@_as_of_option
+def export(fmt: str, output: Path | None, endpoint: str | None, as_of: str | None) -> None:
     """Export the graph as GraphML or RDF (Turtle, TriG, N-Triples, JSON-LD)."""
     from kg import export as export_mod
     from kg.catalogue import prefixes
@@ -583,7 +614,7 @@ def export(fmt: str, output: Path | None, endpoint: str | None) -> None:
     from kg.files import write_atomic
 
     paths = _paths()
-    data = export_mod.export(open_engine(paths, endpoint), fmt, prefixes(paths))
+    data = export_mod.export(_engine(endpoint, as_of), fmt, prefixes(paths))
     if output is None:
         click.echo(data, nl=False)
         return
