@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -69,20 +70,25 @@ def main() -> int:
         print(f"made and built the three projects in {time.perf_counter() - t:.0f} s")
         cases = {"seed 7 -> seed 8 (reshuffled)": (a, b), "seed 7 -> one status changed": (a, c)}
         times: dict[str, list[float]] = {name: [] for name in cases}
+        cpu: dict[str, list[float]] = {name: [] for name in cases}
         changes: dict[str, int] = {}
         for _ in range(args.repeat):
             for name, (old, new) in cases.items():
                 out = work / "diff.json"
                 t = time.perf_counter()
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 subprocess.run([kg_command(), "--project", str(new), "diff", str(old), str(new), "--format", "json",
                                 "-o", str(out)], check=True, stderr=subprocess.DEVNULL)
                 times[name].append(time.perf_counter() - t)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
                 changes[name] = len(json.loads(out.read_text(encoding="utf-8"))["changes"])
         for name, values in times.items():
             median = statistics.median(values)
             verdict = "met" if median < GOAL_SECONDS else "NOT met"
-            print(f"kg diff {name}: {changes[name]} changes, median {median:.1f} s of {len(values)} "
-                  f"(goal under {GOAL_SECONDS:.0f} s: {verdict})")
+            print(f"kg diff {name}: {changes[name]} changes, median {median:.1f} s wall, "
+                  f"{statistics.median(cpu[name]):.1f} s CPU, of {len(values)} (goal under {GOAL_SECONDS:.0f} s: {verdict}; "
+                  f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

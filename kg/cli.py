@@ -663,3 +663,27 @@ def diff_command(old: str, new: str, fmt: str, watch: Path | None, output: Path 
         return
     write_atomic(output, text)
     click.echo(f"wrote {paths.relative(output)}: {len(report.changes)} changes ({fmt})", err=True)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the page  [default: build/timeline.html]")
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
+@click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
+@_as_of_option
+def timeline(output: Path | None, open_page: bool, endpoint: str | None, as_of: str | None) -> None:
+    """Write the timeline page: approvals, designations, trial starts and completions, readouts and deals
+    on a time axis, filterable by kind, target and disease; one HTML file that works offline.
+
+    Example: kg timeline -o build/timeline.html --as-of 2024-12-31
+    """
+    from kg import timeline as timeline_mod
+
+    paths = _paths()
+    out = output or paths.timeline_html
+    engine = _engine(endpoint, as_of)
+    title = "cartkg timeline" + (f" as of {as_of}" if as_of else "")
+    page = timeline_mod.write_page(engine, out, title)
+    click.echo(f"wrote {paths.relative(out)}: {page.events} dated events, {page.bytes / 1024:.0f} KiB")
+    if open_page:
+        click.launch(str(out))
