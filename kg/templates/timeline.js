@@ -49,7 +49,6 @@
     box.checked = true;
     box.dataset.kind = k;
     box.addEventListener("change", function () { shown[k] = box.checked; draw(); });
-    var swatch = el("span", "dot-key k" + i, "");
     label.appendChild(box);
     label.appendChild(document.createTextNode(" " + k + " (" + events.filter(function (e) { return e.kind === k; }).length + ")"));
     fieldset.appendChild(label);
@@ -91,7 +90,7 @@
     var lo = new Date(day(events[picked[0]].date)).getUTCFullYear();
     var hi = new Date(day(events[picked[picked.length - 1]].date)).getUTCFullYear() + 1;
     var start = Date.UTC(lo, 0, 1), end = Date.UTC(hi, 0, 1);
-    function x(iso) { return (4 + 94 * (day(iso) - start) / (end - start)) + "%"; }
+    function x(iso) { return (9 + 89 * (day(iso) - start) / (end - start)) + "%"; }
     var ticks = el("div", "ticks");
     for (var y = lo; y <= hi; y++) {
       var pos = x(y + "-01-01");
