@@ -171,3 +171,36 @@ def test_unknown_revision_is_one_line_exit_2(tmp_path, run):
     assert result.stderr.strip().splitlines() == [
         f"error: no-such-rev: neither a folder holding a build nor a revision git knows in {root}"]
     assert not out.exists()
+
+
+def test_compare_types_each_kind_of_change():
+    """compare() on two hand-made snapshots: each difference lands in its kind, nothing else is reported."""
+    import pyoxigraph as ox
+
+    from kg.diff import Snapshot, compare
+
+    cart, ids = "https://w3id.org/cartkg/ontology#", "https://w3id.org/cartkg/id/"
+    trial, therapy, src = ids + "t", ids + "x", ids + "source/new"
+    date = f"<http://www.w3.org/2001/XMLSchema#date>"
+    claim = (ox.NamedNode(therapy), ox.NamedNode(cart + "developedBy"), ox.NamedNode(ids + "c"), ids + "source/p")
+    old = Snapshot(entities={trial: {cart + "Trial"}, therapy: {cart + "Therapy"}, ids + "gone": {cart + "Company"}},
+                   sources=set(), decisions={},
+                   values={(trial, cart + "primaryCompletionDate"): {f'"2027-02-22"^^{date}'},
+                           (trial, cart + "phase"): {'"Phase 1"'}, (therapy, cart + "developmentStage"): {'"Phase 1"'}},
+                   disputes={ids + "claim/old": claim})
+    new = Snapshot(entities={trial: {cart + "Trial"}, therapy: {cart + "Therapy"}, src: {cart + "PressRelease"},
+                             ids + "d": {cart + "RegulatoryDecision"}},
+                   sources={src}, decisions={ids + "d": (cart + "RMAT", therapy)},
+                   values={(trial, cart + "primaryCompletionDate"): {f'"2026-12-01"^^{date}'},
+                           (trial, cart + "phase"): {'"Phase 2"'}, (therapy, cart + "developmentStage"): {'"Phase 1"'}},
+                   disputes={ids + "claim/new": claim})
+    got = sorted((c.kind, c.entity, c.before, c.after) for c in compare(old, new))
+    assert got == sorted([
+        ("source-added", src, "", cart + "PressRelease"),
+        ("designation", ids + "d", "", cart + "RMAT"),
+        ("entity-removed", ids + "gone", cart + "Company", ""),
+        ("date-advanced", trial, "2027-02-22", "2026-12-01"),
+        ("phase", trial, "Phase 1", "Phase 2"),
+        ("dispute-opened", therapy, "", f"{cart}developedBy {ids}c"),
+        ("dispute-resolved", therapy, f"{cart}developedBy {ids}c", ""),
+    ])
