@@ -288,7 +288,9 @@ def build_revision(paths: Paths, commit: str, name: str, into: Path) -> Path:
     if done.returncode != 0:
         raise KgError(f"{name}: git archive failed: {done.stderr.decode('utf-8', 'replace').strip().splitlines()[-1:]}")
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
-        tar.extractall(root, filter="data")
+        # The "data" filter refuses links and paths that leave the folder (Pythons before 3.10.12 lack it;
+        # the archive is git's own, of this repository).
+        tar.extractall(root, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
     try:
         build_mod.build(_Elsewhere(root, into / "build"), shacl=False)
     except InputError as exc:
