@@ -72,6 +72,32 @@ def _paths() -> Paths:
     return click.get_current_context().obj
 
 
+def _as_of_option(command):
+    """--as-of DATE: the graph as it stood on that date (declared once for every command that reads the graph)."""
+    return click.option("--as-of", "as_of", metavar="DATE",
+                        help="The graph as it stood on DATE (YYYY-MM-DD; YYYY-MM or YYYY: the period's last day): "
+                             "only what sources published by then said, ranked as of then; built in memory "
+                             "from the seeds.")(command)
+
+
+def _engine(endpoint: str | None, as_of: str | None):
+    """The engine a command reads: the graph as of a date, an endpoint, or the embedded store."""
+    from kg.engine import open_engine
+
+    if as_of is None:
+        return open_engine(_paths(), endpoint)
+    from kg import asof
+
+    when = asof.parse_as_of(as_of)  # a bad date is refused before anything is read
+    if endpoint:
+        raise KgError("--as-of builds the graph from this project's seeds; it cannot be used with --endpoint")
+    engine = asof.AsOfEngine(asof.build_as_of(_paths(), when))
+    click.echo(f"note: the graph as of {when.isoformat()}: {engine.as_of.rows_left_out} seed rows left out (sources "
+               f"published later, events after it, statements not holding then); {engine.as_of.undated_sources} "
+               "sources have no date and count at every date", err=True)
+    return engine
+
+
 def _curie(iri: str) -> str:
     from kg.vocab import SPARQL_PREFIXES
 
@@ -200,7 +226,8 @@ def _names(paths: Paths) -> dict[str, str]:
 @main.command(epilog=example("echo 'ASK { id:kymriah cart:targets id:cd19 }' | kg sparql --format json -"))
 @click.argument("query_file", type=click.File("r", encoding="utf-8"))
 @output_options(any_form=True)
-def sparql(query_file, fmt: str | None, wide: bool, endpoint: str | None) -> None:
+@_as_of_option
+def sparql(query_file, fmt: str | None, wide: bool, endpoint: str | None, as_of: str | None) -> None:
     """Run a read-only SPARQL query from QUERY_FILE (or - for stdin) over the built graph.
 
     Any query form: SELECT and ASK answer in a table or the W3C SPARQL results formats, CONSTRUCT and
@@ -222,7 +249,7 @@ def sparql(query_file, fmt: str | None, wide: bool, endpoint: str | None) -> Non
     problem = syntax_problem(text, shown, SPARQL_PREFIXES)  # the prefixes every engine is given
     if problem:
         raise LocatedError(problem)
-    engine = open_engine(paths, endpoint)
+    engine = _engine(endpoint, as_of)
     answer = engine.run(text, None, fmt)
     names = _names(paths)
     shown_names = display_names(engine, answer, names) if fmt in (None, "table", "records", "md") else {}
@@ -394,7 +421,9 @@ def queries(name: str | None) -> None:
               help="A parameter value (repeat for each); entities by any name, synonym, CURIE or IRI (a value "
                    "starting with < is tried as a name first). An empty value (-p target=) is the default.")
 @output_options(any_form=False)
-def query(name: str, params: tuple[str, ...], fmt: str | None, wide: bool, endpoint: str | None) -> None:
+@_as_of_option
+def query(name: str, params: tuple[str, ...], fmt: str | None, wide: bool, endpoint: str | None,
+          as_of: str | None) -> None:
     """Run the canned query NAME (see `kg queries`) with typed parameters, sorted output.
 
     Values are bound as RDF terms, never pasted into the query text. A value that names nothing in the
@@ -404,7 +433,9 @@ def query(name: str, params: tuple[str, ...], fmt: str | None, wide: bool, endpo
     from kg.results import render
 
     paths = _paths()
-    answer = run_query(paths, name, _given(params), endpoint, labelled=fmt in (None, "table", "records", "md"), fmt=fmt)
+    engine = _engine(endpoint, as_of) if as_of else None
+    answer = run_query(paths, name, _given(params), endpoint, labelled=fmt in (None, "table", "records", "md"), fmt=fmt,
+                       engine=engine)
     for note in answer.notes:
         click.echo(f"note: {note}", err=True)
     if answer.unmatched:
@@ -580,8 +611,9 @@ _ENDPOINT_HELP = "Read the graph from this SPARQL endpoint instead of the embedd
 @click.option("--terms", is_flag=True, help="Also show individuals of the ontology (decision types).")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
+@_as_of_option
 def viz(output: Path | None, focus: str | None, depth: int, classes: tuple[str, ...], sources: bool, terms: bool,
-        open_page: bool, endpoint: str | None) -> None:
+        open_page: bool, endpoint: str | None, as_of: str | None) -> None:
     """Write the graph as one interactive HTML page that works offline.
 
     Colour and shape per class, links labelled by property, inferred links dashed; hover for names,
@@ -594,7 +626,7 @@ def viz(output: Path | None, focus: str | None, depth: int, classes: tuple[str, 
 
     paths = _paths()
     out = output or paths.html
-    page = viz_mod.write_page(open_engine(paths, endpoint), out, prefixes(paths), focus, depth, list(classes),
+    page = viz_mod.write_page(_engine(endpoint, as_of), out, prefixes(paths), focus, depth, list(classes),
                               sources, terms)
     layout = "physics settles it, then freezes" if page.physics else "positions precomputed, physics off"
     click.echo(f"wrote {paths.relative(out)}: {page.nodes} entities, {page.edges} links ({page.inferred} inferred), "
@@ -721,7 +753,8 @@ def neighbors(name: str, depth: int, endpoint: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of stdout.")
 @click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
-def export(fmt: str, output: Path | None, endpoint: str | None) -> None:
+@_as_of_option
+def export(fmt: str, output: Path | None, endpoint: str | None, as_of: str | None) -> None:
     """Export the graph as GraphML or RDF (Turtle, TriG, N-Triples, JSON-LD)."""
     from kg import export as export_mod
     from kg.catalogue import prefixes
@@ -729,7 +762,7 @@ def export(fmt: str, output: Path | None, endpoint: str | None) -> None:
     from kg.files import write_atomic
 
     paths = _paths()
-    data = export_mod.export(open_engine(paths, endpoint), fmt, prefixes(paths))
+    data = export_mod.export(_engine(endpoint, as_of), fmt, prefixes(paths))
     if output is None:
         click.echo(data, nl=False)
         return
@@ -781,3 +814,70 @@ def import_ctgov(inputs: tuple[Path, ...], name: str | None, downloaded: str | N
     if report.candidates:
         click.echo(f"{len(report.candidates)} candidate{'s' if len(report.candidates) != 1 else ''} for curation "
                    f"listed in {paths.relative(report.review)}")
+
+
+# ---------------------------------------------------------------- time: kg diff
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "atom"]), default="text", show_default=True,
+              help="atom: a feed (RFC 4287), one entry per change, linking its sources.")
+@click.option("--watch", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Only changes to the entities this file lists (one CURIE, <IRI> or name a line) and to what "
+                   "is one link from them.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of stdout.")
+def diff_command(old: str, new: str, fmt: str, watch: Path | None, output: Path | None) -> None:
+    """What changed from OLD to NEW: entities added and removed, sources added, new approvals and
+    designations, stage, phase and status changes, primary completion dates that slipped, disputes
+    opened and resolved, each with its sources.
+
+    OLD and NEW are builds (a store folder, a build folder, or a project folder that `kg build` has
+    built) or git revisions of this project, built into a temporary folder (without SHACL).
+
+    Example: kg diff HEAD~5 HEAD --format md
+    """
+    from kg import diff as diff_mod
+    from kg.catalogue import prefixes
+    from kg.files import write_atomic
+
+    paths = _paths()
+    started = time.perf_counter()
+
+    def progress(stage: str) -> None:
+        click.echo(f"[{time.perf_counter() - started:6.2f}s] {stage}", err=True)
+
+    known = prefixes(paths) if paths.prefixes.exists() else {}
+    report = diff_mod.diff(paths, old, new, watch, known, progress)
+    text = diff_mod.render(report, fmt, known)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(output, text)
+    click.echo(f"wrote {paths.relative(output)}: {len(report.changes)} changes ({fmt})", err=True)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the page  [default: build/timeline.html]")
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
+@click.option("--endpoint", envvar="KG_ENDPOINT", help=_ENDPOINT_HELP)
+@_as_of_option
+def timeline(output: Path | None, open_page: bool, endpoint: str | None, as_of: str | None) -> None:
+    """Write the timeline page: approvals, designations, trial starts and completions, readouts and deals
+    on a time axis, filterable by kind, target and disease; one HTML file that works offline.
+
+    Example: kg timeline -o build/timeline.html --as-of 2024-12-31
+    """
+    from kg import timeline as timeline_mod
+
+    paths = _paths()
+    out = output or paths.timeline_html
+    engine = _engine(endpoint, as_of)
+    title = "cartkg timeline" + (f" as of {as_of}" if as_of else "")
+    page = timeline_mod.write_page(engine, out, title)
+    click.echo(f"wrote {paths.relative(out)}: {page.events} dated events, {page.bytes / 1024:.0f} KiB")
+    if open_page:
+        click.launch(str(out))

@@ -101,6 +101,10 @@ class Paths:
     def html(self) -> Path:
         return self.build / "graph.html"
 
+    @property
+    def timeline_html(self) -> Path:
+        return self.build / "timeline.html"
+
     def require(self, folder: Path) -> Path:
         """The folder, or a one-line error saying this is not a cartkg project."""
         if not folder.is_dir():

@@ -48,6 +48,7 @@ class Statement:
     reason: str = ""
     reason_text: str = ""
     contradicted_by: list["Statement"] = field(default_factory=list)
+    valid: tuple = (None, None)  # from and until (kg.dates.Dated, or None when open)
 
     @property
     def where(self) -> str:
@@ -189,11 +190,22 @@ def _conflicts(statements: list[Statement], axioms: Axioms) -> list[tuple[Statem
         yes, no = [s for s in group if not s.negated], [s for s in group if s.negated]
         pairs += [(a, b) for a in yes for b in no]
     for group in by_property.values():
-        pairs += [(a, b) for i, a in enumerate(group) for b in group[i + 1:] if _value(a.object) != _value(b.object)]
+        pairs += [(a, b) for i, a in enumerate(group) for b in group[i + 1:]
+                  if _value(a.object) != _value(b.object) and _overlap(a, b)]
     for group in types.values():
         pairs += [(a, b) for i, a in enumerate(group) for b in group[i + 1:]
                   if axioms.disjoint_types(a.object.value, b.object.value)]
     return sorted(pairs, key=lambda ab: (ab[0].file, ab[0].line, ab[1].file, ab[1].line))
+
+
+def _overlap(a: Statement, b: Statement) -> bool:
+    """Whether two statements can hold at one time: two values of a functional property at different times agree."""
+    (a_from, a_until), (b_from, b_until) = a.valid, b.valid
+    if a_until and b_from and a_until.end < b_from.start:
+        return False
+    if b_until and a_from and b_until.end < a_from.start:
+        return False
+    return True
 
 
 def _link(a: Statement, b: Statement) -> None:

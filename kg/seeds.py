@@ -15,12 +15,14 @@ from kg.errors import InputError, Problem, Problems
 from kg.files import check_size, read_text, refused_format
 from kg.ontology import DATATYPE, OBJECT, Ontology, parse_turtle, statement_lines, syntax_problem
 from kg.paths import Paths
-from kg import ranks
+from kg import dates, ranks
 from kg.vocab import CART, CLAIM, GRAPH_ACCEPTED, RDF, RDF_TYPE, SRC, XSD
 
 HEADER = ["subject", "predicate", "object", "source", "quote", "status", "note"]
 # A table of the curation's judgements has one more column: the pages consulted, as source CURIEs.
 CURATION_HEADER = HEADER + ["evidence"]
+# Optional columns after those: when the statement holds (a date at day, month or year precision).
+QUALIFIER_COLUMNS = ["evidence", "from", "until"]
 # Derived at build time from the claims and the curation rows; a row may not state them.
 DERIVED = {CART + name for name in ("rank", "deprecationReason", "reasonText", "contradictedBy", "contested", "evidence")}
 STATUSES = {
@@ -51,6 +53,8 @@ class Row:
     status: str
     note: str
     evidence: str = ""
+    valid_from: str = ""
+    valid_until: str = ""
 
 
 @dataclass
@@ -121,9 +125,11 @@ def read_table(path: Path, shown: str) -> tuple[list[Row], list[Problem]]:
     lines = text.split("\n")
     problems: list[Problem] = []
     header = lines[0].split("\t") if lines else []
-    if header not in (HEADER, CURATION_HEADER):
+    extra = header[len(HEADER):]
+    if header[:len(HEADER)] != HEADER or extra != [c for c in QUALIFIER_COLUMNS if c in extra]:
         problems.append(Problem(shown, 1, "error", "header must be: " + " ".join(HEADER) + " (tab-separated; "
-                                "a table of curation judgements adds: evidence)", "syntax"))
+                                "a table of curation judgements adds: evidence; a table may add from and until, "
+                                "in that order)", "syntax"))
         return [], problems
     rows = []
     for number, line in enumerate(lines[1:], start=2):
@@ -134,8 +140,9 @@ def read_table(path: Path, shown: str) -> tuple[list[Row], list[Problem]]:
             problems.append(Problem(shown, number, "error",
                                     f"{len(cells)} cells, at most {len(header)} expected (a tab inside a cell?)", "syntax"))
             continue
-        cells = [c.strip() for c in cells] + [""] * (len(CURATION_HEADER) - len(cells))
-        rows.append(Row(shown, number, *cells))
+        named = dict(zip(header, (c.strip() for c in cells)))
+        rows.append(Row(shown, number, *(named.get(c, "") for c in HEADER), evidence=named.get("evidence", ""),
+                        valid_from=named.get("from", ""), valid_until=named.get("until", "")))
     return rows, problems
 
 
@@ -338,11 +345,12 @@ class Locations(dict):
         return self[key] if key in self else default
 
 
-def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData:
+def load(paths: Paths, ontology: Ontology, keep_going: bool = False, keep_row=None) -> SeedData:
     """Read every seed file; raise InputError listing every problem found.
 
     With keep_going, rows and files with errors are left out, the good ones are loaded, and every
     problem is in SeedData.problems (so `kg check` can run its checks on the rest and report all at once).
+    `keep_row(row)`, if given, says which table rows to read (kg.asof reads the rows known on a date).
     """
     problems = Problems()
     prefixes, prefix_problems = read_prefixes(paths)
@@ -365,7 +373,7 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
             if suffix == ".tsv":
                 file_rows, shape = read_table(path, shown)
                 problems.items.extend(shape)
-                rows.extend(file_rows)
+                rows.extend(r for r in file_rows if keep_row is None or keep_row(r))
             elif suffix == ".ttl":
                 graph = file_graph(path)
                 text = read_text(path, shown)
@@ -435,8 +443,9 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
                     problems.items.extend(exc.problems)
                     archived[source] = exc
 
+    said = _said_on(resolved)
     statements: list[ranks.Statement] = []
-    notes: dict[ranks.Statement, tuple[str, str]] = {}
+    notes: dict[ranks.Statement, tuple[str, str, list]] = {}
     curation = {s for s, classes in typed.items() if any(ontology.is_subclass(c, CART + "Curation") for c in classes)}
     seen: dict[tuple, str] = {}
     for row, negated, s, p in resolved:
@@ -458,7 +467,7 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
                     continue
         else:
             datatype = prop.range if prop.kind == DATATYPE else None
-            lit, why = literal(row.object, datatype)
+            lit, why = dated_literal(row, datatype, said.get(_quiet_iri(row.source, resolver.prefixes)))
             if lit is None:
                 problems.add(row.file, row.line, "error", f"wrong datatype for {resolver.curie(p)}: {why}", "datatype")
                 continue
@@ -514,9 +523,13 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
         evidence = _evidence(row, resolver, sources, src_iri in curation and s != src_iri, problems)
         if evidence is None:
             continue
+        qualifiers = _qualifiers(row, datatype if prop.kind != OBJECT else None, said.get(src_iri), problems)
+        if qualifiers is None:
+            continue
+        qualified, valid = qualifiers
         statements.append(ranks.Statement(row.file, row.line, s, p, obj, src_iri, status, negated,
-                                          claim_iri(s, p, obj, src_iri, negated), evidence))
-        notes[statements[-1]] = (row.quote, row.note)
+                                          claim_iri(s, p, obj, src_iri, negated), evidence, valid=valid))
+        notes[statements[-1]] = (row.quote, row.note, qualified)
 
     dates, supersedes = _source_dates(statements), _superseding(statements)
     problems.items.extend(ranks.rank(statements, ranks.Axioms.read(ontology.quads, ontology.ancestors), curation,
@@ -574,6 +587,65 @@ def _evidence(row: Row, resolver: "_Resolver", sources: dict[str, str], by_curat
     return tuple(found)
 
 
+def _said_on(resolved) -> dict[str, "dates.Dated"]:
+    """Each source's publication date as its own rows give it, at its precision (for "this year" in its rows)."""
+    said = {}
+    for row, negated, s, p in resolved:
+        if s and p == CART + "publishedOn" and not negated and row.status != "unverified" and s not in said:
+            try:
+                said[s] = dates.parse(row.object)
+            except dates.DateError:
+                pass  # reported at the row by the datatype check
+    return said
+
+
+def dated_literal(row: Row, datatype: str | None, said: "dates.Dated | None") -> tuple[ox.Literal | None, str]:
+    """The literal of a row's object; an xsd:date may be given at month or year precision, or as "this year"
+    (resolved against the source's date): it is stored as its first day, the precision goes on the claim."""
+    if datatype != XSD + "date" or _DATE.match(row.object):
+        return literal(row.object, datatype)
+    try:
+        d = dates.parse(row.object, said=said)
+    except dates.DateError as exc:
+        return None, str(exc)
+    return ox.Literal(d.start.isoformat(), datatype=ox.NamedNode(XSD + "date")), ""
+
+
+def _quiet_iri(cell: str, prefixes: dict[str, str]) -> str:
+    """The IRI a CURIE or <IRI> cell names, or "" (its problems are reported where the cell is resolved)."""
+    if cell.startswith("<") and cell.endswith(">"):
+        return cell[1:-1]
+    prefix, sep, local = cell.partition(":")
+    return prefixes[prefix] + local if sep and prefix in prefixes else ""
+
+
+def _qualifiers(row: Row, datatype: str | None, source_date, problems: Problems):
+    """The claim's date qualifiers (the object's precision, from, until) and its validity, or None and a problem."""
+    qualified: list = []
+    if datatype == XSD + "date" and not _DATE.match(row.object):
+        d = dates.parse(row.object, said=source_date)
+        qualified.append((ox.NamedNode(CART + "datePrecision"), ox.NamedNode(dates.PRECISIONS[d.precision])))
+    valid = []
+    for column, prop, cell in (("from", "validFrom", row.valid_from), ("until", "validUntil", row.valid_until)):
+        if not cell:
+            valid.append(None)
+            continue
+        try:
+            d = dates.parse(cell, said=source_date)
+        except dates.DateError as exc:
+            problems.add(row.file, row.line, "error", f"{column}: {exc}", "datatype")
+            return None
+        valid.append(d)
+        qualified.append((ox.NamedNode(CART + prop), ox.Literal(d.start.isoformat(), datatype=ox.NamedNode(XSD + "date"))))
+        if d.precision != "day":
+            qualified.append((ox.NamedNode(CART + prop + "Precision"), ox.NamedNode(dates.PRECISIONS[d.precision])))
+    if valid[0] and valid[1] and valid[1].end < valid[0].start:
+        problems.add(row.file, row.line, "error", f"until {valid[1].text} is before from {valid[0].text}: the "
+                     "statement would hold at no time", "validity")
+        return None
+    return qualified, (valid[0], valid[1])
+
+
 def _source_dates(statements: list[ranks.Statement]) -> dict[str, str]:
     """Each source's publication date, as its own rows give it."""
     dates: dict[str, str] = {}
@@ -611,7 +683,7 @@ def _claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement
     lines: list[str] = []
     for st in statements:
         graph, claim = f"<{st.source}>", str(st.claim)
-        quote, note = notes[st]
+        quote, note, qualified = notes[st]
 
         def add(p: str, o: str) -> None:
             lines.append(f"{claim} {p} {o} {graph} .\n")
@@ -640,6 +712,8 @@ def _claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement
                 add(c["contradictedBy"], str(other.claim))
         for e in st.evidence:
             add(c["evidence"], f"<{e}>")
+        for rp, ro in qualified:
+            add(str(rp), str(ro))
     return "".join(lines).encode("utf-8")
 
 

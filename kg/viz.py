@@ -73,7 +73,8 @@ def class_styles(classes: list[str], later: set[str] = frozenset()) -> dict[str,
 def ontology_styles(eg: EntityGraph) -> dict[str, Style]:
     """The style of every class of the graph's ontology; provenance and vocabulary classes come last in the palette."""
     provenance = set().union(*(eg.subclasses(CART + c) for c in (
-        "Source", "Claim", "Publisher", "VerificationStatus", "Rank", "DeprecationReason", "DecisionType", "DealType")))
+        "Source", "Claim", "Publisher", "VerificationStatus", "Rank", "DeprecationReason", "DecisionType", "DealType",
+        "DatePrecision")))
     in_use = {cls for _, cls in eg.graph.nodes(data="cls")}
     return class_styles(list(eg.classes) + sorted(in_use - set(eg.classes)), provenance)
 
