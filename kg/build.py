@@ -20,7 +20,7 @@ from kg.diskcopy import DiskCopy
 from kg.errors import InputError, Problem
 from kg.paths import Paths
 from kg.store import build_lock, select, side_by_side, write_new_store
-from kg.vocab import SPARQL_PREFIXES
+from kg.vocab import GRAPH_ACCEPTED, SPARQL_PREFIXES
 
 Progress = Callable[[str], None]
 
@@ -67,6 +67,8 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
     report.files = onto.files + seed.files
     store.extend(onto.quads)
     store.extend(seed.quads)
+    for chunk in seed.nquads():
+        (store.load if in_memory else store.bulk_load)(chunk, format=ox.RdfFormat.N_QUADS)
     if copy is not None:
         copy.start(seed.rdf_files)
     for (path, shown, graph), error in zip(seed.rdf_files, _load_ntriples(store, seed.rdf_files, in_memory)):
@@ -76,8 +78,19 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
             raise error
         problems += error.problems
         store.remove_graph(graph)
+    _keep_each_triple_once(store)
     report.stages["parse"] = time.perf_counter() - t
     return onto, seed, problems
+
+
+def _keep_each_triple_once(store: ox.Store) -> None:
+    """Take out of the accepted facts what the ontology or a data file also holds, so no triple is in two graphs.
+
+    Queries see the union of the graphs: a triple in two of them would come back twice.
+    """
+    store.update(f"""DELETE {{ GRAPH <{GRAPH_ACCEPTED}> {{ ?s ?p ?o }} }}
+                     WHERE {{ GRAPH <{GRAPH_ACCEPTED}> {{ ?s ?p ?o }} GRAPH ?g {{ ?s ?p ?o }}
+                              FILTER(?g != <{GRAPH_ACCEPTED}>) }}""")
 
 
 def _load_ntriples(store: ox.Store, files: list, in_memory: bool) -> list[InputError | None]:

@@ -180,15 +180,15 @@ def without_parameters(result: Result) -> Result:
 
 
 def run_query(paths: Paths, name: str, given: dict[str, str], endpoint: str | None = None,
-              labelled: bool = False, fmt: str | None = None) -> Answer:
-    """Run a canned query with parameter values given as text, on the built graph or an endpoint (asked for
-    the media type of output format `fmt`). A value that names nothing is in `unmatched`, with no rows."""
+              labelled: bool = False, fmt: str | None = None, engine=None) -> Answer:
+    """Run a canned query with parameter values given as text, on the built graph, an endpoint (asked for the
+    media type of output format `fmt`) or an open engine. A value that names nothing is in `unmatched`, with no rows."""
     from kg.engine import open_engine
 
     rq = find_query(paths, name)
     known = prefixes(paths)
     check(rq.params, given, known, rq.name)  # before anything is opened: a bad value never reaches an engine
-    engine = open_engine(paths, endpoint)
+    engine = engine or open_engine(paths, endpoint)
     bound = bind(engine, rq.params, given, known, rq.name)
     answer = engine.run(rq.text, bound.bindings, fmt)
     if not isinstance(answer, Result):

@@ -295,36 +295,39 @@ def push(endpoint: str, update_url: str | None, graph_store_url: str | None, rep
 @click.option("--port", type=int, default=7878, show_default=True, help="TCP port (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--allow-remote", is_flag=True, help="Allow a --host other machines can reach (prints a warning).")
-def serve(port: int, host: str, allow_remote: bool) -> None:
-    """Serve the built graph read-only over SPARQL 1.1 with a query UI (the Oxigraph server), until Ctrl-C.
+@click.option("--time-limit", type=float, default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped (on the server, not just for the client).")
+@click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
+def serve(port: int, host: str, allow_remote: bool, time_limit: float, workers: int) -> None:
+    """Serve the built graph read-only as a web app, with the SPARQL 1.1 Protocol at /sparql, until Ctrl-C.
 
-    It serves a snapshot of the store taken at start: a later `kg build` does not change what it serves.
+    Search, entity pages, the canned questions as forms (CSV/TSV/JSON downloads), the landscape, the
+    graph page and a SPARQL editor. It reads the store read-only and writes nothing; after a `kg build`
+    the next request sees the new graph.
+
+    Example: kg serve --port 8080   (then open http://127.0.0.1:8080/)
     """
     import signal
 
-    from kg import serve as serve_mod
+    from kg.web import server
 
-    server = serve_mod.start(_paths(), host, port, allow_remote)
-
-    def on_term(signum, frame):  # a service manager's stop: clean up as for Ctrl-C
+    def on_term(signum, frame):  # a service manager's stop: as for Ctrl-C
         raise KeyboardInterrupt
 
+    serving = server.prepare(_paths(), host, port, allow_remote, time_limit, workers)
+    # uvicorn stops on the signal, then raises it again once it has shut down: it ends here, as "stopped".
     signal.signal(signal.SIGTERM, on_term)
-    # A process started in the background by a shell inherits SIGINT ignored; Ctrl-C must still stop us.
     signal.signal(signal.SIGINT, on_term)
+    if serving.warning:
+        click.echo(serving.warning, err=True)
+    click.echo(f"serving the graph read-only at {serving.url}")
+    click.echo(f"SPARQL endpoint: {serving.sparql_url}   e.g. kg sparql --endpoint {serving.sparql_url} FILE")
+    click.echo("press Ctrl-C to stop", err=True)
     try:
-        if server.warning:
-            click.echo(server.warning, err=True)
-        click.echo(f"serving the graph read-only at {server.url} (query UI)")
-        click.echo(f"SPARQL endpoint: {server.query_url}   e.g. kg sparql --endpoint {server.query_url} FILE")
-        click.echo("press Ctrl-C to stop", err=True)
-        status = server.wait()
-        if status:
-            raise KgError(f"the oxigraph server stopped with exit status {status}")
+        serving.run()
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
-    finally:
-        server.stop()
+        pass
+    click.echo("stopped", err=True)
 
 
 def _given(values: tuple[str, ...]) -> dict[str, str]:
@@ -698,3 +701,49 @@ def export(fmt: str, output: Path | None, endpoint: str | None) -> None:
         return
     write_atomic(output, data)
     click.echo(f"wrote {paths.relative(output)} ({len(data) / 1024:.0f} KiB, {fmt})", err=True)
+
+
+# ---------------------------------------------------------------- kg import: registry records as seed rows
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring records of outside registries into seeds/ as statement tables a curator reviews and commits."""
+
+
+@import_group.command("ctgov")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--name", help="The table to write, seeds/ctgov-NAME.tsv (default: the first FILE's or DIR's name).")
+@click.option("--downloaded", metavar="YYYY-MM-DD",
+              help="The day the records were downloaded (default: each file's modification date).")
+def import_ctgov(inputs: tuple[Path, ...], name: str | None, downloaded: str | None) -> None:
+    """Import ClinicalTrials.gov API v2 JSON: a study, a search page, a folder of pages or an export.
+
+    Each record version becomes a source of its own (src:ctgov-nct…-<lastUpdatePostDate>); its values
+    are rows quoting the record, each noting the JSON path it came from. Conditions, interventions and
+    sponsors are matched to the graph's names in the seed tables; what matches nothing is listed for
+    curation (printed, and written to build/review/ctgov-NAME.tsv), never added as a guessed entity.
+    A value a curated row contradicts gets status `reported`, and `kg check` reports it. Importing the
+    same records again changes nothing; a newer version keeps the older one's rows as history. Bad
+    input is one line naming the file and the JSON path, exit 1, and nothing written.
+
+    Example: kg import ctgov pages/ --name car-t-autoimmune
+    """
+    from kg import ctgov
+
+    paths = _paths()
+    report = ctgov.import_ctgov(paths, list(inputs), name, downloaded)
+    table = paths.relative(report.table)
+    for source, holder in sorted(report.elsewhere.items()):
+        click.echo(f"already imported: {source} is in {holder}; left there")
+    click.echo(f"read {report.records} record{'s' if report.records != 1 else ''}; "
+               f"{len(report.imported)} version{'s' if len(report.imported) != 1 else ''} in {table} "
+               f"({'written' if report.changed else 'unchanged'}, {report.rows} rows)")
+    for c in report.contradictions:
+        click.echo(f"reported: {c.subject} {c.predicate} {c.value!r}: curated {c.curated!r} at {c.where} "
+                   "(kept as the registry's claim; kg check reports it)")
+    for c in report.candidates:
+        click.echo(f"candidate {c.kind}: {c.text!r} ({c.nct_id}, {c.path}): {c.hint}")
+    if report.candidates:
+        click.echo(f"{len(report.candidates)} candidate{'s' if len(report.candidates) != 1 else ''} for curation "
+                   f"listed in {paths.relative(report.review)}")

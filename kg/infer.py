@@ -41,38 +41,12 @@ def _reads(*curies: str) -> frozenset[str]:
     return frozenset(ns[c.split(":")[0]] + c.split(":")[1] for c in curies)
 
 
-_CLAIM = ("rdf:type", "rdf:subject", "rdf:predicate", "rdf:object", "cart:statedIn", "cart:negated")
-
 JOIN_RULES: dict[str, JoinRule] = {
     "investigated-for": JoinRule("""
         CONSTRUCT { ?therapy cart:investigatedFor ?disease } WHERE {
           ?trial cart:evaluates ?therapy ; cart:studiesCondition ?disease .
           MINUS { ?therapy cart:investigatedFor ?disease }
         }""", _reads("cart:evaluates", "cart:studiesCondition")),
-    "contested-by-negation": JoinRule("""
-        CONSTRUCT { ?claim cart:contested true ; cart:contradictedBy ?denial .
-                    ?denial cart:contested true ; cart:contradictedBy ?claim . }
-        WHERE {
-          ?denial a cart:Claim ; cart:negated true ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
-                  cart:statedIn ?src2 .
-          ?claim a cart:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; cart:statedIn ?src1 .
-          FILTER(?src1 != ?src2)
-          FILTER NOT EXISTS { ?claim cart:negated true }
-          FILTER NOT EXISTS { ?claim cart:contradictedBy ?denial }
-        }""", _reads(*_CLAIM)),
-    "contested-by-disjoint-class": JoinRule("""
-        CONSTRUCT { ?c1 cart:contested true ; cart:contradictedBy ?c2 . }
-        WHERE {
-          # From the few disjoint pairs to the claims typing something with them, not the other way round.
-          { ?d1 owl:disjointWith ?d2 } UNION { ?d2 owl:disjointWith ?d1 }
-          ?k1 rdfs:subClassOf* ?d1 . ?k2 rdfs:subClassOf* ?d2 .
-          ?c1 rdf:object ?k1 ; rdf:predicate rdf:type ; rdf:subject ?x ; a cart:Claim ; cart:statedIn ?src1 .
-          ?c2 rdf:object ?k2 ; rdf:predicate rdf:type ; rdf:subject ?x ; a cart:Claim ; cart:statedIn ?src2 .
-          FILTER(?src1 != ?src2)
-          MINUS { ?c1 cart:negated true }
-          MINUS { ?c2 cart:negated true }
-          MINUS { ?c1 cart:contradictedBy ?c2 }
-        }""", _reads(*_CLAIM, "rdfs:subClassOf", "owl:disjointWith")),
 }
 
 RULES = (*SCHEMA_RULES, *JOIN_RULES)

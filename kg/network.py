@@ -9,7 +9,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.vocab import CART, GRAPH_INFERRED, GRAPH_ONTOLOGY, SPARQL_PREFIXES
+from kg.vocab import CART, GRAPH_ACCEPTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, SPARQL_PREFIXES
 
 ENTITY, SOURCE, TERM = "entity", "source", "term"
 
@@ -30,13 +30,15 @@ NAMES = """SELECT DISTINCT ?s ?p ?name WHERE {
 }"""
 LINKS = """SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?p { %s } FILTER(isIRI(?s) && isIRI(?o)) }"""
 VALUES_OF = """SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?p { %s } FILTER(isLiteral(?o)) }"""
-CLAIMS = """SELECT ?s ?p ?o ?src ?quote ?negated WHERE { GRAPH ?g {
+CLAIMS = """SELECT ?s ?p ?o ?src ?quote ?negated ?rank ?reason WHERE { GRAPH ?g {
   ?c a cart:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; cart:statedIn ?src .
-  OPTIONAL { ?c cart:quote ?quote } OPTIONAL { ?c cart:negated ?negated } } }"""
+  OPTIONAL { ?c cart:quote ?quote } OPTIONAL { ?c cart:negated ?negated }
+  OPTIONAL { ?c cart:rank ?rank } OPTIONAL { ?c cart:reasonText ?reason } } }"""
+DEPRECATED = CART + "DeprecatedRank"
 TRIPLES_PER_GRAPH = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"""
 
 # Properties that describe a claim, not the entity it is about: left out of an entity's key facts.
-CLAIM_ONLY = {CART + n for n in ("quote", "seedFile", "seedLine", "contested", "negated")}
+CLAIM_ONLY = {CART + n for n in ("quote", "seedFile", "seedLine", "contested", "negated", "reasonText")}
 # How a claim about a name, a type or a mapping reads (the ontology labels only its own properties).
 BUILTIN_LABELS = {
     SPARQL_PREFIXES["rdf"] + "type": "is a",
@@ -80,6 +82,20 @@ class Claim:
     value: str
     quote: str
     negated: bool = False
+    rank: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Disputed:
+    """A link a source claims that the graph does not accept (a deprecated claim), with why."""
+
+    subject: str
+    object: str
+    property: str
+    label: str
+    sources: tuple[str, ...]
+    reason: str
 
 
 @dataclass
@@ -88,11 +104,13 @@ class EntityGraph:
 
     Node attributes: label, names (synonyms), cls (most specific class), kind, facts ([(property, value)]),
     claims ([Claim]). Edge attributes: property, label, inferred (only the inference graph holds it), sources.
+    `disputed` holds the links sources claim that the graph does not accept: drawn, never walked.
     """
 
     graph: nx.MultiDiGraph
     classes: dict[str, OntologyClass] = field(default_factory=dict)
     property_labels: dict[str, str] = field(default_factory=dict)
+    disputed: list[Disputed] = field(default_factory=list)
 
     def subclasses(self, iri: str) -> set[str]:
         """The class and every class below it."""
@@ -122,7 +140,8 @@ class EntityGraph:
 
     def subgraph(self, nodes: set[str]) -> "EntityGraph":
         """The entities given and the links between them, as a graph of their own."""
-        return EntityGraph(self.graph.subgraph(nodes).copy(), self.classes, self.property_labels)
+        return EntityGraph(self.graph.subgraph(nodes).copy(), self.classes, self.property_labels,
+                           [d for d in self.disputed if d.subject in nodes and d.object in nodes])
 
 
 def _most_specific(classes: set[str], known: dict[str, OntologyClass]) -> str:
@@ -205,16 +224,32 @@ def load(engine, sources: bool = False, terms: bool = False) -> EntityGraph:
             return first[0] if first else curie(term.value)
         return term.value
 
+    claim_rows = engine.select(CLAIMS).rows
     if object_props:
         seen: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         values = " ".join(str(ox.NamedNode(p)) for p in sorted(object_props))
         for s, p, o, graph in engine.select(LINKS % values).rows:
             if s.value in g and o.value in g and s.value != o.value:
                 seen[(s.value, p.value, o.value)].add(graph.value)
+        claimed: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        for s, p, o, src, _, negated, rank, _ in claim_rows:
+            if rank is not None and rank.value != DEPRECATED and not _true(negated) and isinstance(o, ox.NamedNode):
+                claimed[(s.value, p.value, o.value)].add(src.value)
         for (s, p, o), graphs in sorted(seen.items()):
-            said = sorted(graphs - {GRAPH_INFERRED, GRAPH_ONTOLOGY})
+            said = sorted((graphs - {GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_ACCEPTED}) | claimed.get((s, p, o), set()))
             g.add_edge(s, o, key=p, property=p, label=object_props[p], inferred=graphs == {GRAPH_INFERRED},
                        sources=said)
+        disputed: dict[tuple[str, str, str], tuple[set[str], list[str]]] = {}
+        for s, p, o, src, _, negated, rank, reason in claim_rows:
+            if rank is None or rank.value != DEPRECATED or _true(negated) or p.value not in object_props:
+                continue
+            if s.value in g and o.value in g and not g.has_edge(s.value, o.value, key=p.value):
+                said, why = disputed.setdefault((s.value, p.value, o.value), (set(), []))
+                said.add(src.value)
+                if reason is not None:
+                    why.append(reason.value)
+        eg.disputed = [Disputed(s, o, p, object_props[p], tuple(sorted(said)), sorted(set(why))[0] if why else "")
+                       for (s, p, o), (said, why) in sorted(disputed.items())]
 
     wanted = {p: label for p, label in datatype_props.items() if p not in CLAIM_ONLY}
     if wanted:
@@ -224,18 +259,23 @@ def load(engine, sources: bool = False, terms: bool = False) -> EntityGraph:
         for s, prop, value in facts:
             g.nodes[s]["facts"].append((prop, value))
 
-    for s, p, o, src, quote, negated in engine.select(CLAIMS).rows:
+    for s, p, o, src, quote, negated, rank, reason in claim_rows:
         if s.value not in g:
             continue
         g.nodes[s.value]["claims"].append(Claim(
             source=src.value, source_label=shown(src),
             predicate=eg.property_labels.get(p.value) or BUILTIN_LABELS.get(p.value) or curie(p.value),
-            value=shown(o), quote=quote.value if quote is not None else "",
-            negated=negated is not None and negated.value in ("true", "1")))
+            value=shown(o), quote=quote.value if quote is not None else "", negated=_true(negated),
+            rank=rank.value.rsplit("#", 1)[-1].removesuffix("Rank").lower() if rank is not None else "",
+            reason=reason.value if reason is not None else ""))
     for node in g:
         g.nodes[node]["claims"] = sorted(set(g.nodes[node]["claims"]),
                                          key=lambda c: (c.source_label.lower(), c.predicate, c.value, c.quote))
     return eg
+
+
+def _true(term: ox.Term | None) -> bool:
+    return term is not None and term.value in ("true", "1")
 
 
 def find(engine, name: str, prefixes: dict[str, str], what: str) -> str:
@@ -268,13 +308,20 @@ def restrict(eg: EntityGraph, classes: list[str], keep: set[str] | None = None) 
     return eg.subgraph(nodes)
 
 
-def around(eg: EntityGraph, center: str, depth: int) -> EntityGraph:
-    """The entities at most `depth` links from `center`, whatever the links' direction."""
+def around(eg: EntityGraph, center: str, depth: int, disputed: bool = False) -> EntityGraph:
+    """The entities at most `depth` links from `center`, whatever the links' direction.
+
+    With `disputed`, the links sources claim that the graph does not accept count as links too (a page
+    around an entity shows what is disputed about it; paths and neighbours never walk them).
+    """
     if center not in eg.graph:
         raise KgError(f"{curie(center)} is not an entity of the graph (is it a source or an ontology term?)")
     if depth < 0:
         raise KgError("depth must be 0 or more")
-    reach = nx.single_source_shortest_path_length(eg.graph.to_undirected(as_view=True), center, cutoff=depth)
+    walk = nx.Graph(eg.graph.to_undirected(as_view=True))
+    if disputed:
+        walk.add_edges_from((d.subject, d.object) for d in eg.disputed)
+    reach = nx.single_source_shortest_path_length(walk, center, cutoff=depth)
     return eg.subgraph(set(reach))
 
 

@@ -88,6 +88,11 @@ class Paths:
         return self.build / "summary.json"
 
     @property
+    def review(self) -> Path:
+        """`kg import` lists what matched nothing in the graph here, for a curator."""
+        return self.build / "review"
+
+    @property
     def html(self) -> Path:
         return self.build / "graph.html"
 

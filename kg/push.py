@@ -63,6 +63,7 @@ class PushReport:
     triples_per_graph: dict[str, int] = field(default_factory=dict)
     remote_triples: dict[str, int] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)
+    dropped_staging: list[str] = field(default_factory=list)
     replaced_default: bool = False
     unchanged: list[str] = field(default_factory=list)
     patched: list[str] = field(default_factory=list)
@@ -205,6 +206,13 @@ def push(paths: Paths, query_url: str, update_url: str | None = None, graph_stor
     engine = RemoteEngine(endpoints.query, timeout)
     progress("listing remote graphs")
     existing = remote_graphs(engine)
+    stale_staging = sorted(g for g in existing if g.startswith(STAGING))
+    if stale_staging:
+        # Left by a push that was interrupted: they would show in a union default graph until dropped.
+        progress(f"dropping {len(stale_staging)} staging graphs an interrupted push left: " + ", ".join(stale_staging))
+        update(endpoints, " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale_staging), timeout)
+        existing -= set(stale_staging)
+        report.dropped_staging = stale_staging
     progress("comparing the graphs already on the endpoint")
     differences = compare_graphs(endpoints, store, [g for g in targets if g in existing], timeout)
     report.unchanged = [g for g, d in differences.items() if d.none]
@@ -221,13 +229,16 @@ def push(paths: Paths, query_url: str, update_url: str | None = None, graph_stor
                       timeout, bulk=engine.server.startswith("Oxigraph/"))
             staged.append(staging_graph(g))
     except KgError as exc:
+        left = ""
         if staged:
             try:
                 update(endpoints, " ;\n".join(f"DROP SILENT GRAPH <{s}>" for s in staged), timeout)
             except KgError:
-                pass  # the server is gone: the next push drops these staging graphs
+                # The server is gone: say which graphs it may still hold; the next push drops them first.
+                left = ("; staging graphs that may remain on the endpoint until the next kg push drops them: "
+                        + ", ".join(f"<{s}>" for s in staged))
         raise KgError(f"push stopped after {len(staged)} of {len(sending)} graphs, nothing was moved into place "
-                      f"(the remote graphs are as they were): {exc}")
+                      f"(the remote graphs are as they were): {exc}{left}")
     stale = sorted(g for g in existing if g.startswith(OWN_GRAPHS) and not g.startswith(STAGING) and g not in targets)
     leftovers = sorted(g for g in existing if g.startswith(STAGING) and g not in staged)
     patches = {g: differences[g] for g in report.patched}

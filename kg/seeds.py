@@ -15,9 +15,14 @@ from kg.errors import InputError, Problem, Problems
 from kg.files import check_size, read_text, refused_format
 from kg.ontology import DATATYPE, OBJECT, Ontology, parse_turtle, statement_lines, syntax_problem
 from kg.paths import Paths
-from kg.vocab import CART, CLAIM, RDF, RDF_TYPE, SRC, XSD
+from kg import ranks
+from kg.vocab import CART, CLAIM, GRAPH_ACCEPTED, RDF, RDF_TYPE, SRC, XSD
 
 HEADER = ["subject", "predicate", "object", "source", "quote", "status", "note"]
+# A table of the curation's judgements has one more column: the pages consulted, as source CURIEs.
+CURATION_HEADER = HEADER + ["evidence"]
+# Derived at build time from the claims and the curation rows; a row may not state them.
+DERIVED = {CART + name for name in ("rank", "deprecationReason", "reasonText", "contradictedBy", "contested", "evidence")}
 STATUSES = {
     "verified": CART + "Verified",
     "partially_verified": CART + "PartiallyVerified",
@@ -32,7 +37,7 @@ _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One line of a statement table."""
 
@@ -45,6 +50,7 @@ class Row:
     quote: str
     status: str
     note: str
+    evidence: str = ""
 
 
 @dataclass
@@ -58,6 +64,16 @@ class SeedData:
     files: list[str]
     warnings: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # The tables' claims and accepted facts, made as N-Quads text a chunk at a time when asked for: a few
+    # bytes a triple where Python term objects take hundreds (a 50 MB table is 5M quads).
+    statements: list = field(default_factory=list)
+    notes: dict = field(default_factory=dict)
+
+    def nquads(self, chunk: int = 20_000):
+        """The claims and accepted facts of the tables, as N-Quads, `chunk` statements at a time."""
+        for i in range(0, len(self.statements), chunk):
+            yield _claim_nquads(self.statements[i:i + chunk], self.notes)
+        yield _accepted_nquads(self.statements)
 
 
 def load_prefixes(paths: Paths) -> dict[str, str]:
@@ -105,19 +121,20 @@ def read_table(path: Path, shown: str) -> tuple[list[Row], list[Problem]]:
     lines = text.split("\n")
     problems: list[Problem] = []
     header = lines[0].split("\t") if lines else []
-    if header != HEADER:
-        problems.append(Problem(shown, 1, "error", "header must be: " + " ".join(HEADER) + " (tab-separated)", "syntax"))
+    if header not in (HEADER, CURATION_HEADER):
+        problems.append(Problem(shown, 1, "error", "header must be: " + " ".join(HEADER) + " (tab-separated; "
+                                "a table of curation judgements adds: evidence)", "syntax"))
         return [], problems
     rows = []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip() or line.startswith("#"):
             continue
         cells = line.split("\t")
-        if len(cells) > len(HEADER):
+        if len(cells) > len(header):
             problems.append(Problem(shown, number, "error",
-                                    f"{len(cells)} cells, at most {len(HEADER)} expected (a tab inside a cell?)", "syntax"))
+                                    f"{len(cells)} cells, at most {len(header)} expected (a tab inside a cell?)", "syntax"))
             continue
-        cells = [c.strip() for c in cells] + [""] * (len(HEADER) - len(cells))
+        cells = [c.strip() for c in cells] + [""] * (len(CURATION_HEADER) - len(cells))
         rows.append(Row(shown, number, *cells))
     return rows, problems
 
@@ -367,9 +384,12 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
             if o:
                 typed.setdefault(s, set()).add(o)
                 locations.setdefault(s, (row.file, row.line))
-    for row, _, s, _ in resolved:
+    names: dict[str, set[str]] = {}  # what each entity is called, for telling whether a quote names it
+    for row, negated, s, p in resolved:
         if s:
             locations.setdefault(s, (row.file, row.line))
+            if p in NAMING and not negated and row.object:
+                names.setdefault(s, set()).add(row.object.lower())
 
     sources = {s: "" for s, classes in typed.items()
                if any(ontology.is_subclass(c, CART + "Source") for c in classes)}
@@ -391,8 +411,10 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
                     problems.items.extend(exc.problems)
                     archived[source] = exc
 
-    quads: list[ox.Quad] = []
-    seen: set[tuple] = set()
+    statements: list[ranks.Statement] = []
+    notes: dict[ranks.Statement, tuple[str, str]] = {}
+    curation = {s for s, classes in typed.items() if any(ontology.is_subclass(c, CART + "Curation") for c in classes)}
+    seen: dict[tuple, str] = {}
     for row, negated, s, p in resolved:
         if not s or not p:
             continue
@@ -449,39 +471,165 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False) -> SeedData
                 problems.add(row.file, row.line, "error",
                              f"quote not found verbatim in {sources[src_iri]}: {row.quote[:60]!r}", "quote")
                 continue
+        if row.quote and not _carries(row.quote, obj, names):
+            problems.add(row.file, row.line, "error", f"quote {row.quote!r} is too short to carry the fact: give the "
+                         f"source's words that state it (at least {MIN_QUOTE} characters, or words naming "
+                         f"{resolver.curie(obj.value) if isinstance(obj, ox.NamedNode) else repr(obj.value)})",
+                         "quote-too-short")
+            continue
         key = (s, p, str(obj), src_iri, negated)
         if key in seen:
-            problems.add(row.file, row.line, "error", "duplicate row (same subject, predicate, object and source)", "duplicate")
+            problems.add(row.file, row.line, "error", "duplicate row (same subject, predicate, object and source as "
+                         f"{seen[key]}): delete one", "duplicate")
             continue
-        seen.add(key)
-        graph = ox.NamedNode(src_iri)
-        subject, predicate = ox.NamedNode(s), ox.NamedNode(p)
-        if not negated and status != "unverified":
-            quads.append(ox.Quad(subject, predicate, obj, graph))
-        claim = claim_iri(s, p, obj, src_iri, negated)
-        record = [
-            (ox.NamedNode(RDF_TYPE), ox.NamedNode(CART + "Claim")),
-            (ox.NamedNode(RDF + "subject"), subject),
-            (ox.NamedNode(RDF + "predicate"), predicate),
-            (ox.NamedNode(RDF + "object"), obj),
-            (ox.NamedNode(CART + "statedIn"), graph),
-            (ox.NamedNode(CART + "verification"), ox.NamedNode(STATUSES[status])),
-            (ox.NamedNode(CART + "seedFile"), ox.Literal(row.file)),
-            (ox.NamedNode(CART + "seedLine"), ox.Literal(str(row.line), datatype=ox.NamedNode(XSD + "integer"))),
-        ]
-        if row.quote:
-            record.append((ox.NamedNode(CART + "quote"), ox.Literal(row.quote)))
-        if row.note:
-            record.append((ox.NamedNode(CART + "note"), ox.Literal(row.note)))
-        if negated:
-            record.append((ox.NamedNode(CART + "negated"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))))
-        quads.extend(ox.Quad(claim, rp, ro, graph) for rp, ro in record)
+        seen[key] = f"{row.file}:{row.line}"
+        if p in DERIVED:
+            problems.add(row.file, row.line, "error", f"{resolver.curie(p)} is derived at build time from the claims "
+                         "and the curation rows; it is never typed in a seed table", "derived-property")
+            continue
+        evidence = _evidence(row, resolver, sources, src_iri in curation and s != src_iri, problems)
+        if evidence is None:
+            continue
+        statements.append(ranks.Statement(row.file, row.line, s, p, obj, src_iri, status, negated,
+                                          claim_iri(s, p, obj, src_iri, negated), evidence))
+        notes[statements[-1]] = (row.quote, row.note)
+
+    dates, supersedes = _source_dates(statements), _superseding(statements)
+    problems.items.extend(ranks.rank(statements, ranks.Axioms.read(ontology.quads, ontology.ancestors), curation,
+                                     dates, supersedes, resolver.curie))
 
     if not keep_going:
         problems.raise_if_errors()
-    return SeedData(quads=quads + rdf_quads, locations=locations, rdf_files=rdf_files, sources=sources, files=files,
+    return SeedData(quads=rdf_quads, statements=statements, notes=notes, locations=locations, rdf_files=rdf_files, sources=sources, files=files,
                     warnings=[w for w in problems.items if w.level != "error"], problems=problems.items)
 
+
+# A quote this short carries a fact only if it names the fact's value ("DM" for the synonym DM).
+MIN_QUOTE = 8
+NAMING = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel",
+          *(CART + n for n in ("innName", "brandName", "codeName", "acronym", "title", "geneSymbol", "hgncId",
+                               "nctId", "chictrId", "mondoId"))}
+
+
+def _carries(quote: str, obj: ox.Term, names: dict[str, set[str]]) -> bool:
+    """Whether a quote is long enough, or names the value it supports, to carry a fact."""
+    text = quote.strip().lower()
+    if len(text) >= MIN_QUOTE:
+        return True
+    if isinstance(obj, ox.Literal):
+        keys = {obj.value.lower()}
+    else:
+        local = obj.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1].lower()
+        keys = {local, local.replace("-", " ")} | names.get(obj.value, set())
+    return any(key and key in text for key in keys)
+
+
+def _evidence(row: Row, resolver: "_Resolver", sources: dict[str, str], by_curation: bool,
+              problems: Problems) -> tuple[str, ...] | None:
+    """The pages a curation row cites; None (and a problem) when a row names none, or names evidence it may not."""
+    cells = row.evidence.split()
+    if not by_curation:
+        if cells:
+            problems.add(row.file, row.line, "error", "evidence is for the curation's judgements (a source of class "
+                         "cart:Curation); a page's own row quotes the page instead", "evidence")
+            return None
+        return ()
+    if not cells:
+        problems.add(row.file, row.line, "error", "a judgement of the curation needs its evidence: the sources "
+                     "consulted, as CURIEs in the evidence column", "evidence")
+        return None
+    found = []
+    for cell in cells:
+        iri = resolver.iri(row, cell, "evidence")
+        if iri is None:
+            return None
+        if iri not in sources:
+            problems.add(row.file, row.line, "error", f"evidence {cell} is not a declared source", "evidence")
+            return None
+        found.append(iri)
+    return tuple(found)
+
+
+def _source_dates(statements: list[ranks.Statement]) -> dict[str, str]:
+    """Each source's publication date, as its own rows give it."""
+    dates: dict[str, str] = {}
+    for st in statements:
+        if st.predicate == CART + "publishedOn" and not st.negated and st.rank != ranks.DEPRECATED:
+            dates.setdefault(st.subject, st.object.value)
+    return dates
+
+
+def _superseding(statements: list[ranks.Statement]) -> dict[str, set[str]]:
+    """source -> every later version that supersedes it (cart:supersededBy, followed to its end)."""
+    direct: dict[str, set[str]] = {}
+    for st in statements:
+        if st.predicate == CART + "supersededBy" and not st.negated:
+            direct.setdefault(st.subject, set()).add(st.object.value)
+    closed: dict[str, set[str]] = {}
+    for start in direct:
+        seen, todo = set(), list(direct[start])
+        while todo:
+            x = todo.pop()
+            if x not in seen:
+                seen.add(x)
+                todo.extend(direct.get(x, ()))
+        closed[start] = seen
+    return closed
+
+
+def _claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement, tuple[str, str]]) -> bytes:
+    """Each statement as a cart:Claim in its source's graph (the triple, quote, rank and why), as N-Quads."""
+    rdf_type, rdf_s, rdf_p, rdf_o = (f"<{RDF}{n}>" for n in ("type", "subject", "predicate", "object"))
+    c = {n: f"<{CART}{n}>" for n in ("Claim", "statedIn", "verification", "rank", "seedFile", "seedLine", "quote",
+                                     "note", "negated", "deprecationReason", "reasonText", "contested",
+                                     "contradictedBy", "evidence")}
+    true = f'"true"^^<{XSD}boolean>'
+    lines: list[str] = []
+    for st in statements:
+        graph, claim = f"<{st.source}>", str(st.claim)
+        quote, note = notes[st]
+
+        def add(p: str, o: str) -> None:
+            lines.append(f"{claim} {p} {o} {graph} .\n")
+
+        add(rdf_type, c["Claim"])
+        add(rdf_s, f"<{st.subject}>")
+        add(rdf_p, f"<{st.predicate}>")
+        add(rdf_o, str(st.object))
+        add(c["statedIn"], graph)
+        add(c["verification"], f"<{STATUSES[st.status]}>")
+        add(c["rank"], f"<{st.rank}>")
+        add(c["seedFile"], str(ox.Literal(st.file)))
+        add(c["seedLine"], f'"{st.line}"^^<{XSD}integer>')
+        if quote:
+            add(c["quote"], str(ox.Literal(quote)))
+        if note:
+            add(c["note"], str(ox.Literal(note)))
+        if st.negated:
+            add(c["negated"], true)
+        if st.reason:
+            add(c["deprecationReason"], f"<{st.reason}>")
+            add(c["reasonText"], str(ox.Literal(st.reason_text)))
+        if st.contradicted_by:
+            add(c["contested"], true)
+            for other in st.contradicted_by:
+                add(c["contradictedBy"], str(other.claim))
+        for e in st.evidence:
+            add(c["evidence"], f"<{e}>")
+    return "".join(lines).encode("utf-8")
+
+
+def _accepted_nquads(statements: list[ranks.Statement]) -> bytes:
+    """The accepted facts, each triple once: what a statement that is not deprecated says holds, as N-Quads."""
+    graph, seen, lines = f"<{GRAPH_ACCEPTED}>", set(), []
+    for st in statements:
+        if st.negated or st.rank == ranks.DEPRECATED:
+            continue
+        line = f"<{st.subject}> <{st.predicate}> {st.object} {graph} .\n"
+        if line not in seen:
+            seen.add(line)
+            lines.append(line)
+    return "".join(lines).encode("utf-8")
 
 def canonical(text: str) -> str:
     """The canonical form of a statement table: header, rows sorted, cells trimmed, LF line ends."""

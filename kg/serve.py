@@ -1,4 +1,4 @@
-"""Serving the built graph over SPARQL 1.1 with the Oxigraph server, read-only, on a snapshot of the live store."""
+"""Serving helpers: which addresses are loopback, free ports, and the Oxigraph server over a snapshot of the store (for bench/bench_queries.py; `kg serve` itself is kg/web)."""
 
 from __future__ import annotations
 

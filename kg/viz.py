@@ -108,13 +108,18 @@ def page_data(eg: EntityGraph, focus: str | None = None) -> dict:
         a = g.nodes[n]
         x, y = where[n]
         nodes.append([network.curie(n), a["label"], class_index[a["cls"]], round(x), round(y), a["names"]])
-        claims = [[source(c.source, c.source_label), c.predicate, c.value, c.quote, int(c.negated)] for c in a["claims"]]
+        claims = [[source(c.source, c.source_label), c.predicate, c.value, c.quote, int(c.negated), c.rank, c.reason]
+                  for c in a["claims"]]
         details.append({"facts": [list(f) for f in a["facts"]], "claims": claims} if a["facts"] or claims else None)
     edges = []
     for u, v, e in sorted(g.edges(data=True), key=lambda t: (index[t[0]], index[t[1]], t[2]["property"])):
         p = props.setdefault(e["label"], len(props))
         said = [source(s, eg.label(s) if s in g else network.curie(s)) for s in e["sources"]]
-        edges.append([index[u], index[v], p, int(e["inferred"]), said])
+        edges.append([index[u], index[v], p, int(e["inferred"]), said, ""])
+    for d in eg.disputed:
+        p = props.setdefault(d.label, len(props))
+        said = [source(s, network.curie(s)) for s in d.sources]
+        edges.append([index[d.subject], index[d.object], p, 0, said, d.reason or "disputed"])
     source_names = _source_names(eg, sources)
     return {
         "classes": [{"label": eg.class_label(c), "curie": network.curie(c), "color": styles[c].color,
@@ -160,8 +165,10 @@ def render(eg: EntityGraph, title: str, focus: str | None = None) -> str:
            f"script-src {_csp_hash(vis_js)} {_csp_hash(page_js)}; "
            "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
     inferred = sum(e[3] for e in data["edges"])
-    summary = (f"{len(data['nodes'])} entities, {len(data['edges'])} links "
-               f"({inferred} inferred, dashed) in {len(data['classes'])} classes")
+    disputed = sum(1 for e in data["edges"] if e[5])
+    summary = (f"{len(data['nodes'])} entities, {len(data['edges']) - disputed} links "
+               f"({inferred} inferred, dashed) in {len(data['classes'])} classes"
+               + (f"; {disputed} disputed links (red, dotted)" if disputed else ""))
     template = Template((TEMPLATES / "graph.html").read_text(encoding="utf-8"))
     return template.substitute(
         csp=csp, title=html.escape(title), summary=html.escape(summary), vis_css=vis_css, page_css=page_css,
@@ -184,7 +191,7 @@ class Page:
 def select(eg: EntityGraph, focus: str | None = None, depth: int = 1, classes: list[str] | None = None) -> EntityGraph:
     """The part of the graph a page shows: around `focus` (to `depth` links), of the given classes only."""
     if focus is not None:
-        eg = network.around(eg, focus, depth)
+        eg = network.around(eg, focus, depth, disputed=True)
     if classes:
         eg = network.restrict(eg, [network.resolve_class(eg, c) for c in classes], keep={focus} if focus else None)
     return eg

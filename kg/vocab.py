@@ -9,6 +9,8 @@ CLAIM = ID + "claim/"
 GRAPH = "https://w3id.org/cartkg/graph/"
 GRAPH_ONTOLOGY = GRAPH + "ontology"
 GRAPH_INFERRED = GRAPH + "inferred"
+# The accepted facts: what a statement that is not deprecated says, each triple once.
+GRAPH_ACCEPTED = GRAPH + "accepted"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

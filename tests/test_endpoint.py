@@ -188,6 +188,7 @@ WITH_PARAMETERS = [
     ("sources", {"kind": "News article"}),
     ("sources-for-fact", {"subject": "rese-cel", "property": "cart:developedBy"}),
     ("therapies-by-target", {"target": "CD19"}),
+    ("trial-record", {"trial": "KYSA-1"}),
     ("trials", {"phase": "1/2"}),
     ("trials", {"sponsor": "Autolus"}),
 ]
@@ -539,23 +540,21 @@ def test_kg_serve_answers_like_the_embedded_store_and_refuses_updates(built):
     try:
         first = process.stdout.readline()
         assert first.startswith(f"serving the graph read-only at http://127.0.0.1:{port}/"), first + process.stderr.read()
-        snapshots = list(built.serving.glob("snapshot-*"))
-        assert snapshots
-        engine = RemoteEngine(f"http://127.0.0.1:{port}/query")
+        engine = RemoteEngine(f"http://127.0.0.1:{port}/sparql")
         for probe in PROBES.values():
             assert sorted(normal(engine.select(probe)), key=repr) == sorted(normal(LocalEngine(built).select(probe)), key=repr)
         from kg.endpoint import request
         with pytest.raises(KgError, match="HTTP 403"):
-            request("POST", f"http://127.0.0.1:{port}/update",
+            request("POST", f"http://127.0.0.1:{port}/sparql",
                     b"update=INSERT%20DATA%20%7B%3Curn%3Aa%3E%20%3Curn%3Ab%3E%20%3Curn%3Ac%3E%7D",
                     {"Content-Type": "application/x-www-form-urlencoded"})
-        assert "html" in request("GET", f"http://127.0.0.1:{port}/").media_type  # the query UI
+        assert "html" in request("GET", f"http://127.0.0.1:{port}/").media_type  # the web app
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert "stopped" in err
-    assert not list(built.serving.glob("snapshot-*"))
+    assert not built.serving.exists()  # nothing written under build/ (it once wrote a snapshot there)
 
 
 def test_kg_serve_refuses_another_address_without_the_flag(built, run):
@@ -632,7 +631,7 @@ def test_kg_serve_on_a_port_in_use_is_one_line(built, run):
     with TinyServer(200) as busy:
         line = one_line_error(run("serve", "--port", str(busy.port)))
     assert f"127.0.0.1:{busy.port}" in line and "did not start" in line
-    assert not list(built.serving.glob("snapshot-*"))  # the snapshot is removed again
+    assert not built.serving.exists()  # nothing written (it once left a snapshot behind)
 
 
 def test_credentials_come_from_the_environment(built, run, monkeypatch):
@@ -650,3 +649,35 @@ def test_credentials_come_from_the_environment(built, run, monkeypatch):
         result = run("sparql", "--endpoint", server.url, "--format", "csv", "-", input="SELECT ?x WHERE { ?x ?p ?o }")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["x", "ok"]
+
+
+def test_plain_sparql_after_push_gives_the_accepted_facts_once(oxigraph_pushed):
+    # The done-when of the facts-and-claims issue, on the Oxigraph server: the same answers as the embedded store.
+    from test_ranks import check_plain_answers, plain_answers
+
+    check_plain_answers(plain_answers(RemoteEngine(oxigraph_pushed)))
+
+
+def test_push_first_drops_the_staging_graphs_an_interrupted_push_left(small_project, oxigraph):
+    stale = push_mod.STAGING + "0123456789abcdef0123"
+    endpoints = derive(oxigraph.query_url)
+    push_mod.put_graph(endpoints, stale, b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", 30)
+    assert stale in push_mod.remote_graphs(RemoteEngine(oxigraph.query_url))
+    said: list[str] = []
+    report = push_mod.push(small_project, oxigraph.query_url, progress=said.append)
+    assert report.dropped_staging == [stale]
+    assert any(stale in line and line.startswith("dropping 1 staging graph") for line in said), said
+    assert not [g for g in push_mod.remote_graphs(RemoteEngine(oxigraph.query_url)) if g.startswith(push_mod.STAGING)]
+
+
+def test_a_push_cut_off_by_the_server_names_the_staging_graphs_it_may_leave(small_project, oxigraph):
+    def progress(line: str) -> None:
+        if line.startswith("uploading graph 2/"):
+            oxigraph.kill()  # after the first staging graph is in, before the second
+
+    with pytest.raises(KgError) as caught:
+        push_mod.push(small_project, oxigraph.query_url, progress=progress, timeout=5)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("push stopped after 1 of ")
+    assert "staging graphs that may remain on the endpoint until the next kg push drops them: <" + push_mod.STAGING in message

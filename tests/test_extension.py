@@ -36,8 +36,9 @@ ROWS = [HEADER,
         f"id:rese-cel\tcart:manufacturedBy\tid:cellares\t{SOURCE}\t\tverified\t{FACT}"]
 PLATFORM_ROW = f"id:cellares\tcart:manufacturingPlatform\tCell Shuttle\t{SOURCE}\t\tverified"
 QUERY = """SELECT ?therapy ?manufacturer ?platform ?source WHERE {
-  GRAPH ?source { ?therapy cart:manufacturedBy ?manufacturer }
+  ?therapy cart:manufacturedBy ?manufacturer .
   ?manufacturer cart:manufacturingPlatform ?platform .
+  GRAPH ?source { ?claim rdf:subject ?therapy ; rdf:predicate cart:manufacturedBy ; rdf:object ?manufacturer }
 }
 """
 

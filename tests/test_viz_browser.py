@@ -201,12 +201,51 @@ def test_focus_page_shows_the_neighbourhood_with_its_centre_selected(browser, fo
         x, y = page.node_point(page.node_index("id:rese-cel"))
         page.page.mouse.move(x, y)
         page.page.wait_for_selector("#tooltip:not([hidden])", timeout=5000)
+        # (up to three quotes, in the order of their sources' names: each is a quote of a claim about rese-cel)
         quotes = page.js("[...document.querySelectorAll('#tooltip blockquote')].map(q => q.textContent)")
-        assert "\u201cresecabtagene autoleucel (rese-cel), a CAR T therapy\u201d" in quotes
-        assert "\u2014 CAR T Therapy Shows Promise in Treating Autoimmune Conditions" in page.js(
-            "document.getElementById('tooltip').textContent")
+        said = page.js("i => kg.data.details[i].claims.filter(c => c[3]).map(c => '\u201c' + c[3] + '\u201d')",
+                       page.node_index("id:rese-cel"))
+        assert quotes and len(quotes) <= 3 and set(quotes) <= set(said), quotes
+        # text 000, first paragraph, is among the claims the side panel lists
+        assert "resecabtagene autoleucel (rese-cel), a CAR T therapy" in " ".join(said)
         ARTIFACTS.mkdir(exist_ok=True)
         page.page.screenshot(path=str(ARTIFACTS / "graph-focus.png"))
+        page.assert_clean()
+    finally:
+        page.close()
+
+
+def test_focus_page_draws_the_deprecated_developer_link_as_disputed_with_its_reason(browser, focus_page):
+    # seeds/news-000-rese-cel-autoimmune.tsv:91 claims Bristol Myers Squibb develops rese-cel;
+    # seeds/curation.tsv rejects it, having consulted the ACR 2025 abstract and Cabaletta's 10-K.
+    page = Opened(browser, focus_page)
+    try:
+        rese, bms = page.node_index("id:rese-cel"), page.node_index("id:bristol-myers-squibb")
+        assert bms >= 0, "the page around rese-cel shows the company a source claims as its developer"
+        edge = page.js("""([a, b]) => { const i = kg.data.edges.findIndex(e => e[0] === a && e[1] === b
+                                          && kg.data.properties[e[2]] === 'developed by'); return i; }""", [rese, bms])
+        assert edge >= 0
+        drawn = page.js("i => kg.edges.get(i)", edge)
+        assert drawn["dashes"] and drawn["color"]["color"] == "#c0392b", drawn
+        assert "rejected by curation" in page.js("i => kg.data.edges[i][5]", edge)
+        # hover the middle of the link (on its curve): the tooltip says it is disputed, and why
+        x, y = page.js("""i => { const p = kg.network.body.edges[i].edgeType.getPoint(0.5);
+            const d = kg.network.canvasToDOM(p); const r = document.getElementById('graph').getBoundingClientRect();
+            return [r.left + d.x, r.top + d.y]; }""", edge)
+        page.page.mouse.move(x - 3, y - 3)
+        page.page.mouse.move(x, y)
+        page.page.wait_for_selector("#tooltip:not([hidden])", timeout=5000)
+        tip = page.js("document.getElementById('tooltip').textContent")
+        assert "disputed" in tip and "rejected by curation" in tip and "src:acr-2025-abstract-2468-reset-sle" in tip, tip
+        # the side panel of rese-cel lists the link as disputed with the reason
+        details = page.js("document.getElementById('details').textContent")
+        assert "developed by → Bristol Myers Squibb (disputed)" in details, details
+        assert "rejected by curation" in details
+        # the accepted developer stays a plain link
+        caba = page.node_index("id:cabaletta-bio")
+        accepted = page.js("""([a, b]) => kg.data.edges.find(e => e[0] === a && e[1] === b
+                                                   && kg.data.properties[e[2]] === 'developed by')""", [rese, caba])
+        assert accepted[5] == ""
         page.assert_clean()
     finally:
         page.close()

@@ -8,16 +8,20 @@
   const props = data.properties;       // property labels
   const sources = data.sources;        // source labels
   const N = data.nodes;                // [curie, label, class, x, y, [synonyms]]
-  const E = data.edges;                // [from, to, property, inferred (0/1), [sources]]
-  const details = data.details;        // per node: null or {facts: [[p, v]], claims: [[source, p, value, quote, negated]]}
+  const E = data.edges;                // [from, to, property, inferred (0/1), [sources], disputed: why ("" if accepted)]
+  const details = data.details;        // per node: null or {facts: [[p, v]], claims: [[source, p, value, quote, negated, rank, reason]]}
   const large = N.length > data.large_above;
-  const ASSERTED = "#8a94a6", INFERRED = "#c27c0e", DIM = "rgba(190,196,205,0.35)", DIM_TEXT = "rgba(60,60,60,0.25)";
+  const ASSERTED = "#8a94a6", INFERRED = "#c27c0e", DISPUTED = "#c0392b", DIM = "rgba(190,196,205,0.35)", DIM_TEXT = "rgba(60,60,60,0.25)";
 
   function el(tag, text, cls) {
     const e = document.createElement(tag);
     if (text !== undefined && text !== null) e.appendChild(document.createTextNode(String(text)));
     if (cls) e.className = cls;
     return e;
+  }
+
+  function edgeColor(e) {
+    return e[5] ? DISPUTED : e[3] === 1 ? INFERRED : ASSERTED;
   }
 
   function nodeColor(c) {
@@ -33,8 +37,8 @@
   const visEdges = new Array(E.length);
   for (let i = 0; i < E.length; i++) {
     const e = E[i];
-    visEdges[i] = {id: i, from: e[0], to: e[1], label: data.physics ? props[e[2]] : undefined, dashes: e[3] === 1,
-                   color: {color: e[3] === 1 ? INFERRED : ASSERTED, highlight: "#1d2330", hover: "#1d2330"}};
+    visEdges[i] = {id: i, from: e[0], to: e[1], label: data.physics ? props[e[2]] + (e[5] ? " (disputed)" : "") : undefined,
+                   dashes: e[5] ? [2, 4] : e[3] === 1, color: {color: edgeColor(e), highlight: "#1d2330", hover: "#1d2330"}};
   }
   const nodes = new vis.DataSet(visNodes);
   const edges = new vis.DataSet(visEdges);
@@ -128,7 +132,11 @@
   function edgeTip(i) {
     const e = E[i], box = el("div", null, "tip");
     box.appendChild(el("div", N[e[0]][1] + " \u2014 " + props[e[2]] + " \u2192 " + N[e[1]][1], "name"));
-    if (e[3] === 1) box.appendChild(el("div", "inferred by a rule (no source states it)", "meta"));
+    if (e[5]) {
+      box.appendChild(el("div", "disputed: the graph does not accept this link", "disputed"));
+      box.appendChild(el("div", e[5]));
+      box.appendChild(el("div", "claimed by: " + e[4].map(function (s) { return sources[s]; }).join("; "), "meta"));
+    } else if (e[3] === 1) box.appendChild(el("div", "inferred by a rule (no source states it)", "meta"));
     else box.appendChild(el("div", "stated by: " + e[4].map(function (s) { return sources[s]; }).join("; "), "meta"));
     return box;
   }
@@ -165,7 +173,7 @@
     }
     for (let k = 0; k < E.length; k++) {
       const e = E[k], keep = e[0] === i || e[1] === i;
-      edgeUpdates.push({id: k, color: {color: keep ? (e[3] === 1 ? INFERRED : ASSERTED) : DIM},
+      edgeUpdates.push({id: k, color: {color: keep ? edgeColor(e) : DIM},
                         font: {color: keep ? "#4b5260" : "rgba(0,0,0,0)"}});
     }
     nodes.update(nodeUpdates);
@@ -178,7 +186,7 @@
     const nodeUpdates = [], edgeUpdates = [];
     for (let j = 0; j < N.length; j++) nodeUpdates.push({id: j, color: nodeColor(classes[N[j][2]]), font: {color: "#1d2330"}});
     for (let k = 0; k < E.length; k++) {
-      edgeUpdates.push({id: k, color: {color: E[k][3] === 1 ? INFERRED : ASSERTED}, font: {color: "#4b5260"}});
+      edgeUpdates.push({id: k, color: {color: edgeColor(E[k])}, font: {color: "#4b5260"}});
     }
     nodes.update(nodeUpdates);
     edges.update(edgeUpdates);
@@ -224,6 +232,10 @@
         li.appendChild(el("span", (out ? "" : "\u2190 ") + props[e[2]] + (out ? " \u2192 " : " ")));
         li.appendChild(linkButton(out ? e[1] : e[0]));
         if (e[3] === 1) li.appendChild(el("span", " (inferred)", "meta"));
+        if (e[5]) {
+          li.appendChild(el("span", " (disputed)", "disputed"));
+          li.appendChild(el("div", e[5], "meta"));
+        }
         ul.appendChild(li);
       });
       panel.appendChild(ul);
@@ -236,7 +248,8 @@
         if (c[4]) li.appendChild(el("span", "not ", "negated"));
         li.appendChild(el("span", c[1] + ": " + c[2]));
         if (c[3]) li.appendChild(el("blockquote", "\u201c" + c[3] + "\u201d"));
-        li.appendChild(el("div", "\u2014 " + sources[c[0]], "meta"));
+        li.appendChild(el("div", "\u2014 " + sources[c[0]] + (c[5] ? " \u00b7 " + c[5] : ""), "meta"));
+        if (c[6]) li.appendChild(el("div", c[6], "disputed"));
         ul.appendChild(li);
       });
       panel.appendChild(ul);

@@ -1,0 +1,93 @@
+"""Peak memory of `kg build` per MB of seed table, with and without --low-memory, side by side.
+
+    python bench/bench_memory.py --rows 410000
+
+Makes a project with the real ontology and checks and one statement table of registry-shaped trial
+rows (seven facts a trial, each quoting a 100-character sentence), builds it in a process of its
+own in each mode, samples the process's resident memory every 0.1 s, and prints the peak, the peak
+per MB of seed and the time. The goal: a 50 MB table under 2 GB, and under 1 GB with --low-memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = "subject\tpredicate\tobject\tsource\tquote\tstatus\tnote"
+
+
+def make_table(path: Path, rows: int) -> None:
+    """A statement table of `rows` rows about registry-shaped trials, in canonical order."""
+    lines = ["src:bulk-registry\ta\tcart:RegistryRecord\tsrc:bulk-registry\t\tverified",
+             "src:bulk-registry\tcart:title\tBulk registry export\tsrc:bulk-registry\t\tverified"]
+    i = 0
+    while len(lines) < rows:
+        t = f"id:bulk-trial-{i:06d}"
+        q = f"A phase 1/2 study of CAR T cells in systemic lupus erythematosus, record {i}, sponsored by an institute"
+        for p, o in (("a", "cart:Trial"), ("rdfs:label", f"Bulk trial {i}"), ("cart:nctId", f"NCT{10000000 + i}"),
+                     ("cart:phase", "Phase 1/2"), ("cart:status", "RECRUITING"),
+                     ("cart:startDate", f"2024-0{1 + i % 9}-15"), ("cart:enrollment", str(10 + i % 90))):
+            lines.append(f"{t}\t{p}\t{o}\tsrc:bulk-registry\t{q}\tverified")
+        i += 1
+    path.write_text(HEADER + "\n" + "\n".join(sorted(lines[:rows])) + "\n", encoding="utf-8")
+
+
+def peak_of(command: list[str], cwd: Path) -> tuple[float, float, int]:
+    """(peak resident MB, seconds, exit code) of a command, sampled from /proc every 0.1 s."""
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = [0]
+
+    def watch() -> None:
+        while process.poll() is None:
+            try:
+                with open(f"/proc/{process.pid}/status") as status:
+                    for line in status:
+                        if line.startswith("VmRSS"):
+                            peak[0] = max(peak[0], int(line.split()[1]))
+            except FileNotFoundError:
+                return
+            time.sleep(0.1)
+
+    start = time.perf_counter()
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    code = process.wait()
+    watcher.join()
+    return peak[0] / 1024, time.perf_counter() - start, code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=410_000, help="rows of the table (410k rows is about 70 MB)")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="cartkg-memory-"))
+    try:
+        for name in ("ontology", "queries"):
+            shutil.copytree(ROOT / name, folder / name)
+        (folder / "seeds").mkdir()
+        shutil.copy(ROOT / "seeds" / "prefixes.tsv", folder / "seeds" / "prefixes.tsv")
+        table = folder / "seeds" / "bulk.tsv"
+        make_table(table, args.rows)
+        mb = table.stat().st_size / 1e6
+        print(f"table: {args.rows:,} rows, {mb:.1f} MB")
+        kg = [sys.executable, "-m", "kg", "build", "--no-shacl"]
+        for label, extra in (("kg build", []), ("kg build --low-memory", ["--low-memory"])):
+            shutil.rmtree(folder / "build", ignore_errors=True)
+            peak, seconds, code = peak_of(kg + extra, folder)
+            status = "" if code == 0 else f"  (exit {code})"
+            print(f"{label:24s} peak {peak:8.0f} MB  {peak / mb:6.1f} MB per MB of seed  {seconds:7.1f} s{status}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()
