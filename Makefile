@@ -15,7 +15,7 @@ $(STAMP): setup.cfg pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/kg build
-	$(BIN)/kg query therapies-by-target --param target=CD19
+	$(BIN)/kg query car-t-constructs
 	$(BIN)/kg viz
 
 system-deps:

@@ -773,12 +773,12 @@ def export(fmt: str, output: Path | None, endpoint: str | None, as_of: str | Non
 # ---------------------------------------------------------------- kg import: registry records as seed rows
 
 
-@main.group("import")
+@main.group("import", epilog=example("kg import ctgov tests/data/ctgov/pages --name car-t-autoimmune"))
 def import_group() -> None:
     """Bring records of outside registries into seeds/ as statement tables a curator reviews and commits."""
 
 
-@import_group.command("ctgov")
+@import_group.command("ctgov", epilog=example("kg import ctgov tests/data/ctgov/pages --name car-t-autoimmune"))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--name", help="The table to write, seeds/ctgov-NAME.tsv (default: the first FILE's or DIR's name).")
 @click.option("--downloaded", metavar="YYYY-MM-DD",
@@ -793,8 +793,6 @@ def import_ctgov(inputs: tuple[Path, ...], name: str | None, downloaded: str | N
     A value a curated row contradicts gets status `reported`, and `kg check` reports it. Importing the
     same records again changes nothing; a newer version keeps the older one's rows as history. Bad
     input is one line naming the file and the JSON path, exit 1, and nothing written.
-
-    Example: kg import ctgov pages/ --name car-t-autoimmune
     """
     from kg import ctgov
 

@@ -1,7 +1,8 @@
-"""Reading SPARQL text: the `#+` header of .rq files, and refusing what a read-only query must not do."""
+"""Reading SPARQL text: the `#+` header of .rq files, refusing what a read-only query must not do, and placing syntax errors."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,8 +278,6 @@ def syntax_problem(text: str, shown: str, prefixes: dict[str, str]) -> Problem |
         for kind, value, tline, tcol in _positions(text):
             if kind == "word" and ":" in value and value[0] not in "?$" and value.split(":")[0] not in declared:
                 name = value.split(":")[0]
-                import difflib
-
                 close = difflib.get_close_matches(name, sorted(declared), n=1)
                 hint = f" (did you mean `{close[0]}:`?)" if close else ""
                 shown_list = ", ".join(sorted(declared)[:8]) + (", …" if len(declared) > 8 else "")

@@ -26,10 +26,10 @@ def test_make_demo_fits_40_lines_and_ends_with_the_answer_and_the_page(tmp_path)
     assert done.returncode == 0, done.stderr
     lines = (done.stdout + done.stderr).splitlines()
     assert len(lines) <= 40, "\n".join(lines)
-    # The answer: the CD19 table (README, "Asking questions"), then the page's path on the last line.
+    # The answer: the table of approved products (README, first screen), then the page's path on the last line.
     assert lines[-1].startswith(f"wrote {tmp_path / 'build' / 'graph.html'}: ")
-    assert re.fullmatch(r"\(\d+ rows\)", lines[-3])
+    assert re.fullmatch(r"\(\d+ rows\)", lines[-3])  # then make shows the kg viz command
     assert (tmp_path / "build" / "graph.html").is_file()
-    table = lines[lines.index(next(l for l in lines if l.startswith("target  therapy"))):-2]
-    # seeds/reference-approved-products.tsv:310: id:decision-kymriah-fda-approval-2017 cart:decisionDate 2017-08-30
-    assert any(re.match(r"CD19 +Kymriah +Novartis +2017-08-30$", line) for line in table)
+    table = lines[lines.index(next(l for l in lines if l.startswith("product "))):-2]
+    # seeds/reference-approved-products.tsv:468 (Kymriah's 4-1BB) and seeds/field-approvals.tsv:1038 (lentiviral)
+    assert any(re.match(r"Kymriah +CD19 +4-1BB +lentiviral ", line) for line in table), table

@@ -46,7 +46,7 @@ def test_help_ends_with_an_example_of_the_command_itself(name):
 def sandbox(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """A built copy of the project and the environment a user's shell would have (kg on PATH)."""
     root = tmp_path_factory.mktemp("project")
-    for folder in ("ontology", "seeds", "queries"):
+    for folder in ("ontology", "seeds", "queries", "tests/data/ctgov"):  # the import example reads a test record
         shutil.copytree(ROOT / folder, root / folder)
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     env.update(PATH=BIN + os.pathsep + env.get("PATH", ""), KG_PROJECT=str(root))

@@ -154,7 +154,7 @@ def test_xss_probes_in_parameters_are_shown_as_text(app):
 
 @pytest.mark.parametrize("name,params", [("trials", {}), ("approvals-timeline", {"regulator": "FDA"}),
                                          ("entity", {"name": "CABA-201"})])
-@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
 def test_downloads_are_the_bytes_of_kg_query(app, run, built, name, params, fmt):
     status, headers, body = app.get(f"/queries/{name}/download.{fmt}?" + urllib.parse.urlencode(params))
     assert status == 200

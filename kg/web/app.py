@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
 DOWNLOADS = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
-             "json": "application/sparql-results+json"}
+             "json": "application/sparql-results+json", "xml": "application/sparql-results+xml"}
 _ACCEPT_RESULTS = (("application/sparql-results+json", "json"), ("application/json", "json"),
                    ("application/sparql-results+xml", "xml"), ("application/xml", "xml"), ("text/csv", "csv"),
                    ("text/tab-separated-values", "tsv"))
