@@ -543,6 +543,7 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False, keep_row=No
 
 # A quote this short carries a fact only if it names the fact's value ("DM" for the synonym DM).
 MIN_QUOTE = 8
+_ALNUM = re.compile(r"[^0-9a-z]+")
 NAMING = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel",
           *(CART + n for n in ("innName", "brandName", "codeName", "acronym", "title", "geneSymbol", "hgncId",
                                "nctId", "chictrId", "mondoId"))}
@@ -550,15 +551,17 @@ NAMING = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/
 
 def _carries(quote: str, obj: ox.Term, names: dict[str, set[str]]) -> bool:
     """Whether a quote is long enough, or names the value it supports, to carry a fact."""
-    text = quote.strip().lower()
-    if len(text) >= MIN_QUOTE:
+    if len(quote.strip()) >= MIN_QUOTE:
         return True
     if isinstance(obj, ox.Literal):
-        keys = {obj.value.lower()}
+        keys = {obj.value}
+        if obj.datatype.value == XSD + "date":
+            keys.add(obj.value[:7])  # a registry's month-precision date, "2025-08"
     else:
-        local = obj.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1].lower()
-        keys = {local, local.replace("-", " ")} | names.get(obj.value, set())
-    return any(key and key in text for key in keys)
+        keys = {obj.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]} | names.get(obj.value, set())
+    # Compared on letters and digits only: a registry writes "PHASE1" for "Phase 1".
+    text = _ALNUM.sub("", quote.lower())
+    return any(k and k in text for k in (_ALNUM.sub("", key.lower()) for key in keys))
 
 
 def _evidence(row: Row, resolver: "_Resolver", sources: dict[str, str], by_curation: bool,

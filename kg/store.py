@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import shutil
 import tempfile
 import time
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -67,18 +69,24 @@ def write_new_store(paths: Paths, fill: Callable[[ox.Store], None]) -> Path:
     _remove_stale(paths, {live} if live else set())
     # A fresh, unique folder: never the live one, even for two builds in the same second and process.
     folder = Path(tempfile.mkdtemp(prefix=f"store-{time.strftime('%Y%m%dT%H%M%S')}-", dir=paths.stores))
+    store: ox.Store | None = None
     try:
         store = ox.Store(str(folder))
         fill(store)
         store.flush()
         store.optimize()
-        del store
+        store = None
         link = paths.build / f".current-{os.getpid()}"
         if link.is_symlink() or link.exists():
             link.unlink()
         os.symlink(os.path.relpath(folder, paths.build), link)
         os.replace(link, paths.current_store)
-    except BaseException:
+    except BaseException as exc:
+        # Close the store before its folder goes: RocksDB writes what it still holds in memory when the
+        # store is closed, which would bring the folder back. The failed stages' frames hold it too.
+        traceback.clear_frames(exc.__traceback__)
+        store = None
+        gc.collect()
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _remove_stale(paths, {folder.resolve()})
