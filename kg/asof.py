@@ -110,6 +110,8 @@ def build_as_of(paths: Paths, when: date) -> AsOf:
     store = ox.Store()
     store.extend(onto.quads)
     store.extend(seed.quads)
+    for chunk in seed.nquads():
+        store.load(chunk, format=ox.RdfFormat.N_QUADS)
     for path, shown, graph in seed.rdf_files:
         seeds_mod.load_ntriples(store, path, shown, graph, in_memory=True)
     build_mod._keep_each_triple_once(store)
