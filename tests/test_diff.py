@@ -22,7 +22,7 @@ REGISTRY_URL = "https://biotechhunter.com/trials/NCT04561557"
 APPROVAL_ROWS = [
     "id:decision-ct103a-fda-approval-test\ta\tcart:RegulatoryDecision",
     "id:decision-ct103a-fda-approval-test\trdfs:label\tFDA approval of CT103A (test)",
-    "id:decision-ct103a-fda-approval-test\tcart:decisionFor\tid:ct103a",
+    "id:decision-ct103a-fda-approval-test\tcart:decisionFor\tid:eque-cel",
     "id:decision-ct103a-fda-approval-test\tcart:decidedBy\tid:fda",
     "id:decision-ct103a-fda-approval-test\tcart:decisionType\tcart:Approval",
     "id:decision-ct103a-fda-approval-test\tcart:decisionDate\t2026-06-01",
@@ -125,7 +125,7 @@ def test_diff_atom_is_valid_xml_naming_each_source(two_builds, run, tmp_path):
 def test_watch_limits_the_report_to_listed_entities_and_their_neighbours(two_builds, run, tmp_path):
     old, new = two_builds
     watch = tmp_path / "watch.txt"
-    watch.write_text("# the CT103A programme\nid:ct103a\n", encoding="utf-8")
+    watch.write_text("# eque-cel (CT103A)\nid:eque-cel\n", encoding="utf-8")
     result = run("--project", str(new), "diff", str(old), str(new), "--format", "json", "--watch", str(watch))
     kinds = sorted(c["kind"] for c in json.loads(result.stdout)["changes"])
     # The decision and the trial both link to CT103A (decisionFor, evaluates): one link away.
