@@ -106,7 +106,7 @@ def test_a_trial_with_no_condition_is_not_joined_to_every_disease(answer):
 
 
 def test_trials_by_target_and_disease_in_one_command(run):
-    result = run("query", "trials-by-target-and-disease", "-p", "target=CD19", "-p", "disease=lupus")
+    result = run("query", "trials-by-target-and-disease", "-p", "target=CD19", "-p", "disease=lupus", "--wide")
     assert result.exit_code == 0, result.stderr
     assert "lupus nephritis" in result.stdout and "KYSA-1" in result.stdout and "NCT06294236" in result.stdout
 
