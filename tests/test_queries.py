@@ -483,12 +483,12 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     # Every `cart:decisionType cart:RMAT` row but BMS-986353's: reference-approved-products.tsv:258 Breyanzi (no
     # indication); :231-232 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:307-308
     # rese-cel IIM, :250-251 KYV-101 SPS, :218-221 Descartes-08 MG, :227-228 FT819 SLE; field-approvals.tsv:401-402
-    # eque-cel (shown by its brand name Fucaso) MM, :568-569 Kymriah FL, :716-717 satri-cel gastric, :907-908
+    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :568-569 Kymriah FL, :716-717 satri-cel gastric, :907-908
     # Yescarta DLBCL, :953 zevor-cel (no indication).
     assert rmat == {("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
                     ("rese-cel", "idiopathic inflammatory myopathy"), ("KYV-101", "stiff person syndrome"),
                     ("FT819", "systemic lupus erythematosus"), ("Descartes-08", "myasthenia gravis"),
-                    ("Fucaso", "multiple myeloma"), ("Kymriah", "follicular lymphoma"),
+                    ("eque-cel", "multiple myeloma"), ("Kymriah", "follicular lymphoma"),
                     ("satri-cel", "gastric or gastroesophageal junction adenocarcinoma"),
                     ("Yescarta", "diffuse large B-cell lymphoma"), ("zevor-cel", "")}
 
@@ -774,10 +774,13 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # Tecartus; KITE-363, field-programs.tsv:227, in trial NCT07038447 in SLE, :397); JW Therapeutics (relma-cel,
     # field-programs.tsv:466 and field-approvals.tsv:1077: NMPA-approved in lymphoma, in trial in SLE); CASI
     # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1014-1016: NMPA-approved in ALL, an
-    # NMPA IND clearance for SLE, :490; Juventas also CNCT19, field-trials-more.tsv:19).
+    # NMPA IND clearance for SLE, :490; Juventas also CNCT19, field-trials-more.tsv:19); IASO Biotherapeutics and
+    # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
+    # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:17-19, and NCT04561557, field-trials-academic.tsv).
     rows = answer("companies-in-oncology-and-autoimmune")
     assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
-                                    "CASI Pharmaceuticals", "Juventas Cell Therapy"}
+                                    "CASI Pharmaceuticals", "Juventas Cell Therapy", "IASO Biotherapeutics",
+                                    "Innovent Biologics"}
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
     assert {(r[1], r[2]) for r in rows if r[0] == "Kite Pharma"} == {
@@ -813,7 +816,7 @@ def test_car_t_constructs_side_by_side(answer):
         ("Abecma", "BCMA", "4-1BB", "lentiviral", "autologous", "2021-03-26"),
         ("relma-cel", "CD19", "not recorded", "not recorded", "autologous", "2021-09-01"),
         ("Carvykti", "BCMA", "4-1BB", "lentiviral", "autologous", "2022-02-28"),
-        ("Fucaso", "BCMA", "4-1BB", "lentiviral", "autologous", "2023-06-30"),
+        ("eque-cel", "BCMA", "4-1BB", "lentiviral", "autologous", "2023-06-30"),
         ("NexCAR19", "CD19", "not recorded", "lentiviral", "autologous", "2023-10-01"),
         ("inaticabtagene autoleucel", "CD19", "not recorded", "not recorded", "autologous", "2023-11-07"),
         ("zevor-cel", "BCMA", "4-1BB", "lentiviral", "autologous", "2024-02-23"),
