@@ -104,7 +104,7 @@ def oxigraph_pushed(built, tmp_path_factory):
     """A real Oxigraph server holding the real graph, pushed with `kg push`."""
     server = Oxigraph(tmp_path_factory.mktemp("oxigraph") / "data").start()
     try:
-        push_mod.push(built, server.query_url)
+        push_mod.push(built, server.query_url, timeout=180)  # a shared CI machine may be slow to move the graphs
         yield server.query_url
     finally:
         server.stop()
@@ -116,7 +116,7 @@ def virtuoso_pushed(built, tmp_path_factory):
     require_virtuoso()
     server = Virtuoso(tmp_path_factory.mktemp("virtuoso")).start()
     try:
-        push_mod.push(built, server.query_url)
+        push_mod.push(built, server.query_url, timeout=180)  # a shared CI machine may be slow to move the graphs
         yield server.query_url
     finally:
         server.stop()
