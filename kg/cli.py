@@ -817,7 +817,7 @@ def import_ctgov(inputs: tuple[Path, ...], name: str | None, downloaded: str | N
 # ---------------------------------------------------------------- time: kg diff
 
 
-@main.command("diff")
+@main.command("diff", epilog=example("kg diff HEAD build --format md"))
 @click.argument("old")
 @click.argument("new")
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "atom"]), default="text", show_default=True,
@@ -833,9 +833,8 @@ def diff_command(old: str, new: str, fmt: str, watch: Path | None, output: Path 
     opened and resolved, each with its sources.
 
     OLD and NEW are builds (a store folder, a build folder, or a project folder that `kg build` has
-    built) or git revisions of this project, built into a temporary folder (without SHACL).
-
-    Example: kg diff HEAD~5 HEAD --format md
+    built) or git revisions of this project, built into a temporary folder (without SHACL). The
+    example shows what the rows not yet committed change.
     """
     from kg import diff as diff_mod
     from kg.catalogue import prefixes
@@ -857,7 +856,7 @@ def diff_command(old: str, new: str, fmt: str, watch: Path | None, output: Path 
     click.echo(f"wrote {paths.relative(output)}: {len(report.changes)} changes ({fmt})", err=True)
 
 
-@main.command()
+@main.command(epilog=example("kg timeline -o build/timeline.html --as-of 2024-12-31"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the page  [default: build/timeline.html]")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
@@ -866,8 +865,6 @@ def diff_command(old: str, new: str, fmt: str, watch: Path | None, output: Path 
 def timeline(output: Path | None, open_page: bool, endpoint: str | None, as_of: str | None) -> None:
     """Write the timeline page: approvals, designations, trial starts and completions, readouts and deals
     on a time axis, filterable by kind, target and disease; one HTML file that works offline.
-
-    Example: kg timeline -o build/timeline.html --as-of 2024-12-31
     """
     from kg import timeline as timeline_mod
 

@@ -50,6 +50,10 @@ def sandbox(tmp_path_factory) -> tuple[Path, dict[str, str]]:
         shutil.copytree(ROOT / folder, root / folder)
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     env.update(PATH=BIN + os.pathsep + env.get("PATH", ""), KG_PROJECT=str(root))
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org")
+    for git in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "as cloned"]):  # the diff example reads HEAD
+        subprocess.run(["git", *git], cwd=root, env=env, check=True, capture_output=True)
     done = subprocess.run(["kg", "build"], cwd=root, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return root, env
