@@ -18,6 +18,53 @@ EXACT_UP_TO = 500
 GRID_ITERATIONS = 200
 EDGE_LENGTH = 110.0  # pixels between linked nodes on the page, so that labels rarely overlap
 GAP = 2 * EDGE_LENGTH  # between the boxes of two components
+# Nodes are dots of radius 12 on the page: closer than this, one hides the other and a click on it
+# selects its neighbour (CD19 sat 10 px from systemic sclerosis in the curated graph's picture).
+MIN_DISTANCE = 32.0
+SPREAD_PASSES = 30
+# Above this many nodes a component is a cloud to zoom into rather than a picture of nodes, and spreading
+# it costs more than the layout itself (synthetic 5k nodes: 0.36 -> 1.7 s, 20k: 1.3 -> 23 s).
+SPREAD_UP_TO = 2000
+
+
+def _spread(coords: list[tuple[float, float]], minimum: float = MIN_DISTANCE) -> list[tuple[float, float]]:
+    """Push apart the nodes closer than `minimum`, each pair by half the shortfall each way, pass after pass.
+
+    Force-directed layouts pile the leaves of a hub onto each other. Pairs are found through a grid of
+    `minimum`-sized cells (linear in the nodes per pass); two nodes on the same point part along a
+    direction drawn from their indices, so the same layout always spreads the same way.
+    """
+    xs, ys = [x for x, _ in coords], [y for _, y in coords]
+    n = len(coords)
+    for _ in range(SPREAD_PASSES):
+        cells: dict[tuple[int, int], list[int]] = {}
+        for i in range(n):
+            cells.setdefault((int(xs[i] // minimum), int(ys[i] // minimum)), []).append(i)
+        moved = False
+        for (cx, cy), members in cells.items():
+            near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in cells.get((cx + dx, cy + dy), ())]
+            for i in members:
+                for j in near:
+                    if j <= i:
+                        continue
+                    dx, dy = xs[j] - xs[i], ys[j] - ys[i]
+                    d = math.hypot(dx, dy)
+                    if d >= minimum:
+                        continue
+                    if d < 1e-9:
+                        angle = (i * 7919 + j * 104729) % 360 * math.pi / 180
+                        dx, dy, d = math.cos(angle), math.sin(angle), 1.0
+                        push = minimum / 2
+                    else:
+                        push = (minimum - d) / 2 * 1.01
+                    xs[i] -= dx / d * push
+                    ys[i] -= dy / d * push
+                    xs[j] += dx / d * push
+                    ys[j] += dy / d * push
+                    moved = True
+        if not moved:
+            break
+    return list(zip(xs, ys))
 
 
 def _component_layout(g: igraph.Graph, members: list[int]) -> list[tuple[float, float]]:
@@ -30,7 +77,8 @@ def _component_layout(g: igraph.Graph, members: list[int]) -> list[tuple[float, 
     lengths = [math.dist(coords[a], coords[b]) for a, b in sub.get_edgelist()[:5000]]
     typical = statistics.median(lengths) if lengths else 1.0
     scale = EDGE_LENGTH / typical if typical > 0 else EDGE_LENGTH
-    return [(x * scale, y * scale) for x, y in coords]
+    scaled = [(x * scale, y * scale) for x, y in coords]
+    return _spread(scaled) if len(members) <= SPREAD_UP_TO else scaled
 
 
 def positions(nodes: list[str], edges: list[tuple[str, str]], seed: int = 1) -> dict[str, tuple[float, float]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import json
 import re
 
@@ -195,3 +196,16 @@ def test_same_graph_same_page():
 def test_vis_network_assets_are_in_the_pyvis_package():
     assert (viz.VIS_DIR / "vis-network.min.js").stat().st_size > 100_000
     assert "@version 9.1.2" in (viz.VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")[:1000]
+
+
+def test_no_two_nodes_of_a_picture_sit_on_each_other():
+    # A hub with 80 leaves and a second hub sharing half of them: force-directed layouts pile leaves up.
+    from kg import layout
+
+    nodes = ["hub", "other"] + [f"leaf{i}" for i in range(80)]
+    edges = [("hub", f"leaf{i}") for i in range(80)] + [("other", f"leaf{i}") for i in range(40)]
+    placed = layout.positions(nodes, edges)
+    points = list(placed.values())
+    closest = min(math.dist(a, b) for i, a in enumerate(points) for b in points[i + 1:])
+    assert closest > 2 * 12 + 4  # dots of radius 12 (graph.js) do not touch (the spreading aims at 32 px)
+    assert layout.positions(nodes, edges) == placed  # and the same picture every time

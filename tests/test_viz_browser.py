@@ -169,9 +169,12 @@ def test_click_highlights_the_neighbourhood_and_the_class_filter_hides(browser, 
     page = Opened(browser, real_page)
     try:
         cd19 = page.node_index("id:cd19")
+        # zoomed in on it, as a user would before clicking one node among hundreds (at fit scale they overlap)
+        page.js("i => kg.network.moveTo({position: kg.network.getPositions([i])[i], scale: 3})", cd19)
         x, y = page.node_point(cd19)
         page.page.mouse.click(x, y)
         page.page.wait_for_selector("#details:not([hidden])", timeout=5000)
+        assert page.js("kg.network.getSelectedNodes()") == [cd19]
         near = set(page.js("i => kg.network.getConnectedNodes(i)", cd19))
         # yaml: Kymriah targets CD19; BCMA is no neighbour of it
         assert page.node_index("id:kymriah") in near and page.node_index("id:bcma") not in near
