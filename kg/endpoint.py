@@ -64,6 +64,14 @@ class Answer:
     server: str = ""
 
 
+class HttpError(KgError):
+    """The server answered with an error status."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
 def request(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None,
          timeout: float = DEFAULT_TIMEOUT) -> Answer:
     """One HTTP request; every failure becomes a one-line KgError naming the URL and the status."""
@@ -76,7 +84,7 @@ def request(method: str, url: str, body: bytes | None = None, headers: dict[str,
             return Answer(response.status, media_type, data, response.headers.get("Server", ""))
     except urllib.error.HTTPError as exc:
         detail = _first_line(exc.read() if exc.fp else b"")
-        raise KgError(f"{method} {url}: HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else ""))
+        raise HttpError(f"{method} {url}: HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else ""), exc.code)
     except urllib.error.URLError as exc:
         raise KgError(f"{method} {url}: {_network_reason(exc.reason, timeout)}")
     except (TimeoutError, socket.timeout):
@@ -164,7 +172,7 @@ def sparql_term(term: ox.Term) -> str:
     raise KgError(f"only IRIs and literals can be bound as parameters, not {term!r}")
 
 
-def bind(sparql: str, bindings: dict[str, ox.Term] | None) -> str:
+def bind(sparql: str, bindings: dict[str, ox.Term] | None, nested: bool = True) -> str:
     """The query with a VALUES block binding each variable to its term, first in the top-level WHERE group.
 
     The SPARQL Protocol has no way to pass bindings, so this is the standard way to send them: the
@@ -173,7 +181,7 @@ def bind(sparql: str, bindings: dict[str, ox.Term] | None) -> str:
     that one value there anyway), but an engine that evaluates an OPTIONAL or UNION on its own before
     joining it, as Oxigraph's server does, then looks up one value instead of all of them (1M triples:
     registrational-timeline 439 ms -> 37 ms). A sub-select that does not project a variable has a
-    variable of its own by that name, and is left alone.
+    variable of its own by that name, and is left alone. With nested=False, only the top-level block.
     """
     if not bindings:
         return sparql
@@ -182,7 +190,8 @@ def bind(sparql: str, bindings: dict[str, ox.Term] | None) -> str:
     at = _where_brace(tokens, query_form(sparql))
     top = next(i for i, t in enumerate(tokens) if t[2] == at - 1)
     inserts = [(at, _values_block(list(terms), terms))]
-    inserts += _nested_values(tokens, top, _closing(tokens, top), set(terms), terms)
+    if nested:
+        inserts += _nested_values(tokens, top, _closing(tokens, top), set(terms), terms)
     for offset, block in sorted(inserts, reverse=True):
         sparql = f"{sparql[:offset]}{block}{sparql[offset:]}"
     return sparql
@@ -344,6 +353,9 @@ class RemoteEngine:
         self.name = url
         self.timeout = timeout if timeout is not None else timeout_from_env()
         self.server = ""  # the Server header of the last answer, e.g. "Oxigraph/0.5.13", "Virtuoso/07.20.3233 (Linux) ..."
+        # Whether the server takes the nested VALUES blocks bind() adds; Virtuoso 7.2 fails some (entity:
+        # "SQ142: Different number of expected and generated columns") and then gets the top-level one only.
+        self.nested_values = True
 
     def _post(self, sparql: str, accept: str) -> Answer:
         body = urllib.parse.urlencode({"query": sparql}).encode("ascii")
@@ -365,8 +377,20 @@ class RemoteEngine:
         """Any query form, answered in its own kind: rows, a boolean or triples. The server is asked for
         the media type of `fmt` (an output format of kg.results) first, and SPARQL results JSON, N-Triples
         or Turtle after it, and its answer is read in whichever of them it sends."""
+        if bindings and self.nested_values:
+            try:
+                return self._run(sparql, bindings, fmt, nested=True)
+            except HttpError as exc:
+                if exc.status not in (400, 500) or bind(sparql, bindings) == bind(sparql, bindings, nested=False):
+                    raise
+                answer = self._run(sparql, bindings, fmt, nested=False)
+                self.nested_values = False  # it was the nested blocks: leave them out from now on
+                return answer
+        return self._run(sparql, bindings, fmt, nested=False)
+
+    def _run(self, sparql: str, bindings: dict[str, ox.Term] | None, fmt: str | None, nested: bool) -> QueryAnswer:
         form = query_form(sparql)
-        text = with_prefixes(bind(sparql, bindings))
+        text = with_prefixes(bind(sparql, bindings, nested))
         wanted = MEDIA_TYPES.get(fmt or "")
         if form in ("CONSTRUCT", "DESCRIBE"):
             accept = GRAPH_ACCEPT
