@@ -13,11 +13,17 @@ property, a type disjoint with another type of the same entity):
   reports; else both stand and the check reports an error at both rows;
 - two normal statements that disagree both stay, marked contested;
 - an unverified statement is deprecated whatever else holds.
+
+Dates are compared at their precision: "2023-10" and "2023-10-15" agree. Of two such values of a
+functional property, the more precise one is accepted and the other deprecated as refined, unless the
+more precise one ranks lower (a reported day against a verified month), which is then a conflict as
+any other.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -27,6 +33,7 @@ from kg.vocab import CART, OWL, RDF, RDF_TYPE
 PREFERRED, NORMAL, DEPRECATED = CART + "PreferredRank", CART + "NormalRank", CART + "DeprecatedRank"
 CONTRADICTED, REJECTED, UNVERIFIED, SUPERSEDED = (CART + "ContradictedByReference", CART + "RejectedByCuration",
                                                   CART + "UnverifiedClaim", CART + "Superseded")
+REFINED = CART + "RefinedByMorePreciseDate"
 RANK_OF_STATUS = {"verified": PREFERRED, "partially_verified": PREFERRED, "reported": NORMAL, "unverified": DEPRECATED}
 
 
@@ -49,6 +56,7 @@ class Statement:
     reason_text: str = ""
     contradicted_by: list["Statement"] = field(default_factory=list)
     valid: tuple = (None, None)  # from and until (kg.dates.Dated, or None when open)
+    period: Any = None  # a date object as its source gives it (kg.dates.Dated: a day, a month or a year)
 
     @property
     def where(self) -> str:
@@ -124,7 +132,6 @@ def rank(statements: list[Statement], axioms: Axioms, curation: set[str], dates:
     `curation`: the curation's sources; `dates`: source -> its publication date; `supersedes`:
     source -> the later versions that supersede it (transitively); `label(iri)` names an IRI in messages.
     """
-    problems: list[Problem] = []
     for st in statements:
         st.rank = RANK_OF_STATUS.get(st.status, NORMAL)
         if st.source in curation:
@@ -134,6 +141,16 @@ def rank(statements: list[Statement], axioms: Axioms, curation: set[str], dates:
             st.reason_text = "status unverified: no usable source was found, so the claim is recorded and never asserted"
 
     pairs = _conflicts(statements, axioms)
+    refinements = [(a, b) for a, b in pairs if _refines(a, b) or _refines(b, a)]
+    pairs = [ab for ab in pairs if ab not in refinements]
+    problems = _rank_pairs(pairs, axioms, curation, dates, supersedes, label)
+    return problems + _settle_refinements(refinements, axioms, curation, dates, supersedes, label)
+
+
+def _rank_pairs(pairs: list[tuple[Statement, Statement]], axioms: Axioms, curation: set[str], dates: dict[str, str],
+                supersedes: dict[str, set[str]], label) -> list[Problem]:
+    """Settle each pair of statements that cannot both hold, stage by stage; return the conflicts to report."""
+    problems: list[Problem] = []
     # Curation first, so that a page it rejects contradicts nothing; then the preferred statements among
     # themselves, so that a normal one is only held against the preferred statements that stand.
     for stage in ("curation", "primary", "preferred", "normal"):
@@ -167,6 +184,37 @@ def rank(statements: list[Statement], axioms: Axioms, curation: set[str], dates:
             elif stage == "normal" and a.rank == b.rank == NORMAL:
                 _link(a, b)
     return problems
+
+
+def _refines(fine: Statement, coarse: Statement) -> bool:
+    """Whether `fine` gives a date inside the period `coarse` gives at a lower precision (2023-10-15 in 2023-10)."""
+    f, c = fine.period, coarse.period
+    return (f is not None and c is not None and not fine.negated and not coarse.negated
+            and f.precision != c.precision and c.start <= f.start and f.end <= c.end)
+
+
+_ORDER = {PREFERRED: 2, NORMAL: 1, DEPRECATED: 0}
+
+
+def _settle_refinements(refinements: list[tuple[Statement, Statement]], axioms: Axioms, curation: set[str],
+                        dates: dict[str, str], supersedes: dict[str, set[str]], label) -> list[Problem]:
+    """The less precise of two agreeing dates is deprecated as refined; a more precise one that ranks lower
+    than the date it refines is held against it as any other value would be."""
+    conflicts = []
+    for a, b in refinements:
+        fine, coarse = (a, b) if _refines(a, b) else (b, a)
+        if DEPRECATED in (fine.rank, coarse.rank):
+            continue
+        if _ORDER[fine.rank] >= _ORDER[coarse.rank]:
+            _link(coarse, fine)
+            coarse.rank, coarse.reason = DEPRECATED, REFINED
+            coarse.reason_text = (f"refined: {_says(fine, label)}, which agrees with {coarse.period.text} and gives "
+                                  f"the date at {fine.period.precision} precision")
+        else:
+            conflicts.append((a, b))
+    if not conflicts:
+        return []
+    return _rank_pairs(conflicts, axioms, curation, dates, supersedes, label)
 
 
 def _conflicts(statements: list[Statement], axioms: Axioms) -> list[tuple[Statement, Statement]]:
