@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from typing import Callable
 
 import pyoxigraph as ox
 
 from kg import build as build_mod
-from kg.endpoint import Endpoints, RemoteEngine, derive, request, timeout_from_env
+from kg.endpoint import RemoteEngine, get_graph, put_graph, timeout_from_env, update
 from kg.errors import InputError, KgError, Problem
 from kg.paths import Paths
+from kg.storeurls import Endpoints, derive
 from kg.vocab import GRAPH, ID
 
 Progress = Callable[[str], None]
@@ -101,40 +101,6 @@ def remote_graphs(engine: RemoteEngine) -> set[str]:
     return {row[0].value for row in rows if isinstance(row[0], ox.NamedNode)}
 
 
-def _graph_url(endpoints: Endpoints, graph: str) -> str:
-    """The Graph Store Protocol URL of one graph (?graph=IRI, or &graph=IRI after a query string)."""
-    sep = "&" if urllib.parse.urlsplit(endpoints.graph_store).query else "?"
-    return endpoints.graph_store + sep + urllib.parse.urlencode({"graph": graph})
-
-
-def put_graph(endpoints: Endpoints, graph: str, data: bytes, timeout: float, bulk: bool = False) -> None:
-    """Replace one graph's content through the Graph Store Protocol (HTTP PUT ?graph=IRI).
-
-    With `bulk`, for the Oxigraph server only: load without a transaction and without validating the
-    data again (its `no_transaction` and `lenient` options; 520k triples: 13.0 s -> 3.5 s, medians
-    of 3). For a staging graph that nobody reads, written from a graph the build has checked.
-    """
-    url = _graph_url(endpoints, graph) + ("&no_transaction&lenient" if bulk else "")
-    request("PUT", url, data, {"Content-Type": "application/n-triples"}, timeout)
-
-
-def get_graph(endpoints: Endpoints, graph: str, timeout: float) -> bytes | None:
-    """One graph's triples as the endpoint holds them, as N-Triples from pyoxigraph's serializer.
-
-    None if they cannot be read (an HTTP error, a timeout, a format pyoxigraph does not parse): the
-    comparison only spares sending a graph again, so such a graph is sent.
-    """
-    try:
-        answer = request("GET", _graph_url(endpoints, graph), None, {"Accept": "application/n-triples, text/turtle;q=0.9"}, timeout)
-    except KgError:
-        return None
-    try:
-        quads = ox.parse(answer.body, format=ox.RdfFormat.from_media_type(answer.media_type) or ox.RdfFormat.N_TRIPLES)
-        return ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
-    except (SyntaxError, ValueError):
-        return None
-
-
 def compare_graphs(endpoints: Endpoints, store: ox.Store, graphs: list[str], timeout: float) -> dict[str, Difference]:
     """For each of `graphs` the endpoint holds: what it holds that the build has not, and the other way round.
 
@@ -152,12 +118,6 @@ def compare_graphs(endpoints: Endpoints, store: ox.Store, graphs: list[str], tim
         built, held = set(local.splitlines()), set(there.splitlines())
         differences[g] = Difference(sorted(held - built), sorted(built - held), len(built))
     return differences
-
-
-def update(endpoints: Endpoints, sparql: str, timeout: float) -> None:
-    """Run one SPARQL Update request (one request, so one transaction on stores that have them)."""
-    body = urllib.parse.urlencode({"update": sparql}).encode("ascii")
-    request("POST", endpoints.update, body, {"Content-Type": "application/x-www-form-urlencoded"}, timeout)
 
 
 def move_in(targets: list[str], stale: list[str], leftovers: list[str], replace_default: bool,

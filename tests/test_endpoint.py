@@ -14,11 +14,13 @@ import pyoxigraph as ox
 import pytest
 
 from kg import push as push_mod
-from kg.endpoint import Endpoints, RemoteEngine, bind, derive, query_form
+from kg import endpoint
+from kg.endpoint import RemoteEngine
 from kg.engine import LocalEngine
 from kg.errors import KgError
 from kg.paths import Paths
 from kg.serve import free_port
+from kg.storeurls import Endpoints, derive
 from kg.vocab import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, SRC
 from sparql_servers import Oxigraph, RecordingProxy, TinyServer, Virtuoso, env_without_endpoint
 
@@ -443,7 +445,7 @@ def test_a_graph_changed_a_little_on_the_endpoint_is_patched_and_a_larger_change
     a, b = SRC + "file/a.nt", SRC + "file/b.nt"
     # One triple of a.nt swapped for another behind kg's back: the same number of triples, not the same graph.
     first = (small_project.seeds / "a.nt").read_text(encoding="utf-8").splitlines()[0]
-    push_mod.update(derive(writable.query_url), f"DELETE DATA {{ GRAPH <{a}> {{ {first} }} }} ;"
+    endpoint.update(derive(writable.query_url), f"DELETE DATA {{ GRAPH <{a}> {{ {first} }} }} ;"
                     f' INSERT DATA {{ GRAPH <{a}> {{ <urn:x> <urn:y> "tampered" }} }}', 10)
     assert remote_graph_contents(writable.query_url) != before
     result = run("push", "--endpoint", writable.query_url)
@@ -465,9 +467,9 @@ def test_a_graph_changed_a_little_on_the_endpoint_is_patched_and_a_larger_change
 def test_a_graph_the_endpoint_will_not_give_back_is_sent_again():
     # Reading a graph back only spares sending it: an error there is not the push's failure.
     with TinyServer(500) as server:
-        assert push_mod.get_graph(Endpoints(server.url, server.url, server.url), "urn:g", 5) is None
+        assert endpoint.get_graph(Endpoints(server.url, server.url, server.url), "urn:g", 5) is None
     with TinyServer(200, body=b"<html>not RDF</html>") as server:
-        assert push_mod.get_graph(Endpoints(server.url, server.url, server.url), "urn:g", 5) is None
+        assert endpoint.get_graph(Endpoints(server.url, server.url, server.url), "urn:g", 5) is None
 
 
 def remote_graph_contents_of_build(project: Paths) -> dict[str, list[str]]:
@@ -581,64 +583,6 @@ def test_exposure_warning():
     assert "anyone who can reach" in exposure("0.0.0.0", True)
 
 
-# --- the SPARQL text sent: pure functions -------------------------------------------------------------
-
-def test_values_block_goes_first_in_the_top_level_where_group():
-    a = {"_a": ox.Literal('say "{hi}"', language="en"), "_b": ox.NamedNode("https://e.org/x")}
-    text = ("# a comment with { a brace\nSELECT ?s (EXISTS { ?s ?p ?o } AS ?e) ?_a ?_b WHERE {\n"
-            "  ?s ?p \"{ in a string\" . { SELECT ?s WHERE { ?s ?p ?o } } }")
-    bound = bind(text, a)
-    assert bound.count("\n") == text.count("\n")  # error positions still match the file's lines
-    assert 'WHERE { VALUES (?_a ?_b) { ("say \\"{hi}\\""@en <https://e.org/x>) } \n' in bound
-    construct = "CONSTRUCT { ?s ?p ?_a } WHERE { ?s ?p ?_a }"
-    assert bind(construct, {"_a": ox.Literal("1")}) == 'CONSTRUCT { ?s ?p ?_a } WHERE { VALUES (?_a) { ("1") }  ?s ?p ?_a }'
-    with pytest.raises(KgError, match="short form"):
-        bind("CONSTRUCT WHERE { ?s ?p ?_a }", {"_a": ox.Literal("1")})
-    with pytest.raises(KgError, match="IRIs and literals"):
-        bind("SELECT * WHERE { ?s ?p ?_a }", {"_a": ox.BlankNode()})
-    assert query_form("PREFIX select: <urn:x>\n# ASK\nDESCRIBE <urn:y>") == "DESCRIBE"
-
-
-def test_values_block_also_goes_into_each_nested_group_that_names_the_variable():
-    a = {"_a": ox.NamedNode("urn:a")}
-    block = " VALUES (?_a) { (<urn:a>) } "
-    text = ("SELECT * WHERE {\n"
-            "  ?s ?p ?o OPTIONAL { ?s ?q ?_a } OPTIONAL { ?s ?r ?x }\n"          # names it / does not
-            "  { ?s ?t ?_a } UNION { GRAPH ?g { ?s ?u ?_a } }\n"                # each branch, and deeper
-            "  { SELECT ?s WHERE { ?s ?v ?_a } }\n"                             # its own ?_a: left alone
-            "  { SELECT ?s ?_a WHERE { OPTIONAL { ?s ?w ?_a } } }\n"           # projected: bound inside
-            "  VALUES ?o { <urn:o> } { BIND(?o AS ?_a) }\n"                   # rows of a VALUES; a BIND to it
-            "  FILTER NOT EXISTS { ?s ?z ?_a }\n}")
-    bound = bind(text, a)
-    assert bound.count("\n") == text.count("\n")
-    expected = ("SELECT * WHERE {" + block + "\n"
-                "  ?s ?p ?o OPTIONAL {" + block + " ?s ?q ?_a } OPTIONAL { ?s ?r ?x }\n"
-                "  {" + block + " ?s ?t ?_a } UNION {" + block + " GRAPH ?g {" + block + " ?s ?u ?_a } }\n"
-                "  { SELECT ?s WHERE { ?s ?v ?_a } }\n"
-                "  { SELECT ?s ?_a WHERE {" + block + " OPTIONAL {" + block + " ?s ?w ?_a } } }\n"
-                "  VALUES ?o { <urn:o> } { BIND(?o AS ?_a) }\n"
-                "  FILTER NOT EXISTS {" + block + " ?s ?z ?_a }\n}")
-    assert bound == expected
-    # and it is still one query that means what the text without VALUES means with ?_a given
-    store = ox.Store()
-    store.load(b"<urn:s> <urn:p> <urn:a> .\n<urn:t> <urn:p> <urn:b> .\n", ox.RdfFormat.N_TRIPLES)
-    nested = "SELECT ?s ?_a WHERE { ?s ?p ?o OPTIONAL { ?s ?p ?x FILTER(?x = ?_a) } FILTER(BOUND(?x)) }"
-    assert [r[0] for r in store.query(bind(nested, a))] == [r[0] for r in store.query(
-        nested, substitutions={ox.Variable("_a"): a["_a"]})] == [ox.NamedNode("urn:s")]
-
-
-def test_update_and_graph_store_urls_derived_for_known_servers():
-    assert derive("http://h:7878/query?union-default-graph").graph_store == "http://h:7878/store"
-    assert derive("http://h:7878/query").update == "http://h:7878/update"
-    assert derive("http://h:8890/sparql").graph_store == "http://h:8890/sparql-graph-crud"
-    assert derive("http://h:3030/ds/sparql").update == "http://h:3030/ds/update"
-    assert derive("http://h:3030/ds/query").graph_store == "http://h:3030/ds/data"
-    assert derive("http://h:7200/repositories/kg").update == "http://h:7200/repositories/kg/statements"
-    assert derive("http://h/x", "http://h/u", "http://h/g").graph_store == "http://h/g"
-    with pytest.raises(KgError, match="--update"):
-        derive("http://h/x")
-
-
 def test_kg_serve_on_a_port_in_use_is_one_line(built, run):
     with TinyServer(200) as busy:
         line = one_line_error(run("serve", "--port", str(busy.port)))
@@ -673,7 +617,7 @@ def test_plain_sparql_after_push_gives_the_accepted_facts_once(oxigraph_pushed):
 def test_push_first_drops_the_staging_graphs_an_interrupted_push_left(small_project, oxigraph):
     stale = push_mod.STAGING + "0123456789abcdef0123"
     endpoints = derive(oxigraph.query_url)
-    push_mod.put_graph(endpoints, stale, b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", 30)
+    endpoint.put_graph(endpoints, stale, b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", 30)
     assert stale in push_mod.remote_graphs(RemoteEngine(oxigraph.query_url))
     said: list[str] = []
     report = push_mod.push(small_project, oxigraph.query_url, progress=said.append)
