@@ -46,10 +46,6 @@ class Result:
         # A solution iterates its terms in projection order (None where unbound): 2.5x faster than by name.
         return cls(variables, [list(solution) for solution in solutions])
 
-    def column(self, name: str) -> list[ox.Term | None]:
-        i = self.variables.index(name)
-        return [row[i] for row in self.rows]
-
     def iris(self) -> set[str]:
         return {t.value for row in self.rows for t in row if isinstance(t, ox.NamedNode)}
 
