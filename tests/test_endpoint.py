@@ -1,4 +1,7 @@
-"""Remote endpoints against real servers on 127.0.0.1: push, the same answers as the embedded store, failures."""
+"""Remote endpoints against real servers on 127.0.0.1: push, the same answers as the embedded store, failures.
+
+Tests that start Oxigraph, Virtuoso or kg serve carry the server marker; those that need only a tiny
+fake HTTP server (TinyServer) or none run without it."""
 
 from __future__ import annotations
 
@@ -25,7 +28,6 @@ from kg.vocab import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, SRC
 from sparql_servers import Oxigraph, RecordingProxy, TinyServer, Virtuoso, env_without_endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.server
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OWN = 'FILTER(STRSTARTS(STR(?g), "https://w3id.org/cartkg/") && !STRSTARTS(STR(?g), "%s"))' % (GRAPH + "staging/")
@@ -150,6 +152,7 @@ def canned_queries() -> list[str]:
 
 # --- the same answers on both engines ---------------------------------------------------------------
 
+@pytest.mark.server
 @pytest.mark.parametrize("probe", sorted(PROBES))
 def test_whole_graph_probes_agree(remote, built, probe):
     local = LocalEngine(built).select(PROBES[probe])
@@ -166,6 +169,7 @@ def test_whole_graph_probes_agree(remote, built, probe):
 # (efficacy-readouts, registrational-timeline: each case is now a UNION branch naming its own gaps).
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("name", canned_queries())
 def test_every_canned_query_agrees(remote, built, name):
     from kg import catalogue
@@ -208,6 +212,7 @@ WITH_PARAMETERS = [
 ]
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("name,given", WITH_PARAMETERS, ids=[f"{n}-{'-'.join(g)}" for n, g in WITH_PARAMETERS])
 def test_canned_queries_with_parameters_agree(remote, built, name, given):
     from kg import catalogue
@@ -232,6 +237,7 @@ def test_catalogue_is_compared(built):
     assert len(canned_queries()) >= 1
 
 
+@pytest.mark.server
 def test_parameters_are_terms_not_text(remote, built):
     """A hostile value stays one literal: zero rows, on the endpoint as on the embedded store."""
     query = "SELECT ?x ?_name WHERE { ?x rdfs:label ?_name } ORDER BY ?x"
@@ -245,6 +251,7 @@ def test_parameters_are_terms_not_text(remote, built):
     assert normal(remote.select(q2, typed)) == normal(LocalEngine(built).select(q2, typed)) != []
 
 
+@pytest.mark.server
 def test_ask_and_construct_agree(remote, built):
     local = LocalEngine(built)
     for ask in ("ASK { ?x a cart:Therapy }", "ASK { ?x a cart:NoSuchClass }"):
@@ -265,6 +272,7 @@ GRAPH_QUERIES = {
 }
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("fmt", ["table", "records", "json", "xml", "csv", "tsv", "md"])
 @pytest.mark.parametrize("form", list(FORM_QUERIES))
 def test_select_and_ask_through_an_endpoint_print_what_the_embedded_store_prints(remote, built, run, form, fmt):
@@ -275,6 +283,7 @@ def test_select_and_ask_through_an_endpoint_print_what_the_embedded_store_prints
     assert remote.stdout_bytes == local.stdout_bytes and len(local.stdout) > 3
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld", "trig", "rdfxml"])
 @pytest.mark.parametrize("form", list(GRAPH_QUERIES))
 def test_construct_and_describe_through_an_endpoint_give_the_embedded_store_triples(remote, built, run, form, fmt):
@@ -294,6 +303,7 @@ def test_construct_and_describe_through_an_endpoint_give_the_embedded_store_trip
     assert parsed == expected and len(expected) > 5
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("fmt, form, accept", [
     ("xml", "select", "application/sparql-results+xml"),
     ("xml", "ask", "application/sparql-results+xml"),
@@ -314,6 +324,7 @@ def test_the_server_is_asked_for_the_chosen_formats_media_type(oxigraph_pushed, 
     assert asked.split(",")[0].strip() == accept and answered == accept
 
 
+@pytest.mark.server
 def test_a_canned_query_through_an_endpoint_in_xml_asks_for_xml(oxigraph_pushed, built, run):
     with RecordingProxy(oxigraph_pushed) as proxy:
         remote = run("query", "therapies-by-target", "-p", "target=CD19", "--format", "xml", "--endpoint", proxy.url)
@@ -342,6 +353,7 @@ def remote_graph_contents(url: str) -> dict[str, list[str]]:
     return {g: sorted(v) for g, v in out.items()}
 
 
+@pytest.mark.server
 def test_push_writes_one_graph_per_source(small_project, oxigraph, run):
     result = run("push", "--endpoint", oxigraph.query_url)
     assert result.exit_code == 0, result.output
@@ -354,6 +366,7 @@ def test_push_writes_one_graph_per_source(small_project, oxigraph, run):
     assert graphs == remote_graph_contents_of_build(small_project)
 
 
+@pytest.mark.server
 def test_push_refuses_a_graph_that_fails_its_checks(small_project, oxigraph, run):
     (small_project.seeds / "c.nt").write_text("<https://w3id.org/cartkg/id/x> <https://w3id.org/cartkg/ontology#nope> <urn:x> .\n"
                                               "this is not N-Triples\n", encoding="utf-8")
@@ -363,6 +376,7 @@ def test_push_refuses_a_graph_that_fails_its_checks(small_project, oxigraph, run
     assert remote_graph_contents(oxigraph.query_url) == {}  # nothing was sent
 
 
+@pytest.mark.server
 def test_push_says_when_the_default_graph_is_not_the_union(small_project, oxigraph, run):
     result = run("push", "--endpoint", oxigraph.base + "/query")
     assert result.exit_code == 0
@@ -387,6 +401,7 @@ def writable(request, tmp_path):
     server.stop()
 
 
+@pytest.mark.server
 def test_push_replaces_and_drops_graphs_no_longer_built(small_project, writable):
     push_mod.push(small_project, writable.query_url)
     (small_project.seeds / "b.nt").unlink()
@@ -399,6 +414,7 @@ def test_push_replaces_and_drops_graphs_no_longer_built(small_project, writable)
     assert all("first" not in t for t in graphs[SRC + "file/a.nt"]) and any("second" in t for t in graphs[SRC + "file/a.nt"])
 
 
+@pytest.mark.server
 def test_server_stopped_mid_push_leaves_the_remote_graph_as_it_was(small_project, oxigraph):
     push_mod.push(small_project, oxigraph.query_url)
     before = remote_graph_contents(oxigraph.query_url)
@@ -425,6 +441,7 @@ def test_server_stopped_mid_push_leaves_the_remote_graph_as_it_was(small_project
     assert all("second" in t for t in final[SRC + "file/a.nt"] if "rdf-schema#label" in t and "trial" in t)
 
 
+@pytest.mark.server
 def test_a_second_push_sends_only_the_graphs_not_there_as_built(remote, built):
     """On both engines: what the store holds is compared triple by triple, and only graphs with blank nodes go again."""
     stages: list[str] = []
@@ -439,6 +456,7 @@ def test_a_second_push_sends_only_the_graphs_not_there_as_built(remote, built):
     assert report.remote_triples == report.triples_per_graph and not report.warnings
 
 
+@pytest.mark.server
 def test_a_graph_changed_a_little_on_the_endpoint_is_patched_and_a_larger_change_is_sent(small_project, writable, run):
     push_mod.push(small_project, writable.query_url)
     before = remote_graph_contents(writable.query_url)
@@ -520,6 +538,7 @@ def test_http_500_during_push_is_one_line(small_project, run):
     assert result.exit_code == 2 and len(errors) == 1 and "HTTP 500" in errors[0]
 
 
+@pytest.mark.server
 def test_an_unconfirmed_move_says_the_graphs_may_or_may_not_be_in_place(small_project, oxigraph, run, monkeypatch):
     # The real server takes the staging graphs; the update that would move them in never answers.
     monkeypatch.setenv("KG_ENDPOINT_TIMEOUT", "0.5")
@@ -546,6 +565,7 @@ def test_not_an_endpoint_is_one_line(built, run):
 
 # --- kg serve -----------------------------------------------------------------------------------------
 
+@pytest.mark.server
 def test_kg_serve_answers_like_the_embedded_store_and_refuses_updates(built):
     port = free_port()
     env = {**env_without_endpoint(), "KG_BUILD_DIR": str(built.build), "KG_PROJECT": str(ROOT)}
@@ -607,6 +627,7 @@ def test_credentials_come_from_the_environment(built, run, monkeypatch):
     assert result.output.splitlines() == ["x", "ok"]
 
 
+@pytest.mark.server
 def test_plain_sparql_after_push_gives_the_accepted_facts_once(oxigraph_pushed):
     # The done-when of the facts-and-claims issue, on the Oxigraph server: the same answers as the embedded store.
     from test_ranks import check_plain_answers, plain_answers
@@ -614,6 +635,7 @@ def test_plain_sparql_after_push_gives_the_accepted_facts_once(oxigraph_pushed):
     check_plain_answers(plain_answers(RemoteEngine(oxigraph_pushed)))
 
 
+@pytest.mark.server
 def test_push_first_drops_the_staging_graphs_an_interrupted_push_left(small_project, oxigraph):
     stale = push_mod.STAGING + "0123456789abcdef0123"
     endpoints = derive(oxigraph.query_url)
@@ -626,6 +648,7 @@ def test_push_first_drops_the_staging_graphs_an_interrupted_push_left(small_proj
     assert not [g for g in push_mod.remote_graphs(RemoteEngine(oxigraph.query_url)) if g.startswith(push_mod.STAGING)]
 
 
+@pytest.mark.server
 def test_a_push_cut_off_by_the_server_names_the_staging_graphs_it_may_leave(small_project, oxigraph):
     def progress(line: str) -> None:
         if line.startswith("uploading graph 2/"):
