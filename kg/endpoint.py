@@ -251,7 +251,7 @@ def get_graph(endpoints: Endpoints, graph: str, timeout: float) -> bytes | None:
     comparison only spares sending a graph again, so such a graph is sent.
     """
     try:
-        response = request("GET", graph_url(endpoints, graph), None, {"Accept": "application/n-triples, text/turtle;q=0.9"}, timeout)
+        response = request("GET", graph_url(endpoints, graph), None, {"Accept": GRAPH_ACCEPT}, timeout)
     except KgError:
         return None
     try:
