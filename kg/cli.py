@@ -205,7 +205,7 @@ def output_options(any_form: bool) -> Callable:
 
 def _table_width(wide: bool) -> int | None:
     """How many columns a table may take: none with --wide, the terminal's width, 100 when not a terminal."""
-    from kg.results import TABLE_WIDTH
+    from kg.render import TABLE_WIDTH
 
     if wide:
         return None
@@ -238,7 +238,7 @@ def sparql(query_file, fmt: str | None, wide: bool, endpoint: str | None, as_of:
     from kg.catalogue import display_names
     from kg.engine import ensure_read_only, open_engine
     from kg.errors import LocatedError
-    from kg.results import render
+    from kg.render import render
     from kg.sparqltext import syntax_problem
     from kg.vocab import SPARQL_PREFIXES
 
@@ -430,7 +430,7 @@ def query(name: str, params: tuple[str, ...], fmt: str | None, wide: bool, endpo
     graph is exit status 1, with a note on stderr saying so (and the closest names).
     """
     from kg.catalogue import run_query
-    from kg.results import render
+    from kg.render import render
 
     paths = _paths()
     engine = _engine(endpoint, as_of) if as_of else None

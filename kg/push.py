@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from typing import Callable
 
 import pyoxigraph as ox
 
 from kg import build as build_mod
-from kg.endpoint import Endpoints, RemoteEngine, derive, request, timeout_from_env
+from kg.endpoint import RemoteEngine, get_graph, put_graph, timeout_from_env, update
 from kg.errors import InputError, KgError, Problem
 from kg.paths import Paths
+from kg.storeurls import Endpoints, derive
 from kg.vocab import GRAPH, ID
 
 Progress = Callable[[str], None]
@@ -68,7 +68,6 @@ class PushReport:
     unchanged: list[str] = field(default_factory=list)
     patched: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -86,7 +85,6 @@ def checked_store(paths: Paths, progress: Progress = _quiet) -> tuple[ox.Store, 
     report = build_mod.BuildReport()
     store = ox.Store()
     problems = build_mod.populate(paths, store, report, progress)
-    problems = report.problems + problems  # populate adds the loaders' warnings to report.problems
     errors = [p for p in problems if p.level == "error"]
     if errors:
         raise InputError(errors)
@@ -99,40 +97,6 @@ def remote_graphs(engine: RemoteEngine) -> set[str]:
     if engine.server.startswith("Virtuoso"):  # known from that first answer's Server header
         rows = engine.select(COUNT_GRAPHS).rows
     return {row[0].value for row in rows if isinstance(row[0], ox.NamedNode)}
-
-
-def _graph_url(endpoints: Endpoints, graph: str) -> str:
-    """The Graph Store Protocol URL of one graph (?graph=IRI, or &graph=IRI after a query string)."""
-    sep = "&" if urllib.parse.urlsplit(endpoints.graph_store).query else "?"
-    return endpoints.graph_store + sep + urllib.parse.urlencode({"graph": graph})
-
-
-def put_graph(endpoints: Endpoints, graph: str, data: bytes, timeout: float, bulk: bool = False) -> None:
-    """Replace one graph's content through the Graph Store Protocol (HTTP PUT ?graph=IRI).
-
-    With `bulk`, for the Oxigraph server only: load without a transaction and without validating the
-    data again (its `no_transaction` and `lenient` options; 520k triples: 13.0 s -> 3.5 s, medians
-    of 3). For a staging graph that nobody reads, written from a graph the build has checked.
-    """
-    url = _graph_url(endpoints, graph) + ("&no_transaction&lenient" if bulk else "")
-    request("PUT", url, data, {"Content-Type": "application/n-triples"}, timeout)
-
-
-def get_graph(endpoints: Endpoints, graph: str, timeout: float) -> bytes | None:
-    """One graph's triples as the endpoint holds them, as N-Triples from pyoxigraph's serializer.
-
-    None if they cannot be read (an HTTP error, a timeout, a format pyoxigraph does not parse): the
-    comparison only spares sending a graph again, so such a graph is sent.
-    """
-    try:
-        answer = request("GET", _graph_url(endpoints, graph), None, {"Accept": "application/n-triples, text/turtle;q=0.9"}, timeout)
-    except KgError:
-        return None
-    try:
-        quads = ox.parse(answer.body, format=ox.RdfFormat.from_media_type(answer.media_type) or ox.RdfFormat.N_TRIPLES)
-        return ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
-    except (SyntaxError, ValueError):
-        return None
 
 
 def compare_graphs(endpoints: Endpoints, store: ox.Store, graphs: list[str], timeout: float) -> dict[str, Difference]:
@@ -152,12 +116,6 @@ def compare_graphs(endpoints: Endpoints, store: ox.Store, graphs: list[str], tim
         built, held = set(local.splitlines()), set(there.splitlines())
         differences[g] = Difference(sorted(held - built), sorted(built - held), len(built))
     return differences
-
-
-def update(endpoints: Endpoints, sparql: str, timeout: float) -> None:
-    """Run one SPARQL Update request (one request, so one transaction on stores that have them)."""
-    body = urllib.parse.urlencode({"update": sparql}).encode("ascii")
-    request("POST", endpoints.update, body, {"Content-Type": "application/x-www-form-urlencoded"}, timeout)
 
 
 def move_in(targets: list[str], stale: list[str], leftovers: list[str], replace_default: bool,
@@ -199,11 +157,25 @@ def push(paths: Paths, query_url: str, update_url: str | None = None, graph_stor
     endpoints = derive(query_url, update_url, graph_store_url)
     timeout = timeout if timeout is not None else timeout_from_env()
     report = PushReport(endpoints)
-    store, report.problems = checked_store(paths, progress)
+    store, _ = checked_store(paths, progress)
     targets = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     for g in targets:
         report.triples_per_graph[g] = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
     engine = RemoteEngine(endpoints.query, timeout)
+    existing = _drop_left_staging(engine, endpoints, report, progress, timeout)
+    differences = _compare(endpoints, store, targets, existing, report, progress, timeout)
+    sending = [g for g in targets if g not in report.unchanged and g not in report.patched]
+    staged = _stage(endpoints, store, sending, engine.server.startswith("Oxigraph/"), progress, timeout)
+    _move_into_place(endpoints, targets, existing, sending, staged, differences, replace_default, report, progress,
+                     timeout)
+    _verify(engine, store, targets, report, progress)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _drop_left_staging(engine: RemoteEngine, endpoints: Endpoints, report: PushReport, progress: Progress,
+                       timeout: float) -> set[str]:
+    """The graphs the remote store holds, after dropping the staging graphs an interrupted push left."""
     progress("listing remote graphs")
     existing = remote_graphs(engine)
     stale_staging = sorted(g for g in existing if g.startswith(STAGING))
@@ -213,20 +185,32 @@ def push(paths: Paths, query_url: str, update_url: str | None = None, graph_stor
         update(endpoints, " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale_staging), timeout)
         existing -= set(stale_staging)
         report.dropped_staging = stale_staging
+    return existing
+
+
+def _compare(endpoints: Endpoints, store: ox.Store, targets: list[str], existing: set[str], report: PushReport,
+             progress: Progress, timeout: float) -> dict[str, Difference]:
+    """How the built graphs already on the endpoint differ from it; notes which are unchanged and which to patch."""
     progress("comparing the graphs already on the endpoint")
     differences = compare_graphs(endpoints, store, [g for g in targets if g in existing], timeout)
     report.unchanged = [g for g, d in differences.items() if d.none]
     report.patched = [g for g, d in differences.items() if not d.none and d.small]
-    sending = [g for g in targets if g not in report.unchanged and g not in report.patched]
     if report.unchanged or report.patched:
         progress(f"of {len(targets)} graphs, {len(report.unchanged)} are on the endpoint as built and "
                  f"{len(report.patched)} differ in a few triples: those are not sent again")
+    return differences
+
+
+def _stage(endpoints: Endpoints, store: ox.Store, sending: list[str], bulk: bool, progress: Progress,
+           timeout: float) -> list[str]:
+    """Upload each graph to its staging graph; the staging graphs written. If one upload fails, those already
+    written are dropped again (or named in the error, if the server is gone) and nothing is moved into place."""
     staged: list[str] = []
     try:
         for i, g in enumerate(sending, start=1):
             progress(f"uploading graph {i}/{len(sending)}: {g}")
             put_graph(endpoints, staging_graph(g), store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)),
-                      timeout, bulk=engine.server.startswith("Oxigraph/"))
+                      timeout, bulk=bulk)
             staged.append(staging_graph(g))
     except KgError as exc:
         left = ""
@@ -239,6 +223,13 @@ def push(paths: Paths, query_url: str, update_url: str | None = None, graph_stor
                         + ", ".join(f"<{s}>" for s in staged))
         raise KgError(f"push stopped after {len(staged)} of {len(sending)} graphs, nothing was moved into place "
                       f"(the remote graphs are as they were): {exc}{left}")
+    return staged
+
+
+def _move_into_place(endpoints: Endpoints, targets: list[str], existing: set[str], sending: list[str],
+                     staged: list[str], differences: dict[str, Difference], replace_default: bool,
+                     report: PushReport, progress: Progress, timeout: float) -> None:
+    """The one update that moves the staged graphs in, patches the others and drops the graphs no longer built."""
     stale = sorted(g for g in existing if g.startswith(OWN_GRAPHS) and not g.startswith(STAGING) and g not in targets)
     leftovers = sorted(g for g in existing if g.startswith(STAGING) and g not in staged)
     patches = {g: differences[g] for g in report.patched}
@@ -256,6 +247,11 @@ def push(paths: Paths, query_url: str, update_url: str | None = None, graph_stor
                           "are not sent again)")
     report.dropped = stale
     report.replaced_default = replace_default
+
+
+def _verify(engine: RemoteEngine, store: ox.Store, targets: list[str], report: PushReport, progress: Progress) -> None:
+    """Warn of graphs the endpoint holds fewer or more triples of than were sent, and of a default graph
+    that is not the union of the named graphs."""
     progress("verifying")
     report.remote_triples = remote_counts(engine, targets)
     for g in targets:
@@ -268,8 +264,6 @@ def push(paths: Paths, query_url: str, update_url: str | None = None, graph_stor
             "the endpoint's default graph is not the union of its named graphs, so queries without GRAPH find "
             "nothing: start Oxigraph with --union-default-graph (or add ?union-default-graph to the query URL), "
             "set tdb2:unionDefaultGraph on Fuseki, or push with --replace-default")
-    report.seconds = time.perf_counter() - start
-    return report
 
 
 def remote_counts(engine: RemoteEngine, graphs: list[str]) -> dict[str, int]:

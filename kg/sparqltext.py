@@ -1,4 +1,5 @@
-"""Reading SPARQL text: the `#+` header of .rq files, refusing what a read-only query must not do, and placing syntax errors."""
+"""Reading SPARQL text: the `#+` header of .rq files, refusing what a read-only query must not do, the form and
+prefixes of a query, and placing syntax errors."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from kg.errors import InputError, Problem
+from kg.errors import InputError, KgError, Problem
 from kg.files import read_text
+from kg.vocab import SPARQL_PREFIXES
 
 _TOKENS = re.compile(
     r'''(?P<comment>\#[^\n]*)
@@ -20,6 +22,7 @@ _TOKENS = re.compile(
       |(?P<newline>\n)
       |(?P<other>.)''', re.X | re.S)
 
+FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = {"INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "LOAD", "WITH"}
 
 
@@ -61,6 +64,44 @@ def refusals(text: str, allow_from: bool = False) -> list[Refusal]:
                 nxt = tokens[i + 2][1] if i + 2 < len(tokens) else ""
             found.append(Refusal(word, line, f"FROM {nxt} is refused (no dataset from elsewhere); use GRAPH <iri> {{ ... }} instead"))
     return found
+
+
+# ---------------------------------------------------------------- the form, prefixes and projection of a query
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query, read past its prologue and comments."""
+    for kind, value, _ in scan(sparql):
+        if kind == "word" and value.upper() in FORMS:
+            return value.upper()
+    raise KgError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
+
+
+def tokens_at(sparql: str) -> list[tuple[str, str, int]]:
+    """Tokens (kind, text, offset) outside comments; scan() skips only whitespace, so find() lands on each."""
+    found, pos = [], 0
+    for kind, value, _ in scan(sparql):
+        at = sparql.find(value, pos)
+        pos = at + len(value)
+        if kind != "comment":
+            found.append((kind, value, at))
+    return found
+
+
+def with_prefixes(sparql: str) -> str:
+    """The query with the project's predeclared prefixes it does not declare itself, on its first line."""
+    tokens = tokens_at(sparql)
+    declared = {tokens[i + 1][1].split(":")[0] for i, (kind, value, _) in enumerate(tokens[:-1])
+                if kind == "word" and value.upper() == "PREFIX"}
+    # Same line as the query's first line, so the server's error positions match the file's lines.
+    missing = "".join(f"PREFIX {p}: <{ns}> " for p, ns in SPARQL_PREFIXES.items() if p not in declared)
+    return missing + sparql
+
+
+def is_distinct(sparql: str) -> bool:
+    """Whether the query's own (top-level) SELECT is SELECT DISTINCT."""
+    tokens = [t for t in tokens_at(sparql) if t[0] == "word"]
+    at = next((i for i, t in enumerate(tokens) if t[1].upper() == "SELECT"), None)
+    return at is not None and at + 1 < len(tokens) and tokens[at + 1][1].upper() == "DISTINCT"
 
 
 @dataclass

@@ -216,7 +216,7 @@ def test_sparql_formats_match_the_w3c_serialisers(built):
     import pyoxigraph as ox
 
     from kg.engine import LocalEngine
-    from kg.results import to_csv, to_json, to_tsv
+    from kg.render import to_csv, to_json, to_tsv
     from kg.store import select
 
     engine = LocalEngine(built)

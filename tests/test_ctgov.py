@@ -15,7 +15,7 @@ import pytest
 
 from kg import catalogue, ctgov
 from kg.paths import Paths
-from kg.results import display
+from kg.render import display
 
 from conftest import ROOT
 

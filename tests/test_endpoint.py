@@ -1,4 +1,7 @@
-"""Remote endpoints against real servers on 127.0.0.1: push, the same answers as the embedded store, failures."""
+"""Remote endpoints against real servers on 127.0.0.1: push, the same answers as the embedded store, failures.
+
+Tests that start Oxigraph, Virtuoso or kg serve carry the server marker; those that need only a tiny
+fake HTTP server (TinyServer) or none run without it."""
 
 from __future__ import annotations
 
@@ -14,16 +17,17 @@ import pyoxigraph as ox
 import pytest
 
 from kg import push as push_mod
-from kg.endpoint import Endpoints, RemoteEngine, bind, derive, query_form
+from kg import endpoint
+from kg.endpoint import RemoteEngine
 from kg.engine import LocalEngine
 from kg.errors import KgError
 from kg.paths import Paths
 from kg.serve import free_port
+from kg.storeurls import Endpoints, derive
 from kg.vocab import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, SRC
 from sparql_servers import Oxigraph, RecordingProxy, TinyServer, Virtuoso, env_without_endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.server
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OWN = 'FILTER(STRSTARTS(STR(?g), "https://w3id.org/cartkg/") && !STRSTARTS(STR(?g), "%s"))' % (GRAPH + "staging/")
@@ -148,6 +152,7 @@ def canned_queries() -> list[str]:
 
 # --- the same answers on both engines ---------------------------------------------------------------
 
+@pytest.mark.server
 @pytest.mark.parametrize("probe", sorted(PROBES))
 def test_whole_graph_probes_agree(remote, built, probe):
     local = LocalEngine(built).select(PROBES[probe])
@@ -164,6 +169,7 @@ def test_whole_graph_probes_agree(remote, built, probe):
 # (efficacy-readouts, registrational-timeline: each case is now a UNION branch naming its own gaps).
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("name", canned_queries())
 def test_every_canned_query_agrees(remote, built, name):
     from kg import catalogue
@@ -206,6 +212,7 @@ WITH_PARAMETERS = [
 ]
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("name,given", WITH_PARAMETERS, ids=[f"{n}-{'-'.join(g)}" for n, g in WITH_PARAMETERS])
 def test_canned_queries_with_parameters_agree(remote, built, name, given):
     from kg import catalogue
@@ -230,6 +237,7 @@ def test_catalogue_is_compared(built):
     assert len(canned_queries()) >= 1
 
 
+@pytest.mark.server
 def test_parameters_are_terms_not_text(remote, built):
     """A hostile value stays one literal: zero rows, on the endpoint as on the embedded store."""
     query = "SELECT ?x ?_name WHERE { ?x rdfs:label ?_name } ORDER BY ?x"
@@ -243,6 +251,7 @@ def test_parameters_are_terms_not_text(remote, built):
     assert normal(remote.select(q2, typed)) == normal(LocalEngine(built).select(q2, typed)) != []
 
 
+@pytest.mark.server
 def test_ask_and_construct_agree(remote, built):
     local = LocalEngine(built)
     for ask in ("ASK { ?x a cart:Therapy }", "ASK { ?x a cart:NoSuchClass }"):
@@ -263,6 +272,7 @@ GRAPH_QUERIES = {
 }
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("fmt", ["table", "records", "json", "xml", "csv", "tsv", "md"])
 @pytest.mark.parametrize("form", list(FORM_QUERIES))
 def test_select_and_ask_through_an_endpoint_print_what_the_embedded_store_prints(remote, built, run, form, fmt):
@@ -273,6 +283,7 @@ def test_select_and_ask_through_an_endpoint_print_what_the_embedded_store_prints
     assert remote.stdout_bytes == local.stdout_bytes and len(local.stdout) > 3
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld", "trig", "rdfxml"])
 @pytest.mark.parametrize("form", list(GRAPH_QUERIES))
 def test_construct_and_describe_through_an_endpoint_give_the_embedded_store_triples(remote, built, run, form, fmt):
@@ -292,6 +303,7 @@ def test_construct_and_describe_through_an_endpoint_give_the_embedded_store_trip
     assert parsed == expected and len(expected) > 5
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("fmt, form, accept", [
     ("xml", "select", "application/sparql-results+xml"),
     ("xml", "ask", "application/sparql-results+xml"),
@@ -312,6 +324,7 @@ def test_the_server_is_asked_for_the_chosen_formats_media_type(oxigraph_pushed, 
     assert asked.split(",")[0].strip() == accept and answered == accept
 
 
+@pytest.mark.server
 def test_a_canned_query_through_an_endpoint_in_xml_asks_for_xml(oxigraph_pushed, built, run):
     with RecordingProxy(oxigraph_pushed) as proxy:
         remote = run("query", "therapies-by-target", "-p", "target=CD19", "--format", "xml", "--endpoint", proxy.url)
@@ -340,6 +353,7 @@ def remote_graph_contents(url: str) -> dict[str, list[str]]:
     return {g: sorted(v) for g, v in out.items()}
 
 
+@pytest.mark.server
 def test_push_writes_one_graph_per_source(small_project, oxigraph, run):
     result = run("push", "--endpoint", oxigraph.query_url)
     assert result.exit_code == 0, result.output
@@ -352,6 +366,7 @@ def test_push_writes_one_graph_per_source(small_project, oxigraph, run):
     assert graphs == remote_graph_contents_of_build(small_project)
 
 
+@pytest.mark.server
 def test_push_refuses_a_graph_that_fails_its_checks(small_project, oxigraph, run):
     (small_project.seeds / "c.nt").write_text("<https://w3id.org/cartkg/id/x> <https://w3id.org/cartkg/ontology#nope> <urn:x> .\n"
                                               "this is not N-Triples\n", encoding="utf-8")
@@ -361,6 +376,7 @@ def test_push_refuses_a_graph_that_fails_its_checks(small_project, oxigraph, run
     assert remote_graph_contents(oxigraph.query_url) == {}  # nothing was sent
 
 
+@pytest.mark.server
 def test_push_says_when_the_default_graph_is_not_the_union(small_project, oxigraph, run):
     result = run("push", "--endpoint", oxigraph.base + "/query")
     assert result.exit_code == 0
@@ -385,6 +401,7 @@ def writable(request, tmp_path):
     server.stop()
 
 
+@pytest.mark.server
 def test_push_replaces_and_drops_graphs_no_longer_built(small_project, writable):
     push_mod.push(small_project, writable.query_url)
     (small_project.seeds / "b.nt").unlink()
@@ -397,6 +414,7 @@ def test_push_replaces_and_drops_graphs_no_longer_built(small_project, writable)
     assert all("first" not in t for t in graphs[SRC + "file/a.nt"]) and any("second" in t for t in graphs[SRC + "file/a.nt"])
 
 
+@pytest.mark.server
 def test_server_stopped_mid_push_leaves_the_remote_graph_as_it_was(small_project, oxigraph):
     push_mod.push(small_project, oxigraph.query_url)
     before = remote_graph_contents(oxigraph.query_url)
@@ -423,6 +441,7 @@ def test_server_stopped_mid_push_leaves_the_remote_graph_as_it_was(small_project
     assert all("second" in t for t in final[SRC + "file/a.nt"] if "rdf-schema#label" in t and "trial" in t)
 
 
+@pytest.mark.server
 def test_a_second_push_sends_only_the_graphs_not_there_as_built(remote, built):
     """On both engines: what the store holds is compared triple by triple, and only graphs with blank nodes go again."""
     stages: list[str] = []
@@ -437,13 +456,14 @@ def test_a_second_push_sends_only_the_graphs_not_there_as_built(remote, built):
     assert report.remote_triples == report.triples_per_graph and not report.warnings
 
 
+@pytest.mark.server
 def test_a_graph_changed_a_little_on_the_endpoint_is_patched_and_a_larger_change_is_sent(small_project, writable, run):
     push_mod.push(small_project, writable.query_url)
     before = remote_graph_contents(writable.query_url)
     a, b = SRC + "file/a.nt", SRC + "file/b.nt"
     # One triple of a.nt swapped for another behind kg's back: the same number of triples, not the same graph.
     first = (small_project.seeds / "a.nt").read_text(encoding="utf-8").splitlines()[0]
-    push_mod.update(derive(writable.query_url), f"DELETE DATA {{ GRAPH <{a}> {{ {first} }} }} ;"
+    endpoint.update(derive(writable.query_url), f"DELETE DATA {{ GRAPH <{a}> {{ {first} }} }} ;"
                     f' INSERT DATA {{ GRAPH <{a}> {{ <urn:x> <urn:y> "tampered" }} }}', 10)
     assert remote_graph_contents(writable.query_url) != before
     result = run("push", "--endpoint", writable.query_url)
@@ -465,9 +485,9 @@ def test_a_graph_changed_a_little_on_the_endpoint_is_patched_and_a_larger_change
 def test_a_graph_the_endpoint_will_not_give_back_is_sent_again():
     # Reading a graph back only spares sending it: an error there is not the push's failure.
     with TinyServer(500) as server:
-        assert push_mod.get_graph(Endpoints(server.url, server.url, server.url), "urn:g", 5) is None
+        assert endpoint.get_graph(Endpoints(server.url, server.url, server.url), "urn:g", 5) is None
     with TinyServer(200, body=b"<html>not RDF</html>") as server:
-        assert push_mod.get_graph(Endpoints(server.url, server.url, server.url), "urn:g", 5) is None
+        assert endpoint.get_graph(Endpoints(server.url, server.url, server.url), "urn:g", 5) is None
 
 
 def remote_graph_contents_of_build(project: Paths) -> dict[str, list[str]]:
@@ -518,6 +538,7 @@ def test_http_500_during_push_is_one_line(small_project, run):
     assert result.exit_code == 2 and len(errors) == 1 and "HTTP 500" in errors[0]
 
 
+@pytest.mark.server
 def test_an_unconfirmed_move_says_the_graphs_may_or_may_not_be_in_place(small_project, oxigraph, run, monkeypatch):
     # The real server takes the staging graphs; the update that would move them in never answers.
     monkeypatch.setenv("KG_ENDPOINT_TIMEOUT", "0.5")
@@ -544,6 +565,7 @@ def test_not_an_endpoint_is_one_line(built, run):
 
 # --- kg serve -----------------------------------------------------------------------------------------
 
+@pytest.mark.server
 def test_kg_serve_answers_like_the_embedded_store_and_refuses_updates(built):
     port = free_port()
     env = {**env_without_endpoint(), "KG_BUILD_DIR": str(built.build), "KG_PROJECT": str(ROOT)}
@@ -581,64 +603,6 @@ def test_exposure_warning():
     assert "anyone who can reach" in exposure("0.0.0.0", True)
 
 
-# --- the SPARQL text sent: pure functions -------------------------------------------------------------
-
-def test_values_block_goes_first_in_the_top_level_where_group():
-    a = {"_a": ox.Literal('say "{hi}"', language="en"), "_b": ox.NamedNode("https://e.org/x")}
-    text = ("# a comment with { a brace\nSELECT ?s (EXISTS { ?s ?p ?o } AS ?e) ?_a ?_b WHERE {\n"
-            "  ?s ?p \"{ in a string\" . { SELECT ?s WHERE { ?s ?p ?o } } }")
-    bound = bind(text, a)
-    assert bound.count("\n") == text.count("\n")  # error positions still match the file's lines
-    assert 'WHERE { VALUES (?_a ?_b) { ("say \\"{hi}\\""@en <https://e.org/x>) } \n' in bound
-    construct = "CONSTRUCT { ?s ?p ?_a } WHERE { ?s ?p ?_a }"
-    assert bind(construct, {"_a": ox.Literal("1")}) == 'CONSTRUCT { ?s ?p ?_a } WHERE { VALUES (?_a) { ("1") }  ?s ?p ?_a }'
-    with pytest.raises(KgError, match="short form"):
-        bind("CONSTRUCT WHERE { ?s ?p ?_a }", {"_a": ox.Literal("1")})
-    with pytest.raises(KgError, match="IRIs and literals"):
-        bind("SELECT * WHERE { ?s ?p ?_a }", {"_a": ox.BlankNode()})
-    assert query_form("PREFIX select: <urn:x>\n# ASK\nDESCRIBE <urn:y>") == "DESCRIBE"
-
-
-def test_values_block_also_goes_into_each_nested_group_that_names_the_variable():
-    a = {"_a": ox.NamedNode("urn:a")}
-    block = " VALUES (?_a) { (<urn:a>) } "
-    text = ("SELECT * WHERE {\n"
-            "  ?s ?p ?o OPTIONAL { ?s ?q ?_a } OPTIONAL { ?s ?r ?x }\n"          # names it / does not
-            "  { ?s ?t ?_a } UNION { GRAPH ?g { ?s ?u ?_a } }\n"                # each branch, and deeper
-            "  { SELECT ?s WHERE { ?s ?v ?_a } }\n"                             # its own ?_a: left alone
-            "  { SELECT ?s ?_a WHERE { OPTIONAL { ?s ?w ?_a } } }\n"           # projected: bound inside
-            "  VALUES ?o { <urn:o> } { BIND(?o AS ?_a) }\n"                   # rows of a VALUES; a BIND to it
-            "  FILTER NOT EXISTS { ?s ?z ?_a }\n}")
-    bound = bind(text, a)
-    assert bound.count("\n") == text.count("\n")
-    expected = ("SELECT * WHERE {" + block + "\n"
-                "  ?s ?p ?o OPTIONAL {" + block + " ?s ?q ?_a } OPTIONAL { ?s ?r ?x }\n"
-                "  {" + block + " ?s ?t ?_a } UNION {" + block + " GRAPH ?g {" + block + " ?s ?u ?_a } }\n"
-                "  { SELECT ?s WHERE { ?s ?v ?_a } }\n"
-                "  { SELECT ?s ?_a WHERE {" + block + " OPTIONAL {" + block + " ?s ?w ?_a } } }\n"
-                "  VALUES ?o { <urn:o> } { BIND(?o AS ?_a) }\n"
-                "  FILTER NOT EXISTS {" + block + " ?s ?z ?_a }\n}")
-    assert bound == expected
-    # and it is still one query that means what the text without VALUES means with ?_a given
-    store = ox.Store()
-    store.load(b"<urn:s> <urn:p> <urn:a> .\n<urn:t> <urn:p> <urn:b> .\n", ox.RdfFormat.N_TRIPLES)
-    nested = "SELECT ?s ?_a WHERE { ?s ?p ?o OPTIONAL { ?s ?p ?x FILTER(?x = ?_a) } FILTER(BOUND(?x)) }"
-    assert [r[0] for r in store.query(bind(nested, a))] == [r[0] for r in store.query(
-        nested, substitutions={ox.Variable("_a"): a["_a"]})] == [ox.NamedNode("urn:s")]
-
-
-def test_update_and_graph_store_urls_derived_for_known_servers():
-    assert derive("http://h:7878/query?union-default-graph").graph_store == "http://h:7878/store"
-    assert derive("http://h:7878/query").update == "http://h:7878/update"
-    assert derive("http://h:8890/sparql").graph_store == "http://h:8890/sparql-graph-crud"
-    assert derive("http://h:3030/ds/sparql").update == "http://h:3030/ds/update"
-    assert derive("http://h:3030/ds/query").graph_store == "http://h:3030/ds/data"
-    assert derive("http://h:7200/repositories/kg").update == "http://h:7200/repositories/kg/statements"
-    assert derive("http://h/x", "http://h/u", "http://h/g").graph_store == "http://h/g"
-    with pytest.raises(KgError, match="--update"):
-        derive("http://h/x")
-
-
 def test_kg_serve_on_a_port_in_use_is_one_line(built, run):
     with TinyServer(200) as busy:
         line = one_line_error(run("serve", "--port", str(busy.port)))
@@ -663,6 +627,7 @@ def test_credentials_come_from_the_environment(built, run, monkeypatch):
     assert result.output.splitlines() == ["x", "ok"]
 
 
+@pytest.mark.server
 def test_plain_sparql_after_push_gives_the_accepted_facts_once(oxigraph_pushed):
     # The done-when of the facts-and-claims issue, on the Oxigraph server: the same answers as the embedded store.
     from test_ranks import check_plain_answers, plain_answers
@@ -670,10 +635,11 @@ def test_plain_sparql_after_push_gives_the_accepted_facts_once(oxigraph_pushed):
     check_plain_answers(plain_answers(RemoteEngine(oxigraph_pushed)))
 
 
+@pytest.mark.server
 def test_push_first_drops_the_staging_graphs_an_interrupted_push_left(small_project, oxigraph):
     stale = push_mod.STAGING + "0123456789abcdef0123"
     endpoints = derive(oxigraph.query_url)
-    push_mod.put_graph(endpoints, stale, b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", 30)
+    endpoint.put_graph(endpoints, stale, b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", 30)
     assert stale in push_mod.remote_graphs(RemoteEngine(oxigraph.query_url))
     said: list[str] = []
     report = push_mod.push(small_project, oxigraph.query_url, progress=said.append)
@@ -682,6 +648,7 @@ def test_push_first_drops_the_staging_graphs_an_interrupted_push_left(small_proj
     assert not [g for g in push_mod.remote_graphs(RemoteEngine(oxigraph.query_url)) if g.startswith(push_mod.STAGING)]
 
 
+@pytest.mark.server
 def test_a_push_cut_off_by_the_server_names_the_staging_graphs_it_may_leave(small_project, oxigraph):
     def progress(line: str) -> None:
         if line.startswith("uploading graph 2/"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from kg import catalogue
-from kg.results import display
+from kg.render import display
 
 NEW = ["trials-by-target-and-disease", "autoimmune-pipeline", "autoimmune-pipeline-by-disease", "approvals-worldwide",
        "safety-across-readouts", "deals-by-date"]

@@ -19,7 +19,8 @@ from kg.engine import LocalEngine
 
 from kg.params import ParamError, bind, resolve_entity, to_term
 from kg.paths import Paths
-from kg.results import FORMATS, display
+from kg.render import display
+from kg.results import FORMATS
 from kg.sparqltext import _TOKENS, Param
 from kg.store import select
 

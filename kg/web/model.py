@@ -353,7 +353,7 @@ def _dispute(state: State, d: dict, shown: dict[str, str]) -> dict:
 def canned(state: State, name: str, given: dict[str, str], fmt: str) -> dict:
     """A canned query's answer: rendered in `fmt` exactly as `kg query NAME --format fmt` prints it, or as table cells."""
     from kg.catalogue import run_query
-    from kg.results import render
+    from kg.render import render
 
     engine = state.fresh()
     answer = run_query(state.paths, name, given, labelled=fmt == "cells", engine=engine)
