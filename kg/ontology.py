@@ -196,9 +196,6 @@ def parse_turtle(text: str, shown: str, graph: ox.NamedNode | None = None) -> tu
     return triples, dict(parser.prefixes)
 
 
-STABLE_BLANK = re.compile(r"^k[0-9a-f]{12}n\d+$")
-
-
 def stable_blank_nodes(triples, shown: str):
     """The triples with each blank node named after its file and its order of appearance.
 

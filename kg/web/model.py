@@ -29,12 +29,6 @@ _NAMES = f"""SELECT ?e ?name ?cls WHERE {{
 _CLASS_LABELS = "SELECT ?c (MIN(STR(?l)) AS ?label) WHERE { ?c a owl:Class ; rdfs:label ?l } GROUP BY ?c"
 
 
-def store_version(state: State) -> str:
-    """Which store is live (its folder name): pages say which build they show."""
-    state.fresh()
-    return state.opened.name if state.opened else ""
-
-
 def _names(state: State) -> dict:
     """Each entity's label, class and every name it may be searched by (cached per store)."""
     engine = state.fresh()  # first: a new build empties the caches
