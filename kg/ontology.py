@@ -11,8 +11,9 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, Problem, Problems
 from kg.files import read_text, refused_format
+from kg.ontology_guard import guard_core_terms
 from kg.paths import Paths
-from kg.vocab import GRAPH_ONTOLOGY, OWL, RDF, RDF_TYPE, RDFS, RDFS_COMMENT, RDFS_LABEL, SH, SKOS
+from kg.vocab import GRAPH_ONTOLOGY, OWL, RDF, RDF_TYPE, RDFS, RDFS_COMMENT, RDFS_LABEL, SKOS
 
 OBJECT, DATATYPE, ANNOTATION = "object", "datatype", "annotation"
 
@@ -95,9 +96,6 @@ class Ontology:
 
     def is_subclass(self, iri: str, of: str) -> bool:
         return of in self.ancestors(iri)
-
-    def shape_quads(self) -> list[ox.Quad]:
-        return [q for q in self.quads if q.predicate.value.startswith(SH) or q.object.value.startswith(SH)]
 
     def label(self, iri: str) -> str:
         term = self.classes.get(iri) or self.properties.get(iri)
@@ -196,9 +194,6 @@ def parse_turtle(text: str, shown: str, graph: ox.NamedNode | None = None) -> tu
     if graph is not None:
         triples = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in triples]
     return triples, dict(parser.prefixes)
-
-
-STABLE_BLANK = re.compile(r"^k[0-9a-f]{12}n\d+$")
 
 
 def stable_blank_nodes(triples, shown: str):
@@ -316,93 +311,6 @@ class OntologyFile:
             if iri.startswith(ns):
                 names.append(f"{prefix}:{iri[len(ns):]}")
         return names
-
-
-CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
-PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty", RDF + "Property"}
-OVERRIDES = "https://w3id.org/cartkg/ontology#overrides"
-
-
-def guard_core_terms(files: list[OntologyFile]) -> dict[str, list[Problem]]:
-    """Extensions that change what a core term is, with an error at each line that does it.
-
-    An extension may add terms, labels, alignments and shapes. It may not give a core class or property
-    a type the core does not give it (a class made a property, a property made a class, a term punned
-    as an individual, a property made symmetric) nor a new rdfs:domain or rdfs:range, unless its
-    ontology header names the term with cart:overrides; an override that names no core term, or a term
-    the file does not change, is an error too. A term both a class and a property is refused anywhere.
-    """
-    core_types: dict[str, set[str]] = {}
-    core_bounds: dict[tuple[str, str], set[str]] = {}
-    for f in files:
-        if f.extension:
-            continue
-        for q in f.quads:
-            if q.predicate.value == RDF_TYPE:
-                core_types.setdefault(q.subject.value, set()).add(q.object.value)
-            elif q.predicate.value in (RDFS + "domain", RDFS + "range"):
-                core_bounds.setdefault((q.subject.value, q.predicate.value), set()).add(q.object.value)
-    core = {iri for iri, types in core_types.items() if types & (CLASS_TYPES | PROPERTY_TYPES)}
-    every_type: dict[str, set[str]] = {}
-    for f in files:
-        for q in f.quads:
-            if q.predicate.value == RDF_TYPE and isinstance(q.subject, ox.NamedNode):
-                every_type.setdefault(q.subject.value, set()).add(q.object.value)
-    punned = {iri for iri, types in every_type.items() if types & CLASS_TYPES and types & PROPERTY_TYPES}
-    found: dict[str, list[Problem]] = {}
-    for f in files:
-        problems: list[Problem] = []
-        headers = {q.subject.value for q in f.quads if q.predicate.value == RDF_TYPE and q.object.value == OWL + "Ontology"}
-        overrides: dict[str, int] = {}
-        for q in f.quads:
-            if q.predicate.value != OVERRIDES:
-                continue
-            line = f.line_of(q.subject.value, q.object, q.predicate)
-            name = f.curie(q.object)
-            if not f.extension:
-                continue
-            if q.subject.value not in headers:
-                problems.append(Problem(f.shown, line, "error", f"cart:overrides belongs on the file's owl:Ontology header, "
-                                        f"not on {f.curie(q.subject)}", "core-term"))
-            elif not isinstance(q.object, ox.NamedNode) or q.object.value not in core:
-                problems.append(Problem(f.shown, line, "error", f"cart:overrides names {name}, which is not a class or "
-                                        "property of the core ontology (ontology/*.ttl)", "core-term"))
-            else:
-                overrides.setdefault(q.object.value, line)
-        changed: set[str] = set()
-        for q in f.quads if f.extension else []:
-            s, p, o = q.subject.value, q.predicate.value, q.object.value
-            if s not in core:
-                continue
-            what = "class" if core_types[s] & CLASS_TYPES else "property"
-            if p == RDF_TYPE and o not in core_types[s]:
-                change = f"gives the core {what} {f.curie(q.subject)} the type {f.curie(q.object)}"
-            elif p in (RDFS + "domain", RDFS + "range") and o not in core_bounds.get((s, p), set()):
-                change = f"adds {f.curie(q.predicate)} {f.curie(q.object)} to the core {what} {f.curie(q.subject)}"
-            else:
-                continue
-            changed.add(s)
-            if s not in overrides:
-                problems.append(Problem(f.shown, f.line_of(s, q.object, q.predicate), "error",
-                                        f"{change}: an extension may add terms, not change core ones (to do it on "
-                                        "purpose, name the term with cart:overrides on the file's owl:Ontology header)",
-                                        "core-term"))
-        for iri, line in overrides.items():
-            if iri not in changed:
-                problems.append(Problem(f.shown, line, "error", f"cart:overrides names {f.curie(ox.NamedNode(iri))}, "
-                                        "but this file does not change it: remove the override", "core-term"))
-        for iri in sorted(punned & set(f.lines)):
-            if any(q.subject.value == iri and q.predicate.value == RDF_TYPE for q in f.quads):
-                if not f.extension or iri in overrides:
-                    continue
-                if iri in core:
-                    continue  # reported above as a change of a core term
-                problems.append(Problem(f.shown, f.lines[iri], "error",
-                                        f"{f.curie(ox.NamedNode(iri))} is declared both a class and a property (a pun); "
-                                        "give the property a name of its own", "core-term"))
-        if problems:
-            found[f.shown] = problems
-    return found
 
 
 def index(quads: list[ox.Quad], prefixes: dict[str, str], locations: dict[str, tuple[str, int]],

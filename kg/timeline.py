@@ -139,6 +139,11 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def _template(name: str) -> Template:
+    """A standalone page's template: the shared document head (head.html: charset, policy, viewport, title), then its own."""
+    return Template((TEMPLATES / "head.html").read_text(encoding="utf-8") + (TEMPLATES / name).read_text(encoding="utf-8"))
+
+
 def render(data: dict, title: str) -> str:
     """The page as one HTML document; only its own script and style may run, nothing may be fetched."""
     script = (TEMPLATES / "timeline.js").read_text(encoding="utf-8")
@@ -150,7 +155,7 @@ def render(data: dict, title: str) -> str:
            "img-src data:; base-uri 'none'; form-action 'none'")
     n = len(data["events"])
     summary = f"{n} dated events" + (f" from {data['events'][0]['shown']} to {data['events'][-1]['shown']}" if n else "")
-    return Template((TEMPLATES / "timeline.html").read_text(encoding="utf-8")).substitute(
+    return _template("timeline.html").substitute(
         csp=csp, title=html.escape(title), summary=html.escape(summary), style=style,
         data=_script_json(data), script=script)
 

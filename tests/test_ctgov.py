@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from kg import catalogue, ctgov
+from kg import catalogue, ctgov, ctgov_names
 from kg.paths import Paths
 from kg.render import display
 
@@ -183,25 +183,25 @@ def names():
     from kg import ontology
 
     paths = Paths(ROOT)
-    return ctgov.read_names(paths, ontology.load(paths))
+    return ctgov_names.read_names(paths, ontology.load(paths))
 
 
 def test_interventions_match_therapies_by_label_synonym_and_code_name(names):
     # seeds: rese-cel has cart:codeName CABA-201 (EULAR 2025 abstract OP0338); KYV-101 its label and the
     # INN mivocabtagene autoleucel; Kymriah the code name CTL019.
-    assert ctgov.match(names, "therapy", "CABA-201") == ["id:rese-cel"]
-    assert ctgov.match(names, "therapy", "caba 201") == ["id:rese-cel"]
-    assert ctgov.match(names, "therapy", "Mivocabtagene Autoleucel") == ["id:kyv-101"]
-    assert ctgov.match(names, "therapy", "CTL019") == ["id:kymriah"]
+    assert ctgov_names.match(names, "therapy", "CABA-201") == ["id:rese-cel"]
+    assert ctgov_names.match(names, "therapy", "caba 201") == ["id:rese-cel"]
+    assert ctgov_names.match(names, "therapy", "Mivocabtagene Autoleucel") == ["id:kyv-101"]
+    assert ctgov_names.match(names, "therapy", "CTL019") == ["id:kymriah"]
     # An intervention name that carries a therapy's name (classic.clinicaltrials.gov, NCT05938725).
-    assert ctgov.match(names, "therapy", "KYV-101 anti-CD19 CAR-T cell therapy", contained=True) == ["id:kyv-101"]
-    assert ctgov.match(names, "therapy", "Standard lymphodepletion regimen", contained=True) == []
+    assert ctgov_names.match(names, "therapy", "KYV-101 anti-CD19 CAR-T cell therapy", contained=True) == ["id:kyv-101"]
+    assert ctgov_names.match(names, "therapy", "Standard lymphodepletion regimen", contained=True) == []
 
 
 def test_conditions_match_diseases_by_label_synonym_and_mondo_cross_reference(names):
     # seeds/reference-diseases-and-targets.tsv: lupus nephritis, altLabel LN, xref MESH:D008181 (from MONDO).
-    assert ctgov.match(names, "disease", "Lupus Nephritis") == ["id:lupus-nephritis"]
-    assert ctgov.match(names, "disease", "LN") == ["id:lupus-nephritis"]
+    assert ctgov_names.match(names, "disease", "Lupus Nephritis") == ["id:lupus-nephritis"]
+    assert ctgov_names.match(names, "disease", "LN") == ["id:lupus-nephritis"]
     assert names.mesh["D008181"] == {"id:lupus-nephritis"}
 
 

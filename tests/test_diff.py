@@ -177,7 +177,7 @@ def test_compare_types_each_kind_of_change():
     """compare() on two hand-made snapshots: each difference lands in its kind, nothing else is reported."""
     import pyoxigraph as ox
 
-    from kg.diff import Snapshot, compare
+    from kg.diff_changes import Snapshot, compare
 
     cart, ids = "https://w3id.org/cartkg/ontology#", "https://w3id.org/cartkg/id/"
     trial, therapy, src = ids + "t", ids + "x", ids + "source/new"

@@ -3,33 +3,18 @@ a news row (reported, unverified) says so against curated data."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from build_tree import tree_hash
-from test_hostile import invoke, rows, small_project
+from test_hostile import rows
+from throwaway_project import built_small_project, run_with
 
 FIX = "the two classes are disjoint (fix the wrong row, or give the two things ids of their own) (disjoint-types)"
 
 
 @pytest.fixture(scope="module")
 def small_built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("disjoint")
-    small_project(root)
-    result = invoke(root, "build")
-    assert result.exit_code == 0, result.output
-    return root, tree_hash(root / "build")
-
-
-def run_with(root: Path, files: dict[str, str], command: str):
-    for name, text in files.items():
-        (root / name).write_text(text, encoding="utf-8")
-    try:
-        return invoke(root, command)
-    finally:
-        for name in files:
-            (root / name).unlink()
+    return built_small_project(tmp_path_factory, "disjoint")
 
 
 def lines(result, level: str) -> list[str]:

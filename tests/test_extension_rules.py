@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from build_tree import tree_hash
-from test_hostile import invoke, small_project
+from test_hostile import invoke
+from throwaway_project import built_small_project, run_with
 
 PREFIXES = """@prefix cart: <https://w3id.org/cartkg/ontology#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -21,21 +22,12 @@ RULE = ("an extension may add terms, not change core ones (to do it on purpose, 
 
 @pytest.fixture(scope="module")
 def small_built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ext")
-    small_project(root)
-    result = invoke(root, "build")
-    assert result.exit_code == 0, result.output
-    return root, tree_hash(root / "build")
+    return built_small_project(tmp_path_factory, "ext")
 
 
 def refused(root: Path, before: dict, name: str, turtle: str, command: str = "build") -> list[str]:
     """Drop an extension in, run the command: exit 1, no traceback, build/ unchanged; the problem lines."""
-    drop = root / "ontology" / "extensions" / name
-    drop.write_text(PREFIXES + turtle, encoding="utf-8")
-    try:
-        result = invoke(root, command)
-    finally:
-        drop.unlink()
+    result = run_with(root, {f"ontology/extensions/{name}": PREFIXES + turtle}, command)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert tree_hash(root / "build") == before

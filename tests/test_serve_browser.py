@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
+from browser_page import Tab, chromium
 from viz_probe import COMPANY, IMG, QUOTE, SCRIPT, build_probe_project
 from web_server import App
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
-
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: scripts/install-system-deps.sh installs it")
-        pytest.skip("chromium is not installed (bash scripts/install-system-deps.sh)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 @pytest.fixture(scope="module")
@@ -45,34 +31,13 @@ def probe_app(tmp_path_factory):
         yield running
 
 
-class Session:
+class Session(Tab):
     """A browser tab on the app: every request, console message, page error and dialog recorded."""
 
     def __init__(self, browser, app: App):
+        super().__init__(browser, lambda url: url.startswith(app.url + "/"), width=1300, height=900,
+                         whole_context=True, accept_downloads=True)
         self.app = app
-        self.context = browser.new_context(viewport={"width": 1300, "height": 900}, accept_downloads=True)
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.console: list[tuple[str, str]] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.on("console", lambda m: self.console.append((m.type, m.text)))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-        def on_dialog(dialog):
-            self.dialogs.append(dialog.message)
-            dialog.dismiss()
-
-        self.page.on("dialog", on_dialog)
-
-        def route(r):
-            self.requests.append(r.request.url)
-            if r.request.url.startswith(app.url + "/"):
-                r.continue_()
-            else:
-                r.abort()
-
-        self.context.route("**/*", route)
 
     def go(self, path: str) -> None:
         self.page.goto(self.app.url + path)
@@ -83,12 +48,7 @@ class Session:
     def assert_clean(self) -> None:
         outside = [u for u in self.requests if not u.startswith(self.app.url + "/")]
         assert outside == [], "the page asked for something outside the app's origin"
-        assert self.errors == []
-        assert [text for kind, text in self.console if kind in ("error", "warning")] == []
-        assert self.dialogs == []
-
-    def close(self) -> None:
-        self.context.close()
+        self.assert_quiet()
 
 
 def test_search_entity_trials_question_results_and_csv_download(browser, app, run, built):

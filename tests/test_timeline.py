@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from browser_page import Opened, chromium
 from kg import timeline
 from kg.engine import LocalEngine
 from viz_probe import IMG, SCRIPT, build_dir, make_probe_project
@@ -85,60 +86,20 @@ def test_cli_writes_the_timeline(built, run, tmp_path):
 
 # ---------------------------------------------------------------- in Chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
-
 
 @pytest.fixture(scope="module")
 def browser():
-    import os
-
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: scripts/install-system-deps.sh installs it")
-        pytest.skip("chromium is not installed (bash scripts/install-system-deps.sh)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
-class Opened:
-    """A page opened from a file with every other request aborted, its console, errors and dialogs recorded."""
-
-    def __init__(self, browser, path: Path):
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
-        self.page = self.context.new_page()
-        self.url = path.resolve().as_uri()
-        self.requests, self.console, self.errors, self.dialogs = [], [], [], []
-        self.page.on("console", lambda m: self.console.append((m.type, m.text)))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-
-        def route(r):
-            self.requests.append(r.request.url)
-            r.continue_() if r.request.url == self.url else r.abort()
-
-        self.page.route("**/*", route)
-        self.page.goto(self.url)
-        self.page.wait_for_selector("body[data-ready='1']", timeout=30_000)
-
-    def js(self, expression: str, arg=None):
-        return self.page.evaluate(expression, arg)
-
-    def assert_clean(self) -> None:
-        assert self.requests == [self.url]
-        assert self.errors == []
-        assert [text for kind, text in self.console if kind in ("error", "warning")] == []
-        assert self.dialogs == []
+def opened(browser, path: Path) -> Opened:
+    """The timeline page opened from a file, ready once it has drawn its events."""
+    return Opened(browser, path, ready_selector="body[data-ready='1']")
 
 
 @pytest.mark.browser
 def test_timeline_draws_and_filters_in_chromium(browser, real_page):
-    page = Opened(browser, real_page)
+    page = opened(browser, real_page)
     try:
         events = len(_data(real_page)["events"])
         assert page.js("document.querySelectorAll('#axis .dot').length") == events
@@ -170,7 +131,7 @@ def test_timeline_draws_and_filters_in_chromium(browser, real_page):
 
 @pytest.mark.browser
 def test_timeline_probes_stay_text(browser, probe_page):
-    page = Opened(browser, probe_page)
+    page = opened(browser, probe_page)
     try:
         listed = page.js("document.getElementById('list').textContent")
         assert SCRIPT in listed and IMG in listed  # the decision's label, and its therapy's

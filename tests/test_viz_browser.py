@@ -2,71 +2,31 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from browser_page import Opened, chromium
 from kg import viz
 from kg.engine import LocalEngine
 from viz_probe import COMPANY, IMG, QUOTE, SCRIPT, build_dir, build_probe_project
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: scripts/install-system-deps.sh installs it")
-        pytest.skip("chromium is not installed (bash scripts/install-system-deps.sh)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
-class Opened:
-    """A page opened from a file, with every request, console message, page error and dialog recorded."""
+class GraphPage(Opened):
+    """The graph page opened from a file, ready once the network is drawn."""
 
     def __init__(self, browser, path: Path):
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
-        self.page = self.context.new_page()
-        self.url = path.resolve().as_uri()
-        self.requests: list[str] = []
-        self.console: list[tuple[str, str]] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.on("console", lambda m: self.console.append((m.type, m.text)))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-        def on_dialog(dialog):
-            self.dialogs.append(dialog.message)
-            dialog.dismiss()
-
-        self.page.on("dialog", on_dialog)
-
-        def route(r):
-            self.requests.append(r.request.url)
-            if r.request.url == self.url:
-                r.continue_()
-            else:
-                r.abort()
-
-        self.page.route("**/*", route)
-        self.page.goto(self.url)
-        self.page.wait_for_function("() => window.kg && window.kg.drawn", timeout=30_000)
-
-    def js(self, expression: str, arg=None):
-        return self.page.evaluate(expression, arg)
+        super().__init__(browser, path, ready_function="() => window.kg && window.kg.drawn")
 
     def node_index(self, curie: str) -> int:
         return self.js("c => kg.data.nodes.findIndex(n => n[0] === c)", curie)
@@ -81,15 +41,6 @@ class Opened:
         return self.js("""() => { const c = document.querySelector('#graph canvas');
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }""")
-
-    def assert_clean(self) -> None:
-        assert self.requests == [self.url], "the page asked for something besides itself"
-        assert self.errors == []
-        assert [text for kind, text in self.console if kind in ("error", "warning")] == []
-        assert self.dialogs == []
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +68,7 @@ def focus_page(built, tmp_path_factory) -> Path:
 
 
 def test_probe_page_draws_offline_and_the_probes_stay_text(browser, probe_page):
-    page = Opened(browser, probe_page)
+    page = GraphPage(browser, probe_page)
     try:
         assert page.js("Object.keys(kg.network.body.nodes).length") == 7
         assert page.painted_pixels() > 500
@@ -149,7 +100,7 @@ def test_probe_page_draws_offline_and_the_probes_stay_text(browser, probe_page):
 
 def test_search_finds_an_entity_by_its_synonym(browser, real_page):
     # yaml: rese-cel (resecabtagene autoleucel; CABA-201)
-    page = Opened(browser, real_page)
+    page = GraphPage(browser, real_page)
     try:
         assert page.js("Object.keys(kg.network.body.nodes).length") == page.js("kg.data.nodes.length") > 100
         page.page.fill("#search-box", "caba-201")
@@ -166,7 +117,7 @@ def test_search_finds_an_entity_by_its_synonym(browser, real_page):
 
 
 def test_click_highlights_the_neighbourhood_and_the_class_filter_hides(browser, real_page):
-    page = Opened(browser, real_page)
+    page = GraphPage(browser, real_page)
     try:
         cd19 = page.node_index("id:cd19")
         # zoomed in on it, as a user would before clicking one node among hundreds (at fit scale they overlap)
@@ -192,7 +143,7 @@ def test_click_highlights_the_neighbourhood_and_the_class_filter_hides(browser, 
 
 def test_focus_page_shows_the_neighbourhood_with_its_centre_selected(browser, focus_page):
     # yaml: rese-cel (CABA-201): company Cabaletta Bio, target CD19, trials RESET-SLE, RESET-SSc, RESET-Myositis
-    page = Opened(browser, focus_page)
+    page = GraphPage(browser, focus_page)
     try:
         labels = set(page.js("kg.data.nodes.map(n => n[1])"))
         assert {"rese-cel", "Cabaletta Bio", "CD19", "RESET-SLE", "RESET-SSc", "RESET-Myositis"} <= labels
@@ -221,7 +172,7 @@ def test_focus_page_shows_the_neighbourhood_with_its_centre_selected(browser, fo
 def test_focus_page_draws_the_deprecated_developer_link_as_disputed_with_its_reason(browser, focus_page):
     # seeds/news-000-rese-cel-autoimmune.tsv:91 claims Bristol Myers Squibb develops rese-cel;
     # seeds/curation.tsv rejects it, having consulted the ACR 2025 abstract and Cabaletta's 10-K.
-    page = Opened(browser, focus_page)
+    page = GraphPage(browser, focus_page)
     try:
         rese, bms = page.node_index("id:rese-cel"), page.node_index("id:bristol-myers-squibb")
         assert bms >= 0, "the page around rese-cel shows the company a source claims as its developer"
@@ -259,7 +210,7 @@ def test_a_large_page_draws_at_its_precomputed_positions(browser, tmp_path):
 
     out = tmp_path / "large.html"
     out.write_text(viz.render(synthetic(1500), "large"), encoding="utf-8")
-    page = Opened(browser, out)
+    page = GraphPage(browser, out)
     try:
         assert page.js("Object.keys(kg.network.body.nodes).length") == 1500
         assert page.js("kg.network.physics.physicsEnabled") is False
@@ -283,7 +234,7 @@ def test_a_large_page_draws_at_its_precomputed_positions(browser, tmp_path):
 
 
 def test_keep_a_screenshot_of_the_whole_graph(browser, real_page):
-    page = Opened(browser, real_page)
+    page = GraphPage(browser, real_page)
     try:
         ARTIFACTS.mkdir(exist_ok=True)
         page.page.screenshot(path=str(ARTIFACTS / "graph.png"))
