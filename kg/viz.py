@@ -170,7 +170,9 @@ def render(eg: EntityGraph, title: str, focus: str | None = None) -> str:
     summary = (f"{len(data['nodes'])} entities, {len(data['edges']) - disputed} links "
                f"({inferred} inferred, dashed) in {len(data['classes'])} classes"
                + (f"; {disputed} disputed links (red, dotted)" if disputed else ""))
-    template = Template((TEMPLATES / "graph.html").read_text(encoding="utf-8"))
+    # The document head every standalone page shares (head.html: charset, policy, viewport, title).
+    template = Template((TEMPLATES / "head.html").read_text(encoding="utf-8")
+                        + (TEMPLATES / "graph.html").read_text(encoding="utf-8"))
     return template.substitute(
         csp=csp, title=html.escape(title), summary=html.escape(summary), vis_css=vis_css, page_css=page_css,
         data=script_json(data), vis_js=vis_js, page_js=page_js)
