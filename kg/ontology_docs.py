@@ -129,7 +129,7 @@ class GraphFacts:
 
 def graph_facts(engine, onto: Ontology) -> GraphFacts:
     """Instance counts per class (subclass instances included), uses per property, and one example per class."""
-    from kg.engine import labels
+    from kg.names import labels
 
     found = GraphFacts()
     for row in engine.select("SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c").rows:

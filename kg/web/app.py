@@ -24,7 +24,7 @@ from starlette.templating import Jinja2Templates
 
 from kg import catalogue
 from kg.errors import InputError, KgError
-from kg.params import ParamError, check, default_text
+from kg.params import ParamError, default_text, validate as check
 from kg.paths import Paths
 from kg.sparqltext import refusals
 from kg.web.pool import DEFAULT_TIME_LIMIT, Pool, QueryTimeout, TaskError

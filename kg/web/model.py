@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.engine import LocalEngine, labels
+from kg.engine import LocalEngine
+from kg.names import labels
 from kg.errors import KgError
 from kg.paths import Paths
 from kg.store import open_store
