@@ -155,7 +155,7 @@ def without_parameters(result: Result) -> Result:
     return Result([result.variables[i] for i in keep], [[row[i] for i in keep] for row in result.rows])
 
 
-def checked_call(paths: Paths, name: str, given: dict[str, str]) -> RqFile:
+def validated_query(paths: Paths, name: str, given: dict[str, str]) -> RqFile:
     """The canned query called `name`, the values given checked against its parameters (names, types, shapes)."""
     rq = find_query(paths, name)
     validate(rq.params, given, prefixes(paths), rq.name)
@@ -166,7 +166,7 @@ def run_query(paths: Paths, name: str, given: dict[str, str], endpoint: str | No
               labelled: bool = False, fmt: str | None = None, engine: Engine | None = None) -> Answer:
     """Run a canned query with parameter values given as text, on the built graph, an endpoint (asked for the
     media type of output format `fmt`) or an open engine. A value that names nothing is in `unmatched`, with no rows."""
-    rq = checked_call(paths, name, given)  # before anything is opened: a bad value never reaches an engine
+    rq = validated_query(paths, name, given)  # before anything is opened: a bad value never reaches an engine
     known = prefixes(paths)
     engine = engine or open_engine(paths, endpoint)
     bound = bind(engine, rq.params, given, known, rq.name)

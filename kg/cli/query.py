@@ -91,13 +91,13 @@ def query(name: str, params: tuple[str, ...], fmt: str | None, wide: bool, endpo
     Values are bound as RDF terms, never pasted into the query text. A value that names nothing in the
     graph is exit status 1, with a note on stderr saying so (and the closest names).
     """
-    from kg.catalogue import checked_call, run_query
+    from kg.catalogue import validated_query, run_query
     from kg.results import render
 
     paths = project_paths()
     given = given_values(params)
     as_of_graph = open_graph(endpoint, as_of) if as_of else None  # a bad date is refused first, as it always was
-    checked_call(paths, name, given)  # a bad name or value is refused before an engine is opened
+    validated_query(paths, name, given)  # a bad name or value is refused before an engine is opened
     engine = as_of_graph or open_graph(endpoint)
     answer = run_query(paths, name, given, labelled=fmt in (None, "table", "records", "md"), fmt=fmt, engine=engine)
     for note in answer.notes:
