@@ -93,7 +93,7 @@ SHOWN_BY = (RDFS_LABEL, SKOS + "altLabel", CART + "title")
 FOUND_BY = "rdfs:label|skos:altLabel|cart:nctId|cart:hgncId|cart:mondoId|cart:geneSymbol"
 
 
-def called(iri: str, names: Mapping[str, set[str]] | None) -> str | None:
+def called(names: Mapping[str, set[str]] | None) -> str | None:
     """The name an entity is shown by, from its names by property (the first of SHOWN_BY it has, the
     smallest of those), or None when it has none."""
     for prop in SHOWN_BY:
@@ -132,7 +132,7 @@ def display_names(engine: Engine, result: Result, known_prefixes: Mapping[str, s
         for s, p, name in engine.select(_CALLED % values).rows:
             if s is not None and p is not None and name is not None:
                 by_iri.setdefault(s.value, {})[p.value] = {name.value}
-    shown = {iri: name for iri in iris if (name := called(iri, by_iri.get(iri))) is not None}
+    shown = {iri: name for iri in iris if (name := called(by_iri.get(iri))) is not None}
     with_graph = {**known_prefixes, "graph": GRAPH}
     for iri in iris - set(shown):
         text = curie(iri, with_graph, bare=True)

@@ -231,7 +231,7 @@ def _add_entities(engine: Engine, eg: EntityGraph, called_by: dict[str, dict[str
         if (kind == TERM and not terms) or (kind == SOURCE and not sources):
             continue
         known = called_by.get(iri, {})
-        label = names.called(iri, known) or curie(iri)
+        label = names.called(known) or curie(iri)
         synonyms = set().union(*(known.get(p, set()) for p in names.SHOWN_BY)) - {label}
         eg.graph.add_node(iri, label=label, names=sorted(synonyms, key=str.lower), cls=cls, kind=kind, facts=[],
                           claims=[])
@@ -285,7 +285,7 @@ def _add_claims(eg: EntityGraph, called_by: dict[str, dict[str, set[str]]], clai
         if isinstance(term, ox.NamedNode):
             if term.value in g:
                 return g.nodes[term.value]["label"]
-            return names.called(term.value, called_by.get(term.value)) or curie(term.value)
+            return names.called(called_by.get(term.value)) or curie(term.value)
         return term.value
 
     for s, p, o, src, quote, negated, rank, reason in claim_rows:
