@@ -183,7 +183,7 @@ def serve(port: int, host: str, allow_remote: bool, time_limit: float, workers: 
 
     from kg.web import server
 
-    def on_term(signum, frame):  # a service manager's stop: as for Ctrl-C
+    def on_term(signum: int, frame: object) -> None:  # a service manager's stop: as for Ctrl-C
         raise KeyboardInterrupt
 
     serving = server.prepare(project_paths(), host, port, allow_remote, time_limit, workers)

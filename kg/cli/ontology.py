@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kg.cli.options import endpoint_option, example, open_graph, project_paths
+
+if TYPE_CHECKING:
+    from kg.ontology import OntologyClass, Property
+    from kg.ontology_docs import ClassNode, PropertyNode
+    from kg.scaffold import Scaffold
 
 
 @click.group(epilog=example("kg new class Manufacturer --parent cart:Company --dry-run"))
@@ -18,7 +24,7 @@ def new() -> None:
     """
 
 
-def _report_scaffold(scaffold, dry_run: bool) -> None:
+def _report_scaffold(scaffold: Scaffold, dry_run: bool) -> None:
     if dry_run:
         click.echo(scaffold.block, nl=False)
         return
@@ -79,19 +85,19 @@ def ontology() -> None:
 
     view = ontology_docs.load_overview(project_paths())
 
-    def where(term) -> str:
+    def where(term: OntologyClass | Property) -> str:
         extra = f"  [{term.file}:{term.line}]" if term.file and term.file != "ontology/cart.ttl" else ""
         if term.deprecated:
             extra += "  DEPRECATED" + (f", use {view.curie(term.replaced_by)}" if term.replaced_by else "")
         return extra
 
-    def classes(nodes, depth: int) -> None:
+    def classes(nodes: list[ClassNode], depth: int) -> None:
         for node in nodes:
             term = node.term
             click.echo(f"{'  ' * depth}{term.label or '?'} ({view.curie(term.iri)}) — {term.comment}{where(term)}")
             classes(node.children, depth + 1)
 
-    def properties(nodes, depth: int) -> None:
+    def properties(nodes: list[PropertyNode], depth: int) -> None:
         for node in nodes:
             term = node.term
             click.echo(f"{'  ' * depth}{term.label or '?'} ({view.curie(term.iri)}): "

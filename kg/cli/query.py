@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 import click
 
 from kg.cli.options import (as_of_option, example, given_values, open_graph, output_options, param_usage, project_paths,
@@ -12,7 +14,7 @@ from kg.cli.options import (as_of_option, example, given_values, open_graph, out
 @click.argument("query_file", type=click.File("r", encoding="utf-8"))
 @output_options(any_form=True)
 @as_of_option
-def sparql(query_file, fmt: str | None, wide: bool, endpoint: str | None, as_of: str | None) -> None:
+def sparql(query_file: IO[str], fmt: str | None, wide: bool, endpoint: str | None, as_of: str | None) -> None:
     """Run a read-only SPARQL query from QUERY_FILE (or - for stdin) over the built graph.
 
     Any query form: SELECT and ASK answer in a table or the W3C SPARQL results formats, CONSTRUCT and
