@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.engine import Engine, open_engine
 from kg.errors import InputError, KgError, Problem
-from kg.params import ParamError, bind, check, default_text, to_term
+from kg.names import display_names
+from kg.params import ParamError, bind, default_text, to_term, validate
 from kg.paths import Paths
 from kg.results import Result
 from kg.sparqltext import RqFile, read_rq, scan, syntax_problem
-from kg.vocab import GRAPH, SPARQL_PREFIXES
+from kg.vocab import SPARQL_PREFIXES
 
 QUERY_KEYS = {"summary", "description", "tags", "params"}
 
@@ -33,7 +36,7 @@ class Answer:
     unmatched: list[str] = field(default_factory=list)  # parameters whose value names nothing in the graph
 
 
-def query_files(paths: Paths) -> list:
+def query_files(paths: Paths) -> list[Path]:
     """The .rq files of the catalogue (checks live in their own folder and are not canned queries)."""
     if not paths.queries.is_dir():
         return []
@@ -45,7 +48,7 @@ def names(paths: Paths) -> list[str]:
     return [p.stem for p in query_files(paths)]
 
 
-def load_query(paths: Paths, path) -> RqFile:
+def load_query(paths: Paths, path: Path) -> RqFile:
     """Read one canned query and check what `kg query` relies on; errors name the file and line."""
     shown = paths.relative(path)
     rq = read_rq(path, shown, QUERY_KEYS)
@@ -146,48 +149,25 @@ def prefixes(paths: Paths) -> dict[str, str]:
     return {**SPARQL_PREFIXES, **_seed_prefixes(paths)}
 
 
-_OTHER_NAMES = """SELECT ?s (MIN(STR(?name)) AS ?label) WHERE {
-  VALUES ?s { %s } { ?s skos:altLabel ?name } UNION { ?s cart:title ?name }
-} GROUP BY ?s"""
-
-
-def display_names(engine, result: Result, known_prefixes: dict[str, str]) -> dict[str, str]:
-    """How to show each IRI of a result: its rdfs:label, else a synonym or title, else its CURIE."""
-    from kg.engine import labels
-
-    iris = result.iris()
-    shown = labels(engine, iris) if iris else {}
-    unnamed = sorted(iris - set(shown))
-    for i in range(0, len(unnamed), 500):
-        # IRIs that came out of the graph, written as terms (escaped), not user text.
-        values = " ".join(str(ox.NamedNode(iri)) for iri in unnamed[i:i + 500])
-        for row in engine.select(_OTHER_NAMES % values).rows:
-            if row[0] is not None and row[1] is not None:
-                shown[row[0].value] = row[1].value
-    by_length = sorted({**known_prefixes, "graph": GRAPH}.items(), key=lambda kv: -len(kv[1]))
-    for iri in iris - set(shown):
-        for prefix, ns in by_length:
-            if iri.startswith(ns) and len(iri) > len(ns):
-                shown[iri] = f"{prefix}:{iri[len(ns):]}"
-                break
-    return shown
-
-
 def without_parameters(result: Result) -> Result:
     """The result without the ?_name columns the embedded engine needs selected to bind them."""
     keep = [i for i, v in enumerate(result.variables) if not v.startswith("_")]
     return Result([result.variables[i] for i in keep], [[row[i] for i in keep] for row in result.rows])
 
 
+def validated_query(paths: Paths, name: str, given: dict[str, str]) -> RqFile:
+    """The canned query called `name`, the values given checked against its parameters (names, types, shapes)."""
+    rq = find_query(paths, name)
+    validate(rq.params, given, prefixes(paths), rq.name)
+    return rq
+
+
 def run_query(paths: Paths, name: str, given: dict[str, str], endpoint: str | None = None,
-              labelled: bool = False, fmt: str | None = None, engine=None) -> Answer:
+              labelled: bool = False, fmt: str | None = None, engine: Engine | None = None) -> Answer:
     """Run a canned query with parameter values given as text, on the built graph, an endpoint (asked for the
     media type of output format `fmt`) or an open engine. A value that names nothing is in `unmatched`, with no rows."""
-    from kg.engine import open_engine
-
-    rq = find_query(paths, name)
+    rq = validated_query(paths, name, given)  # before anything is opened: a bad value never reaches an engine
     known = prefixes(paths)
-    check(rq.params, given, known, rq.name)  # before anything is opened: a bad value never reaches an engine
     engine = engine or open_engine(paths, endpoint)
     bound = bind(engine, rq.params, given, known, rq.name)
     answer = engine.run(rq.text, bound.bindings, fmt)

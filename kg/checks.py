@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import InputError, Problem
+from kg.names import term_text as short  # kg/build.py calls checks.short
 from kg.paths import Paths
 from kg.sparqltext import RqFile, read_rq
 from kg.store import select, side_by_side
@@ -63,14 +64,6 @@ def read_checks(paths: Paths) -> tuple[list[Check], list[Problem]]:
             continue
         checks.append(Check(rq, level, str(rq.header.get("message") or ""), suggest, precedence))
     return checks, problems
-
-
-def load_checks(paths: Paths) -> list[Check]:
-    """Every check file; a malformed one is an error naming its file and line."""
-    checks, problems = read_checks(paths)
-    if problems:
-        raise InputError(problems)
-    return checks
 
 
 def _header_line(rq: RqFile, key: str) -> int:
@@ -127,20 +120,6 @@ class Locator:
         if isinstance(value, ox.NamedNode) and value.value in self.locations:
             return self.locations[value.value]
         return "", 0
-
-
-def short(term: ox.Term | None, prefixes: dict[str, str]) -> str:
-    """A term as a CURIE where a prefix fits, for messages."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        for p, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
-            if term.value.startswith(ns):
-                return f"{p}:{term.value[len(ns):]}"
-        return f"<{term.value}>"
-    if isinstance(term, ox.Literal):
-        return repr(term.value)
-    return str(term)
 
 
 def plain(term: ox.Term | None, prefixes: dict[str, str]) -> str:

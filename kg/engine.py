@@ -12,9 +12,6 @@ from kg.results import Answer, Result, from_oxigraph
 from kg.sparqltext import refusals
 from kg.store import open_store, select
 
-LABELS = """SELECT ?s (MIN(STR(?l)) AS ?label) WHERE { VALUES ?s { %s } ?s rdfs:label ?l } GROUP BY ?s"""
-
-
 class Engine(Protocol):
     """Runs read-only SPARQL and answers with Results."""
 
@@ -40,7 +37,7 @@ class LocalEngine:
 
     name = "embedded store"
 
-    def __init__(self, paths: Paths):
+    def __init__(self, paths: Paths) -> None:
         self.store = open_store(paths)
 
     def select(self, sparql: str, bindings: dict[str, ox.Term] | None = None) -> Result:
@@ -63,18 +60,6 @@ class LocalEngine:
             return from_oxigraph(select(self.store, sparql, bindings))
         except SyntaxError as exc:
             raise KgError(f"query does not parse: {exc}")
-
-
-def labels(engine: Engine, iris: set[str], chunk: int = 500) -> dict[str, str]:
-    """rdfs:label of each IRI that has one."""
-    found: dict[str, str] = {}
-    ordered = sorted(iris)
-    for i in range(0, len(ordered), chunk):
-        values = " ".join(str(ox.NamedNode(iri)) for iri in ordered[i:i + chunk])
-        for row in engine.select(LABELS % values).rows:
-            if row[0] is not None and row[1] is not None:
-                found[row[0].value] = row[1].value
-    return found
 
 
 def open_engine(paths: Paths, endpoint: str | None = None, timeout: float | None = None) -> Engine:

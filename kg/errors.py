@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-LEVELS = ("info", "warn", "error")
-
 
 @dataclass(frozen=True, order=True)
 class Problem:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import networkx as nx
 import pyoxigraph as ox
 
+from kg import names
+from kg.engine import Engine
 from kg.errors import KgError
 from kg.vocab import CART, GRAPH_ACCEPTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, SPARQL_PREFIXES
 
@@ -52,15 +54,10 @@ BUILTIN_LABELS = {
 }
 
 
-_LONGEST_FIRST = sorted(SPARQL_PREFIXES.items(), key=lambda kv: -len(kv[1]))
-
-
 def curie(iri: str) -> str:
-    """An IRI as a CURIE with one of the predeclared prefixes, else the IRI itself."""
-    for prefix, ns in _LONGEST_FIRST:
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+    """An IRI as a CURIE with one of the predeclared prefixes, else the IRI itself (kg/export.py and kg/viz.py
+    call this; names.curie(iri, bare=True) is the one rule)."""
+    return names.curie(iri, bare=True)
 
 
 @dataclass(frozen=True)
@@ -161,9 +158,25 @@ def _most_specific(classes: set[str], known: dict[str, OntologyClass]) -> str:
     return leaves[0]
 
 
-def load(engine, sources: bool = False, terms: bool = False) -> EntityGraph:
+def load(engine: Engine, sources: bool = False, terms: bool = False) -> EntityGraph:
     """The entity graph of what the engine holds: sources and ontology terms only when asked; never claims."""
-    classes: dict[str, OntologyClass] = {}
+    classes = _classes(engine)
+    object_props, datatype_props = _properties(engine)
+    eg = EntityGraph(nx.MultiDiGraph(), classes, {**datatype_props, **object_props})
+    called_by = _names(engine)
+    _add_entities(engine, eg, called_by, sources, terms)
+    claim_rows = engine.select(CLAIMS).rows
+    if object_props:
+        _add_links(engine, eg, object_props, claim_rows)
+    wanted = {p: label for p, label in datatype_props.items() if p not in CLAIM_ONLY}
+    if wanted:
+        _add_facts(engine, eg, wanted)
+    _add_claims(eg, called_by, claim_rows)
+    return eg
+
+
+def _classes(engine: Engine) -> dict[str, OntologyClass]:
+    """The ontology's classes with their labels and superclasses."""
     parents: dict[str, set[str]] = defaultdict(set)
     class_labels: dict[str, str] = {}
     for c, label, parent in engine.select(CLASSES).rows:
@@ -172,32 +185,41 @@ def load(engine, sources: bool = False, terms: bool = False) -> EntityGraph:
         if parent is not None:
             parents[c.value].add(parent.value)
         parents.setdefault(c.value, set())
-    for iri, ps in parents.items():
-        classes[iri] = OntologyClass(iri, class_labels.get(iri) or curie(iri), tuple(sorted(ps)))
+    return {iri: OntologyClass(iri, class_labels.get(iri) or curie(iri), tuple(sorted(ps)))
+            for iri, ps in parents.items()}
 
+
+def _properties(engine: Engine) -> tuple[dict[str, str], dict[str, str]]:
+    """The object and the datatype properties of the ontology, each with its label (else its CURIE)."""
     object_props: dict[str, str] = {}
     datatype_props: dict[str, str] = {}
     for p, kind, label in engine.select(PROPERTIES).rows:
         target = object_props if kind.value.endswith("ObjectProperty") else datatype_props
         if p.value not in target or label is not None:
             target[p.value] = label.value if label is not None else curie(p.value)
+    return object_props, datatype_props
 
-    eg = EntityGraph(nx.MultiDiGraph(), classes, {**datatype_props, **object_props})
+
+def _names(engine: Engine) -> dict[str, dict[str, set[str]]]:
+    """Every name of every IRI, by property (see names.SHOWN_BY)."""
+    found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for s, p, name in engine.select(NAMES).rows:
+        found[s.value][p.value].add(name.value)
+    return found
+
+
+def _add_entities(engine: Engine, eg: EntityGraph, called_by: dict[str, dict[str, set[str]]],
+                  sources: bool, terms: bool) -> None:
+    """A node per typed IRI, with its most specific class, its kind, the name it is shown by and its synonyms."""
+    classes = eg.classes
     # Publishers come with the sources: without them they would stand alone, linked only to sources.
     source_classes = eg.subclasses(CART + "Source") | eg.subclasses(CART + "Publisher")
     claim_classes = eg.subclasses(CART + "Claim")
-
     typed: dict[str, set[str]] = defaultdict(set)
     for s, c in engine.select(TYPES).rows:
         if c.value in classes and c.value not in claim_classes:
             typed[s.value].add(c.value)
     in_ontology = {row[0].value for row in engine.select(TERMS).rows}
-
-    names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for s, p, name in engine.select(NAMES).rows:
-        names[s.value][p.value].add(name.value)
-
-    g = eg.graph
     for iri, its_classes in typed.items():
         if iri in classes:
             continue  # a class used as an instance (punning) is an ontology term, never an entity
@@ -207,57 +229,63 @@ def load(engine, sources: bool = False, terms: bool = False) -> EntityGraph:
         kind = TERM if iri in in_ontology else ENTITY if domain else SOURCE
         if (kind == TERM and not terms) or (kind == SOURCE and not sources):
             continue
-        known = names.get(iri, {})
-        labels = sorted(known.get(SPARQL_PREFIXES["rdfs"] + "label", ()))
-        titles = sorted(known.get(CART + "title", ()))
-        label = (labels or titles or [curie(iri)])[0]
-        synonyms = set(labels[1:]) | set(known.get(SPARQL_PREFIXES["skos"] + "altLabel", ())) | set(titles)
-        synonyms.discard(label)
-        g.add_node(iri, label=label, names=sorted(synonyms, key=str.lower), cls=cls, kind=kind, facts=[], claims=[])
+        known = called_by.get(iri, {})
+        label = names.called(known) or curie(iri)
+        synonyms = set().union(*(known.get(p, set()) for p in names.SHOWN_BY)) - {label}
+        eg.graph.add_node(iri, label=label, names=sorted(synonyms, key=str.lower), cls=cls, kind=kind, facts=[],
+                          claims=[])
+
+
+def _add_links(engine: Engine, eg: EntityGraph, object_props: dict[str, str], claim_rows: list) -> None:
+    """An edge per object-property triple between two entities (with the sources that say it), and the
+    links sources claim that the graph does not accept, as `eg.disputed`."""
+    g = eg.graph
+    seen: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    values = " ".join(str(ox.NamedNode(p)) for p in sorted(object_props))
+    for s, p, o, graph in engine.select(LINKS % values).rows:
+        if s.value in g and o.value in g and s.value != o.value:
+            seen[(s.value, p.value, o.value)].add(graph.value)
+    claimed: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for s, p, o, src, _, negated, rank, _ in claim_rows:
+        if rank is not None and rank.value != DEPRECATED and not _true(negated) and isinstance(o, ox.NamedNode):
+            claimed[(s.value, p.value, o.value)].add(src.value)
+    for (s, p, o), graphs in sorted(seen.items()):
+        said = sorted((graphs - {GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_ACCEPTED}) | claimed.get((s, p, o), set()))
+        g.add_edge(s, o, key=p, property=p, label=object_props[p], inferred=graphs == {GRAPH_INFERRED},
+                   sources=said)
+    disputed: dict[tuple[str, str, str], tuple[set[str], list[str]]] = {}
+    for s, p, o, src, _, negated, rank, reason in claim_rows:
+        if rank is None or rank.value != DEPRECATED or _true(negated) or p.value not in object_props:
+            continue
+        if s.value in g and o.value in g and not g.has_edge(s.value, o.value, key=p.value):
+            said, why = disputed.setdefault((s.value, p.value, o.value), (set(), []))
+            said.add(src.value)
+            if reason is not None:
+                why.append(reason.value)
+    eg.disputed = [Disputed(s, o, p, object_props[p], tuple(sorted(said)), sorted(set(why))[0] if why else "")
+                   for (s, p, o), (said, why) in sorted(disputed.items())]
+
+
+def _add_facts(engine: Engine, eg: EntityGraph, wanted: dict[str, str]) -> None:
+    """Each entity's values of the datatype properties wanted, as (property label, value) pairs."""
+    g = eg.graph
+    values = " ".join(str(ox.NamedNode(p)) for p in sorted(wanted))
+    facts = sorted((s.value, wanted[p.value], o.value) for s, p, o in engine.select(VALUES_OF % values).rows
+                   if s.value in g)
+    for s, prop, value in facts:
+        g.nodes[s]["facts"].append((prop, value))
+
+
+def _add_claims(eg: EntityGraph, called_by: dict[str, dict[str, set[str]]], claim_rows: list) -> None:
+    """What each source says about each entity, with its own words."""
+    g = eg.graph
 
     def shown(term: ox.Term) -> str:
         if isinstance(term, ox.NamedNode):
             if term.value in g:
                 return g.nodes[term.value]["label"]
-            known = names.get(term.value, {})
-            first = sorted(known.get(SPARQL_PREFIXES["rdfs"] + "label", ())) or sorted(known.get(CART + "title", ()))
-            return first[0] if first else curie(term.value)
+            return names.called(called_by.get(term.value)) or curie(term.value)
         return term.value
-
-    claim_rows = engine.select(CLAIMS).rows
-    if object_props:
-        seen: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-        values = " ".join(str(ox.NamedNode(p)) for p in sorted(object_props))
-        for s, p, o, graph in engine.select(LINKS % values).rows:
-            if s.value in g and o.value in g and s.value != o.value:
-                seen[(s.value, p.value, o.value)].add(graph.value)
-        claimed: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-        for s, p, o, src, _, negated, rank, _ in claim_rows:
-            if rank is not None and rank.value != DEPRECATED and not _true(negated) and isinstance(o, ox.NamedNode):
-                claimed[(s.value, p.value, o.value)].add(src.value)
-        for (s, p, o), graphs in sorted(seen.items()):
-            said = sorted((graphs - {GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_ACCEPTED}) | claimed.get((s, p, o), set()))
-            g.add_edge(s, o, key=p, property=p, label=object_props[p], inferred=graphs == {GRAPH_INFERRED},
-                       sources=said)
-        disputed: dict[tuple[str, str, str], tuple[set[str], list[str]]] = {}
-        for s, p, o, src, _, negated, rank, reason in claim_rows:
-            if rank is None or rank.value != DEPRECATED or _true(negated) or p.value not in object_props:
-                continue
-            if s.value in g and o.value in g and not g.has_edge(s.value, o.value, key=p.value):
-                said, why = disputed.setdefault((s.value, p.value, o.value), (set(), []))
-                said.add(src.value)
-                if reason is not None:
-                    why.append(reason.value)
-        eg.disputed = [Disputed(s, o, p, object_props[p], tuple(sorted(said)), sorted(set(why))[0] if why else "")
-                       for (s, p, o), (said, why) in sorted(disputed.items())]
-
-    wanted = {p: label for p, label in datatype_props.items() if p not in CLAIM_ONLY}
-    if wanted:
-        values = " ".join(str(ox.NamedNode(p)) for p in sorted(wanted))
-        facts = sorted((s.value, wanted[p.value], o.value) for s, p, o in engine.select(VALUES_OF % values).rows
-                       if s.value in g)
-        for s, prop, value in facts:
-            g.nodes[s]["facts"].append((prop, value))
 
     for s, p, o, src, quote, negated, rank, reason in claim_rows:
         if s.value not in g:
@@ -271,22 +299,10 @@ def load(engine, sources: bool = False, terms: bool = False) -> EntityGraph:
     for node in g:
         g.nodes[node]["claims"] = sorted(set(g.nodes[node]["claims"]),
                                          key=lambda c: (c.source_label.lower(), c.predicate, c.value, c.quote))
-    return eg
 
 
 def _true(term: ox.Term | None) -> bool:
     return term is not None and term.value in ("true", "1")
-
-
-def find(engine, name: str, prefixes: dict[str, str], what: str) -> str:
-    """The IRI of the entity a user names by label or synonym (any case), CURIE or IRI; `what` names the argument."""
-    from kg.params import resolve_entity
-    from kg.sparqltext import Param
-
-    term, note = resolve_entity(engine, Param(name=what, type="entity"), name, prefixes)
-    if note:
-        raise KgError(note)
-    return term.value
 
 
 def resolve_class(eg: EntityGraph, name: str) -> str:
@@ -323,194 +339,3 @@ def around(eg: EntityGraph, center: str, depth: int, disputed: bool = False) -> 
         walk.add_edges_from((d.subject, d.object) for d in eg.disputed)
     reach = nx.single_source_shortest_path_length(walk, center, cutoff=depth)
     return eg.subgraph(set(reach))
-
-
-@dataclass(frozen=True)
-class Relation:
-    """A property linking two entities one after the other on a path: forward when the first is the subject."""
-
-    label: str
-    forward: bool
-    backward: bool
-    inferred: bool
-
-    def __str__(self) -> str:
-        mark = "*" if self.inferred else ""
-        return f"{'<' if self.backward else ''}-[{self.label}{mark}]-{'>' if self.forward else ''}"
-
-
-def relations(eg: EntityGraph, a: str, b: str) -> list[Relation]:
-    """Every property between a and b, in either direction, one per property."""
-    found: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
-    for u, v in ((a, b), (b, a)):
-        for data in (eg.graph.get_edge_data(u, v) or {}).values():
-            found[data["label"]].append((u == a, data["inferred"]))
-    out = []
-    for label, seen in sorted(found.items()):
-        out.append(Relation(label, any(f for f, _ in seen), any(not f for f, _ in seen), all(i for _, i in seen)))
-    return out
-
-
-def chain(eg: EntityGraph, nodes: list[str]) -> str:
-    """A path as text: labels joined by their relations."""
-    parts = [eg.label(nodes[0])]
-    for a, b in zip(nodes, nodes[1:]):
-        parts.append(" / ".join(str(r) for r in relations(eg, a, b)))
-        parts.append(eg.label(b))
-    return " ".join(parts)
-
-
-def shortest_paths(eg: EntityGraph, a: str, b: str, limit: int = 10) -> list[list[str]]:
-    """Up to `limit` shortest paths from a to b over links in either direction, in a stable order."""
-    for end in (a, b):
-        if end not in eg.graph:
-            raise KgError(f"{curie(end)} is not an entity of the graph (is it a source or an ontology term?)")
-    if a == b:
-        return [[a]]
-    try:
-        found = nx.all_shortest_paths(eg.undirected(), a, b)
-        paths = []
-        for path in found:
-            paths.append(path)
-            if len(paths) >= 1000:  # enough to pick a stable first `limit` from without listing millions
-                break
-    except nx.NetworkXNoPath:
-        return []
-    paths.sort(key=lambda p: [eg.label(n).lower() for n in p])
-    return paths[:limit]
-
-
-@dataclass(frozen=True)
-class Neighbor:
-    """An entity near another: how far, and the link it is reached by."""
-
-    node: str
-    distance: int
-    via: str
-    relations: tuple[Relation, ...]
-
-
-def neighbors(eg: EntityGraph, center: str, depth: int = 1) -> list[Neighbor]:
-    """Entities at most `depth` links from `center`, nearest first, each with the link that reaches it."""
-    if center not in eg.graph:
-        raise KgError(f"{curie(center)} is not an entity of the graph (is it a source or an ontology term?)")
-    if depth < 1:
-        raise KgError("depth must be 1 or more")
-    und = eg.graph.to_undirected(as_view=True)
-    parent: dict[str, str] = {center: center}
-    dist = {center: 0}
-    queue = deque([center])
-    while queue:
-        node = queue.popleft()
-        if dist[node] == depth:
-            continue
-        for nxt in sorted(und[node], key=lambda n: (eg.label(n).lower(), n)):
-            if nxt not in dist:
-                dist[nxt] = dist[node] + 1
-                parent[nxt] = node
-                queue.append(nxt)
-    out = [Neighbor(n, d, parent[n], tuple(relations(eg, parent[n], n))) for n, d in dist.items() if n != center]
-    out.sort(key=lambda x: (x.distance, eg.class_label(eg.graph.nodes[x.node]["cls"]).lower(), eg.label(x.node).lower()))
-    return out
-
-
-@dataclass
-class Leader:
-    """An entity ranked by a centrality measure."""
-
-    node: str
-    label: str
-    value: float
-
-
-@dataclass
-class Stats:
-    """What `kg stats` reports."""
-
-    instances: dict[str, int]
-    triples_per_graph: dict[str, int]
-    graph_labels: dict[str, str]
-    degree: dict[str, list[Leader]]
-    betweenness: dict[str, list[Leader]]
-    betweenness_samples: int | None
-    components: list[int]
-    nodes: int
-    edges: int
-    inferred_edges: int
-
-
-def stats(engine, top: int = 3, exact_up_to: int = 2000) -> Stats:
-    """Instances per class, triples per source, centrality leaders per class and connected components."""
-    eg = load(engine)
-    g = eg.graph
-    instances = Counter(eg.class_label(cls) for _, cls in g.nodes(data="cls"))
-    per_graph = {row[0].value: int(row[1].value) for row in engine.select(TRIPLES_PER_GRAPH).rows}
-    from kg.engine import labels
-
-    graph_labels = {GRAPH_INFERRED: "inferred by the rules", GRAPH_ONTOLOGY: "the ontology",
-                    **labels(engine, set(per_graph))}
-    und = eg.undirected()
-    n = und.number_of_nodes()
-    samples = None if n <= exact_up_to else min(n, 500)
-    # Above a few thousand nodes, exact betweenness takes minutes; a fixed-seed sample ranks the leaders alike.
-    between = nx.betweenness_centrality(und, k=samples, seed=1 if samples else None)
-    degree = dict(und.degree())
-    by_class: dict[str, list[str]] = defaultdict(list)
-    for node, cls in g.nodes(data="cls"):
-        by_class[eg.class_label(cls)].append(node)
-
-    def leaders(values: dict[str, float]) -> dict[str, list[Leader]]:
-        out = {}
-        for cls, nodes in sorted(by_class.items()):
-            ranked = sorted(nodes, key=lambda x: (-values[x], eg.label(x).lower()))[:top]
-            out[cls] = [Leader(x, eg.label(x), values[x]) for x in ranked]
-        return out
-
-    components = sorted((len(c) for c in nx.connected_components(und)), reverse=True)
-    return Stats(
-        instances=dict(sorted(instances.items(), key=lambda kv: (-kv[1], kv[0]))),
-        triples_per_graph=dict(sorted(per_graph.items(), key=lambda kv: (-kv[1], kv[0]))),
-        graph_labels=graph_labels, degree=leaders(degree), betweenness=leaders(between),
-        betweenness_samples=samples, components=components, nodes=g.number_of_nodes(),
-        edges=g.number_of_edges(), inferred_edges=sum(1 for *_, i in g.edges(data="inferred") if i))
-
-
-@dataclass
-class PathAnswer:
-    """The shortest paths between two named entities, each as a chain of labelled relations."""
-
-    source: str
-    target: str
-    source_label: str
-    target_label: str
-    chains: list[str]
-    links: int
-
-
-def find_paths(engine, a: str, b: str, prefixes: dict[str, str], limit: int = 10) -> PathAnswer:
-    """The shortest paths between the entities named a and b (label, synonym, CURIE or IRI)."""
-    start, end = find(engine, a, prefixes, "A"), find(engine, b, prefixes, "B")
-    eg = load(engine)
-    found = shortest_paths(eg, start, end, limit)
-    return PathAnswer(start, end, eg.label(start), eg.label(end), [chain(eg, p) for p in found],
-                      len(found[0]) - 1 if found else -1)
-
-
-@dataclass
-class NeighborAnswer:
-    """The entities around a named one."""
-
-    center: str
-    label: str
-    rows: list[tuple[int, str, str, str]]  # distance, class label, label, how it is reached
-
-
-def find_neighbors(engine, name: str, prefixes: dict[str, str], depth: int = 1) -> NeighborAnswer:
-    """The entities at most `depth` links from the one named (label, synonym, CURIE or IRI)."""
-    center = find(engine, name, prefixes, "NAME")
-    eg = load(engine)
-    rows = []
-    for n in neighbors(eg, center, depth):
-        rows.append((n.distance, eg.class_label(eg.graph.nodes[n.node]["cls"]), eg.label(n.node),
-                     chain(eg, [n.via, n.node])))
-    return NeighborAnswer(center, eg.label(center), rows)

@@ -6,16 +6,21 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg import ontology as ontology_mod
 from kg import shapes as shapes_mod
 from kg.errors import KgError
+from kg.names import curie
 from kg.files import write_atomic
 from kg.ontology import DATATYPE, OBJECT, Ontology, OntologyClass, Property
 from kg.paths import Paths
 from kg.vocab import CART, GRAPH_INFERRED, OWL, RDF_TYPE, RDFS_COMMENT, RDFS_LABEL, SKOS, SPARQL_PREFIXES
+
+if TYPE_CHECKING:
+    from kg.engine import Engine
 
 ONTOLOGY_IRI = "https://w3id.org/cartkg/ontology"
 ALIGNMENT_PREDICATES = {SKOS + "exactMatch": "exact match", SKOS + "closeMatch": "close match",
@@ -55,17 +60,7 @@ class Overview:
     prefixes: dict[str, str]
 
     def curie(self, iri: str | None) -> str:
-        return curie(iri, self.prefixes)
-
-
-def curie(iri: str | None, prefixes: dict[str, str]) -> str:
-    """An IRI as a CURIE where a declared prefix fits."""
-    if not iri:
-        return ""
-    for prefix, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and re.fullmatch(r"[\w.-]*", iri[len(ns):]):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+        return curie(iri, self.prefixes) if iri else ""
 
 
 def _sort_key(term) -> tuple:
@@ -127,9 +122,9 @@ class GraphFacts:
     examples: dict[str, Example] = field(default_factory=dict)
 
 
-def graph_facts(engine, onto: Ontology) -> GraphFacts:
+def graph_facts(engine: Engine, onto: Ontology) -> GraphFacts:
     """Instance counts per class (subclass instances included), uses per property, and one example per class."""
-    from kg.engine import labels
+    from kg.names import labels
 
     found = GraphFacts()
     for row in engine.select("SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c").rows:
@@ -197,7 +192,7 @@ class _Page:
         self.out: list[str] = []
 
     def curie(self, iri: str | None) -> str:
-        return curie(iri, self.prefixes)
+        return curie(iri, self.prefixes) if iri else ""
 
     def ref(self, iri: str | None) -> str:
         """A link to a term on this page, or its CURIE (linked when it is an http(s) IRI elsewhere)."""
@@ -388,18 +383,13 @@ class DocsReport:
     with_graph: bool
 
 
-def write_docs(paths: Paths, out: Path, endpoint: str | None = None) -> DocsReport:
-    """Write the ontology's HTML documentation into `out` (instance counts and examples when a graph is built)."""
-    from kg.engine import open_engine
-    from kg.store import NotBuilt
-
+def write_docs(paths: Paths, out: Path, engine: Engine | None = None) -> DocsReport:
+    """Write the ontology's HTML documentation into `out`, with instance counts and examples read from
+    `engine` when there is a graph to read."""
     onto = ontology_mod.load(paths)
     view = overview(onto)
     shapes = shapes_mod.read_shapes(onto)
-    try:
-        facts: GraphFacts | None = graph_facts(open_engine(paths, endpoint), onto)
-    except NotBuilt:
-        facts = None
+    facts = graph_facts(engine, onto) if engine is not None else None
     page = _Page(onto, view, shapes, facts).render()
     if out.exists() and not out.is_dir():
         raise KgError(f"{out} exists and is not a folder")

@@ -6,36 +6,21 @@ import datetime
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Mapping
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.names import NameProblem, expand, is_iri_like, lookup
 from kg.sparqltext import Param
 from kg.vocab import XSD
 
-_IRI_BAD = re.compile(r'[\s<>"{}|\\^`\x00-\x20\x7f]')
-_CURIE = re.compile(r"^([A-Za-z][\w.-]*):([^\s:/][^\s]*|)$")
-_SCHEME_IRI = re.compile(r"^(https?|urn|ftp|file|mailto|tag):\S+$", re.I)
+if TYPE_CHECKING:
+    from kg.engine import Engine
+
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _BOOLEAN = {"true": "true", "yes": "true", "1": "true", "false": "false", "no": "false", "0": "false"}
-
-# What an entity is called: its label, synonyms (INN, brand and code names are skos:altLabel by
-# inference) and the identifiers people type (NCT, HGNC, MONDO ids, gene symbols).
-_NAMES = "rdfs:label|skos:altLabel|cart:nctId|cart:hgncId|cart:mondoId|cart:geneSymbol"
-# The name is bound as a term (?_name), so any text at all is only ever compared, never parsed as SPARQL.
-# The class restriction is a fixed fragment chosen by code, bound as ?_class.
-_LOOKUP_EXACT = """SELECT DISTINCT ?entity ?_name ?_class WHERE {
-  ?entity %s ?_name . %%s
-} ORDER BY ?entity""" % _NAMES
-_LOOKUP_ANY_CASE = """SELECT DISTINCT ?entity ?_name ?_class WHERE {
-  ?entity %s ?label . %%s
-  FILTER(LCASE(STR(?label)) = LCASE(STR(?_name)))
-} ORDER BY ?entity""" % _NAMES
-_IN_CLASS = "?entity a ?_class ."
-_EXISTS = "SELECT ?p ?_entity WHERE { { ?_entity ?p ?o } UNION { ?s ?p ?_entity } } LIMIT 1"
-_ALL_NAMES = """SELECT DISTINCT ?label ?_class WHERE { ?entity %s ?label . %%s }""" % _NAMES
-_ALL_ENTITIES = """SELECT DISTINCT ?entity ?_class WHERE { ?entity %s ?label . %%s }""" % _NAMES
 
 
 class ParamError(KgError):
@@ -53,32 +38,15 @@ def default_text(value: object) -> str | None:
     return str(value)
 
 
-def is_iri_like(raw: str, prefixes: dict[str, str]) -> bool:
-    """Whether an entity value is meant as an IRI or CURIE rather than a name."""
-    if raw.startswith("<") or _SCHEME_IRI.match(raw):
-        return True
-    match = _CURIE.match(raw)
-    return bool(match and match.group(1) in prefixes)
-
-
-def to_iri(name: str, raw: str, prefixes: dict[str, str]) -> ox.NamedNode:
+def to_iri(name: str, raw: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
     """An <IRI>, absolute IRI or CURIE as a NamedNode; anything that could break out of an IRI is refused."""
-    value = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
-    if _IRI_BAD.search(value):
-        raise ParamError(f"parameter {name}: {raw!r} is not a valid IRI (spaces, quotes, <, > and braces are not allowed)")
-    match = _CURIE.match(value)
-    if match and match.group(1) in prefixes and not value.startswith("<"):
-        value = prefixes[match.group(1)] + match.group(2)
-    elif not (_SCHEME_IRI.match(value) or (raw.startswith("<") and re.match(r"^[A-Za-z][\w+.-]*:", value))):
-        known = ", ".join(sorted(prefixes))
-        raise ParamError(f"parameter {name}: {raw!r} is not an IRI: write <http://...>, http://... or a CURIE "
-                         f"with a known prefix ({known})")
-    if _IRI_BAD.search(value):
-        raise ParamError(f"parameter {name}: {raw!r} expands to {value!r}, which is not a valid IRI")
-    return ox.NamedNode(value)
+    try:
+        return expand(raw, prefixes)
+    except NameProblem as exc:
+        raise ParamError(f"parameter {name}: {exc}") from None
 
 
-def to_term(param: Param, raw: str, prefixes: dict[str, str]) -> ox.Term:
+def to_term(param: Param, raw: str, prefixes: Mapping[str, str]) -> ox.Term:
     """The typed term for a value of any type but entity; a value of the wrong shape is refused."""
     kind, name = param.type, param.name
     if kind == "iri":
@@ -109,67 +77,18 @@ def to_term(param: Param, raw: str, prefixes: dict[str, str]) -> ox.Term:
     raise ParamError(f"parameter {name}: type {kind} is resolved against the graph, not parsed")
 
 
-def resolve_entity(engine, param: Param, raw: str, prefixes: dict[str, str]) -> tuple[ox.Term, str]:
+def resolve_entity(engine: Engine, param: Param, raw: str, prefixes: Mapping[str, str]) -> tuple[ox.Term, str]:
     """The entity a value names (IRI, CURIE, label or synonym, any case) and a note when none or it is unknown.
 
     An unknown name is bound as the plain literal it is, which matches no entity: the query runs and
     returns no rows rather than widening.
     """
-    bindings: dict[str, ox.Term] = {}
-    restriction = ""
-    if param.cls:
-        bindings["_class"] = to_iri(f"{param.name} (its class)", param.cls, prefixes)
-        restriction = _IN_CLASS
-    name = ox.Literal(raw)
-    if raw.startswith("<"):
-        # A label may start with "<" (an HTML-looking name such as "<img ...>"): a name first, then an IRI.
-        found = _entities(engine.select(_LOOKUP_EXACT % restriction, {**bindings, "_name": name}))
-        if len(found) == 1:
-            return found[0], ""
-        if found:
-            choices = ", ".join(_short(e, prefixes) for e in found)
-            raise ParamError(f"parameter {param.name}: {raw!r} names {len(found)} entities ({choices}); pass one of these instead")
-    if is_iri_like(raw, prefixes):
-        iri = to_iri(param.name, raw, prefixes)
-        if not engine.select(_EXISTS, {"_entity": iri}).rows:
-            named = {row[0].value for row in engine.select(_ALL_ENTITIES % restriction, bindings).rows
-                     if isinstance(row[0], ox.NamedNode)}
-            shown = {_short(ox.NamedNode(e), prefixes): e for e in named}
-            close = difflib.get_close_matches(_short(iri, prefixes), list(shown), n=3, cutoff=0.6)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            return iri, f"parameter {param.name}: {raw} is not in the graph{hint}"
-        return iri, ""
-    found = _entities(engine.select(_LOOKUP_EXACT % restriction, {**bindings, "_name": name}))
-    if not found:
-        found = _entities(engine.select(_LOOKUP_ANY_CASE % restriction, {**bindings, "_name": name}))
-    if len(found) == 1:
-        return found[0], ""
-    if len(found) > 1:
-        choices = ", ".join(_short(e, prefixes) for e in found)
-        raise ParamError(f"parameter {param.name}: {raw!r} names {len(found)} entities ({choices}); pass one of these instead")
-    names = sorted({row[0].value for row in engine.select(_ALL_NAMES % restriction, bindings).rows if row[0] is not None})
-    lowered = {n.lower(): n for n in names}
-    close = [lowered[n] for n in difflib.get_close_matches(raw.lower(), list(lowered), n=3, cutoff=0.6)]
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    where = f" among {_short(bindings['_class'], prefixes)}" if param.cls else ""
-    return name, f"parameter {param.name}: nothing{where} is named {raw!r}{hint}"
-
-
-def _entities(result) -> list[ox.NamedNode]:
-    seen: dict[str, ox.NamedNode] = {}
-    for row in result.rows:
-        if isinstance(row[0], ox.NamedNode):
-            seen.setdefault(row[0].value, row[0])
-    return [seen[k] for k in sorted(seen)]
-
-
-def _short(term: ox.Term, prefixes: dict[str, str]) -> str:
-    if isinstance(term, ox.NamedNode):
-        for prefix, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
-            if term.value.startswith(ns):
-                return f"{prefix}:{term.value[len(ns):]}"
-        return f"<{term.value}>"
-    return str(term)
+    cls = to_iri(f"{param.name} (its class)", param.cls, prefixes) if param.cls else None
+    try:
+        found = lookup(engine, raw, prefixes, cls)
+    except NameProblem as exc:
+        raise ParamError(f"parameter {param.name}: {exc}") from None
+    return found.term, f"parameter {param.name}: {found.missing}" if found.missing else ""
 
 
 def given_or_default(param: Param, given: dict[str, str]) -> str | None:
@@ -178,7 +97,7 @@ def given_or_default(param: Param, given: dict[str, str]) -> str | None:
     return raw if raw != "" else default_text(param.default)
 
 
-def check(params: dict[str, Param], given: dict[str, str], prefixes: dict[str, str], query: str) -> None:
+def validate(params: dict[str, Param], given: dict[str, str], prefixes: Mapping[str, str], query: str) -> None:
     """Refuse unknown or missing parameters and values of the wrong shape, before any engine is opened."""
     unknown = sorted(set(given) - set(params))
     if unknown:
@@ -208,9 +127,9 @@ class Bound:
     unmatched: list[str] = field(default_factory=list)
 
 
-def bind(engine, params: dict[str, Param], given: dict[str, str], prefixes: dict[str, str], query: str) -> Bound:
+def bind(engine: Engine, params: dict[str, Param], given: dict[str, str], prefixes: Mapping[str, str], query: str) -> Bound:
     """The `?_name` bindings for a query from the values given (else the defaults), and notes for the user."""
-    check(params, given, prefixes, query)
+    validate(params, given, prefixes, query)
     bound = Bound()
     for name, param in params.items():
         raw = given_or_default(param, given)

@@ -89,10 +89,6 @@ class Paths:
         return self.build / ".lock"
 
     @property
-    def summary(self) -> Path:
-        return self.build / "summary.json"
-
-    @property
     def review(self) -> Path:
         """`kg import` lists what matched nothing in the graph here, for a curator."""
         return self.build / "review"

@@ -10,12 +10,15 @@ from pathlib import Path
 from kg import ontology as ontology_mod
 from kg import shapes as shapes_mod
 from kg.errors import KgError
+from kg.names import curie
 from kg.files import read_text, write_atomic
 from kg.ontology import Ontology
 from kg.paths import Paths
 from kg.vocab import CART, OWL, RDFS, RDFS_LABEL, SH, SPARQL_PREFIXES, XSD
 
 SHAPE = "https://w3id.org/cartkg/shapes#"
+# A local name Turtle reads without escapes (a stricter rule than names.curie needs for display).
+_TURTLE_LOCAL = re.compile(r"[A-Za-z_][\w.-]*")
 BASE_PREFIXES = {"cart": CART, "shape": SHAPE, "owl": OWL, "rdfs": RDFS, "xsd": XSD, "sh": SH}
 # The datatypes the seed loader checks a value against (see seeds.literal), with an example value each.
 DATATYPES = {
@@ -94,10 +97,9 @@ class _Names:
         self.prefixes = {**SPARQL_PREFIXES, **onto.prefixes, **BASE_PREFIXES}
 
     def curie(self, iri: str) -> str:
-        for prefix, ns in sorted(self.prefixes.items(), key=lambda kv: -len(kv[1])):
-            if iri.startswith(ns) and re.fullmatch(r"[A-Za-z_][\w.-]*", iri[len(ns):] or "_"):
-                return f"{prefix}:{iri[len(ns):]}"
-        return f"<{iri}>"
+        """The IRI as Turtle writes it: a CURIE when its local name needs no escaping there, else <IRI>."""
+        short = curie(iri, self.prefixes)
+        return short if short.startswith("<") or _TURTLE_LOCAL.fullmatch(short.partition(":")[2]) else f"<{iri}>"
 
     def local(self, iri: str) -> str:
         return re.split(r"[#/:]", iri)[-1]
@@ -210,9 +212,9 @@ def _compose(paths: Paths, path: Path, block: str, used_prefixes: dict[str, str]
 def _prefixes_for(names: _Names, *iris: str) -> dict[str, str]:
     used = dict(BASE_PREFIXES)
     for iri in iris:
-        curie = names.curie(iri)
-        if not curie.startswith("<"):
-            prefix = curie.split(":", 1)[0]
+        short = names.curie(iri)
+        if not short.startswith("<"):
+            prefix = short.split(":", 1)[0]
             used.setdefault(prefix, names.prefixes[prefix])
     return used
 
@@ -270,6 +272,37 @@ def new_class(paths: Paths, name: str, parent: str | None = None, file: str | Pa
     return scaffold
 
 
+def _property_shape(onto: Ontology, names: _Names, local: str, label: str, domain_iri: str, range_iri: str,
+                    required: bool) -> list[str]:
+    """The Turtle of the shape that checks every use of property `local` (and, with `required`, that every
+    instance of the domain has one)."""
+    is_datatype = range_iri.startswith(XSD)
+    d_name, r_name = names.local(domain_iri), names.local(range_iri)
+    lines = [f"shape:{local}Shape a sh:NodeShape ;",
+             f"    sh:targetSubjectsOf cart:{local} ;"]
+    if required:
+        lines.append(f"    sh:targetClass {names.curie(domain_iri)} ;")
+    # Only classes the ontology declares can be checked: the build infers superclass types from them alone.
+    if domain_iri in onto.classes:
+        lines += [f"    sh:class {names.curie(domain_iri)} ;",
+                  f"    sh:message {turtle_string(f'only {_article(d_name)} {d_name} has cart:{local} (its rdfs:domain)')} ;"]
+    if is_datatype:
+        value = [f"        sh:datatype {names.curie(range_iri)} ;",
+                 f"        sh:message {turtle_string(f'cart:{local} is an xsd:{r_name}')} ;"]
+    elif range_iri in onto.classes:
+        value = [f"        sh:class {names.curie(range_iri)} ;",
+                 f"        sh:message {turtle_string(f'the value of cart:{local} must be {_article(r_name)} {r_name}')} ;"]
+    else:
+        value = ["        sh:nodeKind sh:IRI ;",
+                 f"        sh:message {turtle_string(f'the value of cart:{local} is an entity, not text')} ;"]
+    lines += ["    sh:property [", f"        sh:path cart:{local} ;", *value, "    ] , [" if required else "    ] ."]
+    if required:
+        needs = f"{_article(d_name)} {d_name} needs its {label}: add a cart:{local} row"
+        lines += [f"        sh:path cart:{local} ; sh:minCount 1 ;",
+                  f"        sh:message {turtle_string(needs)} ;", "    ] ."]
+    return lines
+
+
 def new_property(paths: Paths, name: str, domain: str, range_: str, file: str | Path | None = None,
                  label: str | None = None, comment: str | None = None, required: bool = False,
                  write: bool = True) -> Scaffold:
@@ -303,29 +336,8 @@ def new_property(paths: Paths, name: str, domain: str, range_: str, file: str | 
              + (f"an xsd:{r_name}." if is_datatype else f"{_article(r_name)} {r_name}."),
              (f"# Required: every {d_name} has one (sh:minCount 1; make it sh:severity sh:Warning to only warn)."
               if required else "# To make it required on every instance, run `kg new property` with --required or add"
-              f"\n# a property shape with sh:minCount 1 on this shape, with sh:targetClass {names.curie(domain_iri)}."),
-             f"shape:{local}Shape a sh:NodeShape ;",
-             f"    sh:targetSubjectsOf cart:{local} ;"]
-    if required:
-        lines.append(f"    sh:targetClass {names.curie(domain_iri)} ;")
-    # Only classes the ontology declares can be checked: the build infers superclass types from them alone.
-    if domain_iri in onto.classes:
-        lines += [f"    sh:class {names.curie(domain_iri)} ;",
-                  f"    sh:message {turtle_string(f'only {_article(d_name)} {d_name} has cart:{local} (its rdfs:domain)')} ;"]
-    if is_datatype:
-        value = [f"        sh:datatype {names.curie(range_iri)} ;",
-                 f"        sh:message {turtle_string(f'cart:{local} is an xsd:{r_name}')} ;"]
-    elif range_iri in onto.classes:
-        value = [f"        sh:class {names.curie(range_iri)} ;",
-                 f"        sh:message {turtle_string(f'the value of cart:{local} must be {_article(r_name)} {r_name}')} ;"]
-    else:
-        value = ["        sh:nodeKind sh:IRI ;",
-                 f"        sh:message {turtle_string(f'the value of cart:{local} is an entity, not text')} ;"]
-    lines += ["    sh:property [", f"        sh:path cart:{local} ;", *value, "    ] , [" if required else "    ] ."]
-    if required:
-        needs = f"{_article(d_name)} {d_name} needs its {label}: add a cart:{local} row"
-        lines += [f"        sh:path cart:{local} ; sh:minCount 1 ;",
-                  f"        sh:message {turtle_string(needs)} ;", "    ] ."]
+              f"\n# a property shape with sh:minCount 1 on this shape, with sh:targetClass {names.curie(domain_iri)}.")]
+    lines += _property_shape(onto, names, local, label, domain_iri, range_iri, required)
     header = f"# ---------------------------------------------------------------- cart:{local} (kg new property)\n\n"
     block = header + "\n".join(lines) + "\n"
     used = _prefixes_for(names, domain_iri, range_iri)

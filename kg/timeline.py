@@ -99,7 +99,7 @@ def shown_date(e: Event) -> str:
 
 def page_data(engine, found: list[Event]) -> dict:
     """What the page's script reads: events, and the names of the therapies, targets, diseases and sources."""
-    from kg.engine import labels
+    from kg.names import labels
 
     targets: dict[str, set[str]] = {}
     for therapy, target in engine.select(TARGETS).rows:

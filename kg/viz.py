@@ -13,7 +13,8 @@ from string import Template
 
 import pyvis
 
-from kg import layout, network
+from kg import layout, names, network
+from kg.engine import Engine
 from kg.errors import KgError
 from kg.files import write_atomic
 from kg.network import EntityGraph
@@ -191,7 +192,7 @@ class Page:
     physics: bool
 
 
-def select(eg: EntityGraph, focus: str | None = None, depth: int = 1, classes: list[str] | None = None) -> EntityGraph:
+def narrow(eg: EntityGraph, focus: str | None = None, depth: int = 1, classes: list[str] | None = None) -> EntityGraph:
     """The part of the graph a page shows: around `focus` (to `depth` links), of the given classes only."""
     if focus is not None:
         eg = network.around(eg, focus, depth, disputed=True)
@@ -200,12 +201,13 @@ def select(eg: EntityGraph, focus: str | None = None, depth: int = 1, classes: l
     return eg
 
 
-def write_page(engine, output: Path, prefixes: dict[str, str], focus: str | None = None, depth: int = 1,
+def write_page(engine: Engine, output: Path, prefixes: dict[str, str], focus: str | None = None, depth: int = 1,
                classes: list[str] | None = None, sources: bool = False, terms: bool = False) -> Page:
     """Read the graph from the engine and write its page to `output` (atomically, UTF-8)."""
     eg = network.load(engine, sources=sources, terms=terms)
-    center = network.find(engine, focus, prefixes, "--focus") if focus else None
-    shown = select(eg, center, depth, classes)
+    # `focus`: an IRI (the CLI resolves what the user typed and names --focus in its message), or a name.
+    center = names.entity(engine, focus, prefixes) if focus else None
+    shown = narrow(eg, center, depth, classes)
     title = "cartkg graph"
     if center:
         title += f": around {eg.label(center)}, {depth} link{'s' if depth != 1 else ''} deep"

@@ -23,7 +23,6 @@ DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPE = RDF + "type"
 RDFS_LABEL = RDFS + "label"
 RDFS_COMMENT = RDFS + "comment"
-SKOS_ALT = SKOS + "altLabel"
 
 # A SHACL result's sh:severity as the level a Problem carries (anything else counts as an error).
 LEVEL_OF_SEVERITY = {SH + "Violation": "error", SH + "Warning": "warn", SH + "Info": "info"}

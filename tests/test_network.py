@@ -10,7 +10,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from kg import network
+from kg import explore, network
 from kg.engine import LocalEngine
 from kg.vocab import CART, GRAPH_INFERRED, ID, SRC
 from sparql_servers import Oxigraph
@@ -171,8 +171,8 @@ def test_stats_reports_classes_sources_leaders_and_components(built, run):
 
 
 def test_betweenness_is_sampled_with_a_fixed_seed_on_large_graphs(eg, built):
-    s1 = network.stats(LocalEngine(built), exact_up_to=10)
-    s2 = network.stats(LocalEngine(built), exact_up_to=10)
+    s1 = explore.stats(LocalEngine(built), exact_up_to=10)
+    s2 = explore.stats(LocalEngine(built), exact_up_to=10)
     assert s1.betweenness_samples and s1.betweenness == s2.betweenness
 
 

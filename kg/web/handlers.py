@@ -20,7 +20,7 @@ from starlette.templating import Jinja2Templates
 
 from kg import catalogue
 from kg.errors import InputError, KgError
-from kg.params import ParamError, check, default_text
+from kg.params import ParamError, default_text, validate
 from kg.paths import Paths
 from kg.sparqltext import refusals
 from kg.web.caches import Catalogue, PageCache
@@ -176,7 +176,7 @@ class Site:
                        command=kg_command(rq.name, given), downloads={}, message="")
         if "run" in request.query_params:
             try:
-                check(rq.params, given, self.known_prefixes, rq.name)
+                validate(rq.params, given, self.known_prefixes, rq.name)
                 answer = await self.run("canned", rq.name, given, "cells")
             except (ParamError, TaskError) as exc:
                 field = _field_of(str(exc), rq.params)
@@ -205,7 +205,7 @@ class Site:
             return PlainTextResponse(f"no download as {fmt}: one of {', '.join(DOWNLOADS)}", 404)
         given = self._given(request, rq)
         try:
-            check(rq.params, given, self.known_prefixes, rq.name)
+            validate(rq.params, given, self.known_prefixes, rq.name)
             answer = await self.run("canned", rq.name, given, fmt)
         except ParamError as exc:
             return PlainTextResponse(str(exc) + "\n", 400)

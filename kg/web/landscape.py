@@ -9,7 +9,8 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from kg.engine import LocalEngine, labels
+from kg.engine import LocalEngine
+from kg.names import labels
 from kg.vocab import CART
 from kg.web.state import State, term
 

@@ -11,7 +11,7 @@ import re
 
 import pyoxigraph as ox
 
-from kg.engine import labels
+from kg.names import labels
 from kg.errors import KgError
 from kg.vocab import SPARQL_PREFIXES
 from kg.web.entity_page import entity  # noqa: F401 - a task the workers run by name
@@ -175,7 +175,7 @@ def graph_page(state: State, focus: str | None, depth: int) -> str | None:
         if center is None or center not in eg.graph:
             return None
         title += f": around {eg.label(center)}, {depth} link{'s' if depth != 1 else ''} deep"
-    page = viz.render(viz.select(eg, center, depth), title, center)
+    page = viz.render(viz.narrow(eg, center, depth), title, center)
     if focus is None:
         state.cache[key] = page
     return page
