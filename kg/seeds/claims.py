@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from kg import dates, ranks
 from kg.errors import Problem, Problems
-from kg.ontology import DATATYPE, OBJECT, Ontology
+from kg.ontology import DATATYPE, OBJECT, Ontology, Property
 from kg.seeds.quotes import Archive, quote_holds
 from kg.seeds.tables import Row
 from kg.seeds.terms import DATE, Resolved, Resolver, dated_literal, quiet_iri
@@ -101,7 +101,7 @@ def _claim(r: Resolved, folder: Folder) -> tuple[ranks.Statement, Note] | None:
     return statement, (row.quote, row.note, qualified)
 
 
-def _object(r: Resolved, prop, folder: Folder) -> ox.Term | None:
+def _object(r: Resolved, prop: Property, folder: Folder) -> ox.Term | None:
     """The row's object as an IRI (a class, for rdf:type) or a literal of the property's datatype; None if wrong."""
     row, resolver = r.row, folder.resolver
     if prop.kind == OBJECT:
