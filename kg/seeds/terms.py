@@ -127,7 +127,7 @@ def resolve_rows(rows: list[Row], resolver: Resolver, typed: dict[str, set[str]]
         r = Resolved(row, negated, s, p)
         if r.types_subject():
             o = resolver.iri(row, row.object, "object")
-            r = r._replace(object_iri=o)
+            r = Resolved(row, negated, s, p, o)
             if o:
                 typed.setdefault(s, set()).add(o)
                 locations.setdefault(s, (row.file, row.line))
