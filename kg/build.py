@@ -18,6 +18,7 @@ from kg import ontology as ontology_mod
 from kg import seeds as seeds_mod
 from kg.diskcopy import DiskCopy
 from kg.errors import InputError, Problem
+from kg.locations import Locations
 from kg.paths import Paths
 from kg.store import build_lock, select, side_by_side, write_new_store
 from kg.vocab import GRAPH_ACCEPTED, SPARQL_PREFIXES
@@ -116,7 +117,7 @@ def _check(paths: Paths, store: ox.Store, onto, seed, report: BuildReport, progr
            shacl: bool = True, keep_going: bool = False, threads: int | None = None) -> list[Problem]:
     t = time.perf_counter()
     progress("checking")
-    locations = seeds_mod.Locations({**onto.locations, **seed.locations},
+    locations = Locations({**onto.locations, **seed.locations},
                                     [(path, shown) for path, shown, _ in seed.rdf_files])
     locator = checks_mod.Locator(store, locations, onto.stated)
     prefixes = {**SPARQL_PREFIXES, **seeds_mod.read_prefixes(paths)[0]}

@@ -130,7 +130,7 @@ def _write(table: Path, all_rows: list[list[str]], report: ImportReport) -> None
 
 
 def canonical_text(rows: list[list[str]]) -> str:
-    """The table in the canonical form `kg fmt` writes (seeds.canonical), made from rows directly."""
+    """The table in the canonical form `kg fmt` writes (kg.fmt.canonical), made from rows directly."""
     cells = []
     for row in rows:
         row = [c.strip() for c in row]

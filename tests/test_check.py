@@ -483,7 +483,7 @@ def test_unknown_property_check_allows_exactly_the_loaders_builtin_properties():
 def test_a_claim_is_located_by_its_own_row_without_reading_the_ntriples_files(tmp_path):
     # Reading the N-Triples files line by line is the locator's last resort (half a second per
     # million lines): a claim carries its own seed row. The file here does not exist, so reading it fails.
-    from kg.seeds import Locations
+    from kg.locations import Locations
     from kg.vocab import CART, XSD
 
     claim = ox.NamedNode("https://w3id.org/cartkg/id/claim/0123456789abcdef0123")

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from build_tree import tree_hash
 
 from kg import seeds
+from kg.fmt import canonical
 from kg.cli import main
 from kg.errors import InputError
 from kg.files import read_text
@@ -597,8 +598,8 @@ def test_read_table_returns_each_row_at_its_line_with_trimmed_cells(tmp_path, ta
        st.booleans())
 def test_canonical_is_idempotent_and_keeps_the_rows(table, newline, bom):
     text = ("\ufeff" if bom else "") + newline.join([HEADER.rstrip("\n")] + ["\t".join(c) for c in table]) + newline
-    once = seeds.canonical(text)
-    assert seeds.canonical(once) == once
+    once = canonical(text)
+    assert canonical(once) == once
     assert once.endswith("\n") and "\r\n" not in once and not once.startswith("\ufeff")
 
     def kept(t: str) -> list[tuple]:

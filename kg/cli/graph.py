@@ -104,18 +104,9 @@ def check(fail_on: str, fmt: str, no_shacl: bool) -> None:
 @click.option("--check", "check_only", is_flag=True, help="Only report files that are not canonical (exit 1).")
 def fmt(check_only: bool) -> None:
     """Rewrite the seed tables in canonical form (sorted rows, trimmed cells, LF line ends)."""
-    from kg import seeds
-    from kg.files import read_text, write_atomic
+    from kg import fmt as fmt_mod
 
-    paths = project_paths()
-    changed = []
-    for path in seeds.tables(paths):
-        text = read_text(path, paths.relative(path))
-        canon = seeds.canonical(text)
-        if path.read_bytes() != canon.encode("utf-8"):
-            changed.append(paths.relative(path))
-            if not check_only:
-                write_atomic(path, canon)
+    changed = fmt_mod.format_tables(project_paths(), check_only)
     for name in changed:
         click.echo(f"{'not canonical' if check_only else 'rewrote'}: {name}")
     if check_only and changed:
