@@ -229,3 +229,41 @@ def test_a_later_dated_status_supersedes_the_older_one(project, run):
     reason = run("sparql", "-", "--format", "tsv", input="""SELECT ?why WHERE { GRAPH src:t-old {
         ?c rdf:subject id:reset-sle ; rdf:predicate cart:status ; cart:reasonText ?why } }""")
     assert "superseded" in reason.stdout and "src:t-new" in reason.stdout, reason.stdout
+
+
+def test_a_date_at_month_precision_agrees_with_the_day_inside_it(project, run):
+    # Kymriah's first FDA approval: 2017-08-30 (drugs.com's approval history, a verified row of
+    # seeds/reference-approved-products.tsv). A page giving only the month agrees with it; the day stays the fact.
+    write(project, "t-month.tsv", [
+        "src:t-month\ta\tcart:WebPage\tsrc:t-month\t\tverified",
+        "src:t-month\tcart:title\tA page giving the month\tsrc:t-month\t\tverified",
+        "id:decision-kymriah-fda-approval-2017\tcart:decisionDate\t2017-08\tsrc:t-month\t\tverified",
+    ])
+    result = run("check")
+    assert "t-month.tsv:4: ERROR" not in result.stdout, result.stdout
+    assert run("build", "--no-shacl").exit_code == 0
+    facts = run("sparql", "-", "--format", "tsv",
+                input="SELECT ?d WHERE { id:decision-kymriah-fda-approval-2017 cart:decisionDate ?d }")
+    assert facts.stdout.splitlines()[1:] == ['"2017-08-30"^^<http://www.w3.org/2001/XMLSchema#date>'], facts.stdout
+    claim = run("sparql", "-", "--format", "tsv", input="""SELECT ?reason ?why WHERE { GRAPH src:t-month {
+        ?c rdf:subject id:decision-kymriah-fda-approval-2017 ; rdf:predicate cart:decisionDate ;
+           cart:deprecationReason ?reason ; cart:reasonText ?why } }""")
+    assert "RefinedByMorePreciseDate" in claim.stdout and "2017-08-30" in claim.stdout, claim.stdout
+
+
+def test_a_reported_day_does_not_refine_a_verified_month(project, run):
+    # The same month, verified; a reported day inside it that no reference row gives is not accepted over it.
+    write(project, "t-day.tsv", [
+        "src:t-day\ta\tcart:WebPage\tsrc:t-day\t\tverified",
+        "src:t-day\tcart:title\tA page giving a day\tsrc:t-day\t\tverified",
+        "id:t-decision\ta\tcart:RegulatoryDecision\tsrc:t-day\t\tverified",
+        "id:t-decision\trdfs:label\tA decision\tsrc:t-day\t\tverified",
+        "id:t-decision\tcart:decisionDate\t2020-05\tsrc:t-day\t\tverified",
+        "src:t-news\ta\tcart:WebPage\tsrc:t-news\t\tverified",
+        "src:t-news\tcart:title\tA news page giving a day\tsrc:t-news\t\tverified",
+        "id:t-decision\tcart:decisionDate\t2020-05-12\tsrc:t-news\t\treported",
+    ])
+    built = run("build", "--no-shacl")
+    assert built.exit_code == 0, built.stdout + built.stderr
+    facts = run("sparql", "-", "--format", "tsv", input="SELECT ?d WHERE { id:t-decision cart:decisionDate ?d }")
+    assert facts.stdout.splitlines()[1:] == ['"2020-05-01"^^<http://www.w3.org/2001/XMLSchema#date>'], facts.stdout

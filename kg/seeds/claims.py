@@ -95,9 +95,9 @@ def _claim(r: Resolved, folder: Folder) -> tuple[ranks.Statement, Note] | None:
     qualifiers = _qualifiers(row, datatype, folder.said.get(src_iri), resolver.problems)
     if qualifiers is None:
         return None
-    qualified, valid = qualifiers
+    qualified, valid, period = qualifiers
     statement = ranks.Statement(row.file, row.line, s, p, obj, src_iri, status, r.negated,
-                                claim_iri(s, p, obj, src_iri, r.negated), evidence, valid=valid)
+                                claim_iri(s, p, obj, src_iri, r.negated), evidence, valid=valid, period=period)
     return statement, (row.quote, row.note, qualified)
 
 
@@ -185,12 +185,15 @@ def _evidence(row: Row, resolver: Resolver, sources: dict[str, str], by_curation
 
 
 def _qualifiers(row: Row, datatype: str | None, source_date: dates.Dated | None,
-                problems: Problems) -> tuple[list, tuple] | None:
-    """The claim's date qualifiers (the object's precision, from, until) and its validity, or None and a problem."""
+                problems: Problems) -> tuple[list, tuple, dates.Dated | None] | None:
+    """The claim's date qualifiers (the object's precision, from, until), its validity and its date object
+    at its precision (for comparing dates: kg.ranks), or None and a problem."""
     qualified: list = []
-    if datatype == XSD + "date" and not DATE.match(row.object):
-        d = dates.parse(row.object, said=source_date)
-        qualified.append((ox.NamedNode(CART + "datePrecision"), ox.NamedNode(dates.PRECISIONS[d.precision])))
+    period = None
+    if datatype == XSD + "date":
+        period = dates.parse(row.object, said=source_date)  # the object was checked as a date already
+        if not DATE.match(row.object):
+            qualified.append((ox.NamedNode(CART + "datePrecision"), ox.NamedNode(dates.PRECISIONS[period.precision])))
     valid = []
     for column, prop, cell in (("from", "validFrom", row.valid_from), ("until", "validUntil", row.valid_until)):
         if not cell:
@@ -209,7 +212,7 @@ def _qualifiers(row: Row, datatype: str | None, source_date: dates.Dated | None,
         problems.add(row.file, row.line, "error", f"until {valid[1].text} is before from {valid[0].text}: the "
                      "statement would hold at no time", "validity")
         return None
-    return qualified, (valid[0], valid[1])
+    return qualified, (valid[0], valid[1]), period
 
 
 def said_on(resolved: list[Resolved]) -> dict[str, dates.Dated]:
