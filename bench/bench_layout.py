@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import networkx as nx  # noqa: E402
+import networkx as nx
+import synthetic_graph as synthetic
 
-import synthetic_graph as synthetic  # noqa: E402
-from kg import layout  # noqa: E402
+from kg import layout
 
 
 def graph(n: int) -> nx.Graph:

@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.synth import make_project  # noqa: E402
-from kg import push as push_mod  # noqa: E402
-from kg.endpoint import RemoteEngine  # noqa: E402
-from kg.errors import KgError  # noqa: E402
-from kg.paths import Paths  # noqa: E402
-from kg.serve import free_port, oxigraph_binary  # noqa: E402
+from bench.synth import make_project
+from kg import push as push_mod
+from kg.endpoint import RemoteEngine
+from kg.errors import KgError
+from kg.paths import Paths
+from kg.serve import free_port, oxigraph_binary
 
 ALT_LABEL = "<http://www.w3.org/2004/02/skos/core#altLabel>"
 

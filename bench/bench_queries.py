@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,16 +23,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pyoxigraph as ox  # noqa: E402
+import pyoxigraph as ox
 
-from bench.synth import make_project  # noqa: E402
-from kg import build as build_mod  # noqa: E402
-from kg import catalogue  # noqa: E402
-from kg.endpoint import RemoteEngine  # noqa: E402
-from kg.engine import LocalEngine  # noqa: E402
-from kg.paths import Paths  # noqa: E402
-from kg.serve import start as serve  # noqa: E402
-from kg.vocab import SPARQL_PREFIXES  # noqa: E402
+from bench.synth import make_project
+from kg import build as build_mod
+from kg import catalogue
+from kg.endpoint import RemoteEngine
+from kg.engine import LocalEngine
+from kg.paths import Paths
+from kg.serve import start as serve
+from kg.vocab import SPARQL_PREFIXES
 
 GOAL_BUILD_1M = 5.0
 GOAL_QUERY_MS = 150.0
@@ -127,7 +127,7 @@ def rdflib_query(dataset, text: str, bindings: dict, variables: list[str], timeo
                 times.append(time.perf_counter() - t)
                 if sum(times) > timeout / 2:
                     break
-        except Exception as exc:  # noqa: BLE001 - rdflib's own bug, e.g. an aggregate over an unbound variable
+        except Exception as exc:
             queue.put((type(exc).__name__, None))
             return
         queue.put((statistics.median(times) * 1000, rdflib_rows(result, variables)))
@@ -138,7 +138,7 @@ def rdflib_query(dataset, text: str, bindings: dict, variables: list[str], timeo
     process.start()
     try:
         return queue.get(timeout=timeout)
-    except Exception:  # noqa: BLE001 - queue.Empty: the query ran past its time
+    except Exception:
         return None, None
     finally:
         process.kill()

@@ -23,14 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import pyoxigraph as ox  # noqa: E402
-from pyvis.network import Network  # noqa: E402
+import synthetic_graph as synthetic
+from pyvis.network import Network
 
-import synthetic_graph as synthetic  # noqa: E402
-from kg import network, ontology, viz  # noqa: E402
-from kg.engine import LocalEngine  # noqa: E402
-from kg.paths import Paths  # noqa: E402
-from kg.store import write_new_store  # noqa: E402
+from kg import network, ontology, viz
+from kg.engine import LocalEngine
+from kg.paths import Paths
+from kg.store import write_new_store
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -121,13 +120,13 @@ def browse(browser, path: Path, timeout: float) -> dict:
         page.goto(url, timeout=timeout * 1000)
         page.wait_for_function("() => window.__bench && window.__bench.interactive !== undefined", timeout=timeout * 1000,
                                polling=50)
-    except Exception:  # noqa: BLE001 - a page that never settles is a result, not a failure of the benchmark
+    except Exception:
         pass
     try:
         marks = page.evaluate("() => window.__bench || {}")
         out["first_draw"] = marks.get("firstDraw") and marks["firstDraw"] / 1000
         out["interactive"] = marks.get("interactive") and marks["interactive"] / 1000
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     out["requests"] = len(asked)
     context.close()

@@ -9,18 +9,19 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.sparqltext import query_form, tokens_at
+from kg.terms import Term
 
 Token = tuple[str, str, int]  # kind, text, offset in the query
 
 
-def sparql_term(term: ox.Term) -> str:
+def sparql_term(term: Term) -> str:
     """A term in SPARQL syntax, escaped by pyoxigraph (its N-Triples form)."""
     if isinstance(term, (ox.NamedNode, ox.Literal)):
         return str(term)
     raise KgError(f"only IRIs and literals can be bound as parameters, not {term!r}")
 
 
-def bind(sparql: str, bindings: dict[str, ox.Term] | None, nested: bool = True) -> str:
+def bind(sparql: str, bindings: dict[str, Term] | None, nested: bool = True) -> str:
     """The query with a VALUES block binding each variable to its term, first in the top-level WHERE group.
 
     The SPARQL Protocol has no way to pass bindings, so this is the standard way to send them: the

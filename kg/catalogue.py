@@ -6,8 +6,6 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from kg.engine import Engine, open_engine
 from kg.errors import InputError, KgError, Problem
 from kg.names import display_names
@@ -15,6 +13,7 @@ from kg.params import ParamError, bind, default_text, to_term, validate
 from kg.paths import Paths
 from kg.results import Result
 from kg.sparqltext import RqFile, read_rq, scan, syntax_problem
+from kg.terms import Term
 from kg.vocab import SPARQL_PREFIXES
 
 QUERY_KEYS = {"summary", "description", "tags", "params"}
@@ -30,7 +29,7 @@ class Answer:
 
     query: RqFile
     result: Result
-    bindings: dict[str, ox.Term]
+    bindings: dict[str, Term]
     labels: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)  # parameters whose value names nothing in the graph

@@ -14,6 +14,7 @@ from kg.names import term_text as short  # kg/build.py calls checks.short
 from kg.paths import Paths
 from kg.sparqltext import RqFile, read_rq
 from kg.store import select, side_by_side
+from kg.terms import Term
 from kg.vocab import GRAPH_ONTOLOGY, LEVEL_OF_SEVERITY, RDF_TYPE, SH
 
 CHECK_KEYS = {"summary", "description", "level", "tags", "message", "suggest", "precedence"}
@@ -86,7 +87,7 @@ class Locator:
         # Where the files read row by row state an IRI, without indexing the N-Triples files.
         self.stated = getattr(locations, "stated", locations.get)
 
-    def claim_line(self, entity: ox.Term, prop: ox.Term | None, value: ox.Term | None) -> tuple[str, int] | None:
+    def claim_line(self, entity: Term, prop: Term | None, value: Term | None) -> tuple[str, int] | None:
         """The first seed row that states entity-prop-value (any value when value is None)."""
         if prop is None:
             return None
@@ -104,7 +105,7 @@ class Locator:
             SELECT ?c ?file ?line WHERE { ?c cart:seedFile ?file ; cart:seedLine ?line } LIMIT 1""", {"c": entity}))
         return (rows[0]["file"].value, int(rows[0]["line"].value)) if rows else None
 
-    def locate(self, entity: ox.Term | None, prop: ox.Term | None = None, value: ox.Term | None = None) -> tuple[str, int]:
+    def locate(self, entity: Term | None, prop: Term | None = None, value: Term | None = None) -> tuple[str, int]:
         if entity is None:
             return "", 0
         if isinstance(entity, ox.NamedNode):
@@ -122,7 +123,7 @@ class Locator:
         return "", 0
 
 
-def plain(term: ox.Term | None, prefixes: dict[str, str]) -> str:
+def plain(term: Term | None, prefixes: dict[str, str]) -> str:
     """A term for a message template: IRIs as CURIEs, literals as their bare text."""
     if isinstance(term, ox.Literal):
         return term.value
@@ -224,7 +225,7 @@ def merge_restated(problems: list[Problem], keys: list, shacl: list[Problem], sh
     return kept + [p for p, key in zip(shacl, shacl_keys) if key not in winning and key[0] not in explained]
 
 
-def _get(row: ox.QuerySolution, name: str) -> ox.Term | None:
+def _get(row: ox.QuerySolution, name: str) -> Term | None:
     try:
         return row[name]
     except (KeyError, IndexError):
@@ -333,7 +334,7 @@ def _target_classes(shapes_graph, shape) -> list[str]:
     return sorted({str(c) for n in nodes for c in shapes_graph.objects(n, rdflib.URIRef(SH + "targetClass"))})
 
 
-def _to_ox(term) -> ox.Term | None:
+def _to_ox(term) -> Term | None:
     import rdflib
 
     if term is None or isinstance(term, rdflib.BNode):

@@ -50,7 +50,7 @@ class DateError(ValueError):
     """A cell that is not a date at any precision."""
 
 
-def parse(text: str, said: "Dated | None" = None) -> Dated:
+def parse(text: str, said: Dated | None = None) -> Dated:
     """A date from YYYY-MM-DD, YYYY-MM or YYYY, or "this year" / "this month" resolved against `said` (the source's date)."""
     value = text.strip()
     if value.lower() in RELATIVE:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.store import select, side_by_side
+from kg.terms import Term
 from kg.vocab import CART, CLAIM, GRAPH_ACCEPTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, RDF_TYPE
 
 # The kinds of change, in the order reports list them, with their headings.
@@ -60,7 +61,7 @@ class Snapshot:
     sources: set[str]
     values: dict[tuple[str, str], set[str]]  # (subject, property) -> objects in N-Triples form
     decisions: dict[str, tuple[str, str]]
-    disputes: dict[str, tuple[ox.Term, ox.Term, ox.Term, str]]
+    disputes: dict[str, tuple[Term, Term, Term, str]]
 
 
 @dataclass
@@ -158,7 +159,7 @@ def _lexical(nt: str) -> str:
     return nt[1:end] if "\\" not in nt else json.loads(nt[:end + 1])
 
 
-def _claim_text(p: ox.Term, o: ox.Term) -> str:
+def _claim_text(p: Term, o: Term) -> str:
     return f"{p.value} {o.value}"
 
 

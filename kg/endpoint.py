@@ -20,6 +20,7 @@ from kg.errors import KgError
 from kg.results import MEDIA_TYPES, RDF_FORMATS, Answer, Boolean, Graph, Result, boolean, parse_json_results
 from kg.sparqltext import is_distinct, query_form, with_prefixes
 from kg.storeurls import Endpoints
+from kg.terms import Term
 
 DEFAULT_TIMEOUT = 30.0
 RESULTS_JSON = "application/sparql-results+json"
@@ -86,7 +87,7 @@ def request(method: str, url: str, body: bytes | None = None, headers: dict[str,
         raise HttpError(f"{method} {url}: HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else ""), exc.code)
     except urllib.error.URLError as exc:
         raise KgError(f"{method} {url}: {_network_reason(exc.reason, timeout)}")
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise KgError(f"{method} {url}: no answer within {timeout:g} s (timeout; set KG_ENDPOINT_TIMEOUT to wait longer)")
     except (ConnectionError, OSError, http.client.HTTPException) as exc:
         # The server went away mid-answer (stopped, crashed, reset the connection).
@@ -133,7 +134,7 @@ class RemoteEngine:
         self.server = response.server
         return response
 
-    def select(self, sparql: str, bindings: dict[str, ox.Term] | None = None) -> Result:
+    def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result:
         """Run a query; a SELECT gives its rows, an ASK one boolean, a CONSTRUCT or DESCRIBE its triples."""
         answer = self.run(sparql, bindings)
         if isinstance(answer, Graph):
@@ -142,7 +143,7 @@ class RemoteEngine:
             return boolean(answer.value)
         return answer
 
-    def run(self, sparql: str, bindings: dict[str, ox.Term] | None = None, fmt: str | None = None) -> Answer:
+    def run(self, sparql: str, bindings: dict[str, Term] | None = None, fmt: str | None = None) -> Answer:
         """Any query form, answered in its own kind: rows, a boolean or triples. The server is asked for
         the media type of `fmt` (an output format of kg.results) first, and SPARQL results JSON, N-Triples
         or Turtle after it, and its answer is read in whichever of them it sends."""
@@ -157,7 +158,7 @@ class RemoteEngine:
                 return answer
         return self._run(sparql, bindings, fmt, nested=False)
 
-    def _run(self, sparql: str, bindings: dict[str, ox.Term] | None, fmt: str | None, nested: bool) -> Answer:
+    def _run(self, sparql: str, bindings: dict[str, Term] | None, fmt: str | None, nested: bool) -> Answer:
         form = query_form(sparql)
         text = with_prefixes(bind(sparql, bindings, nested))
         wanted = MEDIA_TYPES.get(fmt or "")

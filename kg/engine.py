@@ -11,17 +11,19 @@ from kg.paths import Paths
 from kg.results import Answer, Result, from_oxigraph
 from kg.sparqltext import refusals
 from kg.store import open_store, select
+from kg.terms import Term
+
 
 class Engine(Protocol):
     """Runs read-only SPARQL and answers with Results."""
 
     name: str
 
-    def select(self, sparql: str, bindings: dict[str, ox.Term] | None = None) -> Result: ...
+    def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result: ...
 
     def construct(self, sparql: str) -> list[ox.Triple]: ...
 
-    def run(self, sparql: str, bindings: dict[str, ox.Term] | None = None, fmt: str | None = None) -> Answer: ...
+    def run(self, sparql: str, bindings: dict[str, Term] | None = None, fmt: str | None = None) -> Answer: ...
 
 
 def ensure_read_only(sparql: str, where: str) -> None:
@@ -40,7 +42,7 @@ class LocalEngine:
     def __init__(self, paths: Paths) -> None:
         self.store = open_store(paths)
 
-    def select(self, sparql: str, bindings: dict[str, ox.Term] | None = None) -> Result:
+    def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result:
         try:
             solutions = select(self.store, sparql, bindings)
         except SyntaxError as exc:
@@ -54,7 +56,7 @@ class LocalEngine:
     def construct(self, sparql: str) -> list[ox.Triple]:
         return list(select(self.store, sparql))
 
-    def run(self, sparql: str, bindings: dict[str, ox.Term] | None = None, fmt: str | None = None) -> Answer:
+    def run(self, sparql: str, bindings: dict[str, Term] | None = None, fmt: str | None = None) -> Answer:
         """Any query form, answered in its own kind: rows, a boolean or triples (fmt matters only remotely)."""
         try:
             return from_oxigraph(select(self.store, sparql, bindings))

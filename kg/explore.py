@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from kg import names
 from kg.engine import Engine
 from kg.errors import KgError
-from kg import names
 from kg.network import TRIPLES_PER_GRAPH, EntityGraph, curie, load
 from kg.vocab import GRAPH_INFERRED, GRAPH_ONTOLOGY
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kg.terms import Term
 from kg.vocab import CART, GRAPH_INFERRED, OWL, RDF, RDF_TYPE, RDFS
 
 TYPE = ox.NamedNode(RDF_TYPE)
@@ -59,25 +60,25 @@ Pair = tuple  # (subject, object)
 class Schema:
     """The hierarchy and property axioms the schema rules apply, read from every graph of the store."""
 
-    superclasses: dict[ox.Term, set[ox.NamedNode]]
-    superproperties: dict[ox.Term, set[ox.NamedNode]]
-    symmetric: set[ox.Term]
-    inverses: dict[ox.Term, set[ox.NamedNode]]
+    superclasses: dict[Term, set[ox.NamedNode]]
+    superproperties: dict[Term, set[ox.NamedNode]]
+    symmetric: set[Term]
+    inverses: dict[Term, set[ox.NamedNode]]
 
     @classmethod
-    def read(cls, store: ox.Store) -> "Schema":
+    def read(cls, store: ox.Store) -> Schema:
         from kg.store import select
 
-        def closure(prop: str, subjects: str) -> dict[ox.Term, set[ox.NamedNode]]:
+        def closure(prop: str, subjects: str) -> dict[Term, set[ox.NamedNode]]:
             # A blank-node superclass is an OWL restriction, not a class anything can be typed with.
-            found: dict[ox.Term, set[ox.NamedNode]] = {}
+            found: dict[Term, set[ox.NamedNode]] = {}
             for row in select(store, f"SELECT DISTINCT ?a ?b WHERE {{ ?a {prop}+ ?b "
                                      f"FILTER(isIRI(?b) && ?a != ?b && {subjects}) }}"):
                 found.setdefault(row["a"], set()).add(row["b"])
             return found
 
         symmetric = {row["p"] for row in select(store, "SELECT DISTINCT ?p WHERE { ?p a owl:SymmetricProperty FILTER(isIRI(?p)) }")}
-        inverses: dict[ox.Term, set[ox.NamedNode]] = {}
+        inverses: dict[Term, set[ox.NamedNode]] = {}
         for row in select(store, "SELECT DISTINCT ?p ?q WHERE { ?p owl:inverseOf ?q FILTER(isIRI(?p) && isIRI(?q)) }"):
             inverses.setdefault(row["p"], set()).add(row["q"])
             inverses.setdefault(row["q"], set()).add(row["p"])
@@ -86,7 +87,7 @@ class Schema:
         return cls(closure("rdfs:subClassOf", "!isLiteral(?a)"), closure("rdfs:subPropertyOf", "isIRI(?a)"),
                    symmetric, inverses)
 
-    def used_properties(self) -> set[ox.Term]:
+    def used_properties(self) -> set[Term]:
         """The properties whose triples the schema rules read (rdf:type aside)."""
         return {*self.superproperties, *self.symmetric, *self.inverses}
 
@@ -99,17 +100,17 @@ class _Known:
 
     def __init__(self, store: ox.Store):
         self.store = store
-        self.pairs: dict[ox.Term, set[Pair]] = {}
-        self.members: dict[ox.Term, set[ox.Term]] = {}
+        self.pairs: dict[Term, set[Pair]] = {}
+        self.members: dict[Term, set[Term]] = {}
 
-    def of_property(self, prop: ox.Term) -> set[Pair]:
+    def of_property(self, prop: Term) -> set[Pair]:
         if prop not in self.pairs:
             # A SELECT hands over two terms a row, cheaper than quads_for_pattern's four (a third faster).
             rows = self.store.query(f"SELECT ?s ?o WHERE {{ GRAPH ?g {{ ?s {prop} ?o }} }}")
             self.pairs[prop] = {(row[0], row[1]) for row in rows}
         return self.pairs[prop]
 
-    def of_class(self, cls: ox.Term) -> set[ox.Term]:
+    def of_class(self, cls: Term) -> set[Term]:
         if cls not in self.members:
             if isinstance(cls, ox.BlankNode):
                 # in a query's text a blank node is a variable: it would match every class
@@ -125,8 +126,8 @@ class _Round:
     """Triples a round derived (or starts from): pairs per property, with rdf:type kept as members per class."""
 
     def __init__(self) -> None:
-        self.pairs: dict[ox.Term, set[Pair]] = {}
-        self.members: dict[ox.Term, set[ox.Term]] = {}
+        self.pairs: dict[Term, set[Pair]] = {}
+        self.members: dict[Term, set[Term]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.pairs or self.members)
@@ -139,10 +140,10 @@ class _Round:
                 + [ox.Quad(x, TYPE, c, graph) for c, xs in self.members.items() for x in xs])
 
 
-def _add(known: _Known, out: _Round, prop: ox.Term, pairs: set[Pair]) -> int:
+def _add(known: _Known, out: _Round, prop: Term, pairs: set[Pair]) -> int:
     """Keep the pairs of `prop` the store does not hold yet; return how many were new."""
     if prop == TYPE:
-        by_class: dict[ox.Term, set[ox.Term]] = {}
+        by_class: dict[Term, set[Term]] = {}
         for s, o in pairs:
             by_class.setdefault(o, set()).add(s)
         return sum(_add_members(known, out, c, xs) for c, xs in by_class.items())
@@ -154,7 +155,7 @@ def _add(known: _Known, out: _Round, prop: ox.Term, pairs: set[Pair]) -> int:
     return len(new)
 
 
-def _add_members(known: _Known, out: _Round, cls: ox.Term, xs: set[ox.Term]) -> int:
+def _add_members(known: _Known, out: _Round, cls: Term, xs: set[Term]) -> int:
     have = known.of_class(cls)
     new = xs - have
     if new:
@@ -214,7 +215,7 @@ def _chains(schema: Schema) -> Chains | None:
     literal object (it would become a subject), even if a later turn puts it back. None when rdf:type
     takes part in a chain: then derived types feed the subclass rule and one pass is not enough.
     """
-    steps: dict[ox.Term, list[tuple[ox.Term, bool, str]]] = {}
+    steps: dict[Term, list[tuple[Term, bool, str]]] = {}
     for prop, sups in schema.superproperties.items():
         steps.setdefault(prop, []).extend((sup, False, "subproperty") for sup in sups)
     for prop in schema.symmetric:
@@ -225,7 +226,7 @@ def _chains(schema: Schema) -> Chains | None:
         return None
     chains: Chains = {}
     for start in steps:
-        found: dict[tuple[ox.Term, bool, bool], str] = {}
+        found: dict[tuple[Term, bool, bool], str] = {}
         todo = [(start, False, True)]
         while todo:
             prop, turned, literals = todo.pop()
@@ -240,7 +241,7 @@ def _chains(schema: Schema) -> Chains | None:
     return chains
 
 
-def _first_pass_in_store(store: ox.Store, schema: Schema, known: "_Known", chains: Chains,
+def _first_pass_in_store(store: ox.Store, schema: Schema, known: _Known, chains: Chains,
                          graph: ox.NamedNode, counts: dict[str, int]) -> None:
     """Derive what the schema rules entail from the store's triples, in the store, one update per entailment.
 
@@ -278,7 +279,7 @@ def infer(store: ox.Store) -> dict[str, int]:
     from kg.store import select
 
     graph = ox.NamedNode(GRAPH_INFERRED)
-    counts = {name: 0 for name in RULES}
+    counts = dict.fromkeys(RULES, 0)
     schema = Schema.read(store)
     known = _Known(store)
     chains = _chains(schema)
@@ -319,7 +320,7 @@ def infer(store: ox.Store) -> dict[str, int]:
 
 def _add_all(known: _Known, out: _Round, quads: list[ox.Quad]) -> None:
     """Record what the join rules derived as the next round's input, and as known where known is kept."""
-    by_property: dict[ox.Term, set[Pair]] = {}
+    by_property: dict[Term, set[Pair]] = {}
     for q in quads:
         by_property.setdefault(q.predicate, set()).add((q.subject, q.object))
     for prop, pairs in by_property.items():

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.terms import Term
 from kg.vocab import CART, GRAPH, RDFS_LABEL, SKOS, SPARQL_PREFIXES
 
 if TYPE_CHECKING:
@@ -47,7 +49,7 @@ def curie(iri: str, prefixes: Mapping[str, str] | None = None, *, bare: bool = F
     return iri if bare else f"<{iri}>"
 
 
-def term_text(term: ox.Term | None, prefixes: Mapping[str, str]) -> str:
+def term_text(term: Term | None, prefixes: Mapping[str, str]) -> str:
     """A term for a message: an IRI as a CURIE (else <IRI>), a literal quoted, nothing as ''."""
     if term is None:
         return ""
@@ -163,7 +165,7 @@ class Lookup:
     """The entity a name stands for; when it stands for none, the term the query binds instead (the name as
     a plain literal, or the IRI the graph does not hold) and why, for the user."""
 
-    term: ox.Term
+    term: Term
     missing: str = ""
 
 
@@ -173,7 +175,7 @@ def lookup(engine: Engine, raw: str, prefixes: Mapping[str, str], cls: ox.NamedN
     An unknown name comes back as the plain literal it is, which matches no entity: a query bound to it
     runs and returns no rows rather than widening. A name of several entities is refused (NameProblem).
     """
-    bindings: dict[str, ox.Term] = {"_class": cls} if cls is not None else {}
+    bindings: dict[str, Term] = {"_class": cls} if cls is not None else {}
     restriction = _IN_CLASS if cls is not None else ""
     name = ox.Literal(raw)
     if raw.startswith("<"):
@@ -198,7 +200,7 @@ def lookup(engine: Engine, raw: str, prefixes: Mapping[str, str], cls: ox.NamedN
 
 
 def _known_iri(engine: Engine, raw: str, prefixes: Mapping[str, str], restriction: str,
-               bindings: dict[str, ox.Term]) -> Lookup:
+               bindings: dict[str, Term]) -> Lookup:
     """An IRI or CURIE, with a note (and the closest names) when the graph does not hold it."""
     iri = expand(raw, prefixes)
     if engine.select(_EXISTS, {"_entity": iri}).rows:
@@ -211,7 +213,7 @@ def _known_iri(engine: Engine, raw: str, prefixes: Mapping[str, str], restrictio
     return Lookup(iri, f"{raw} is not in the graph{hint}")
 
 
-def _one(engine: Engine, sparql: str, bindings: dict[str, ox.Term], raw: str,
+def _one(engine: Engine, sparql: str, bindings: dict[str, Term], raw: str,
          prefixes: Mapping[str, str]) -> ox.NamedNode | None:
     """The one entity a lookup query finds, None when it finds none; several are refused."""
     seen: dict[str, ox.NamedNode] = {}

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from kg import names
 from kg.engine import Engine
 from kg.errors import KgError
+from kg.terms import Term
 from kg.vocab import CART, GRAPH_ACCEPTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, SPARQL_PREFIXES
 
 ENTITY, SOURCE, TERM = "entity", "source", "term"
@@ -135,7 +136,7 @@ class EntityGraph:
         """One edge per pair of linked entities, direction and property forgotten (for paths and components)."""
         return nx.Graph(self.graph)
 
-    def subgraph(self, nodes: set[str]) -> "EntityGraph":
+    def subgraph(self, nodes: set[str]) -> EntityGraph:
         """The entities given and the links between them, as a graph of their own."""
         return EntityGraph(self.graph.subgraph(nodes).copy(), self.classes, self.property_labels,
                            [d for d in self.disputed if d.subject in nodes and d.object in nodes])
@@ -280,7 +281,7 @@ def _add_claims(eg: EntityGraph, called_by: dict[str, dict[str, set[str]]], clai
     """What each source says about each entity, with its own words."""
     g = eg.graph
 
-    def shown(term: ox.Term) -> str:
+    def shown(term: Term) -> str:
         if isinstance(term, ox.NamedNode):
             if term.value in g:
                 return g.nodes[term.value]["label"]
@@ -301,7 +302,7 @@ def _add_claims(eg: EntityGraph, called_by: dict[str, dict[str, set[str]]], clai
                                          key=lambda c: (c.source_label.lower(), c.predicate, c.value, c.quote))
 
 
-def _true(term: ox.Term | None) -> bool:
+def _true(term: Term | None) -> bool:
     return term is not None and term.value in ("true", "1")
 
 

@@ -13,6 +13,7 @@ from kg.errors import InputError, Problem, Problems
 from kg.files import read_text, refused_format
 from kg.ontology_guard import guard_core_terms
 from kg.paths import Paths
+from kg.terms import Term
 from kg.vocab import GRAPH_ONTOLOGY, OWL, RDF, RDF_TYPE, RDFS, RDFS_COMMENT, RDFS_LABEL, SKOS
 
 OBJECT, DATATYPE, ANNOTATION = "object", "datatype", "annotation"
@@ -280,7 +281,7 @@ class OntologyFile:
     prefixes: dict[str, str]
     lines: dict[str, int]
 
-    def line_of(self, subject: str, *terms: ox.Term) -> int:
+    def line_of(self, subject: str, *terms: Term) -> int:
         """The line of `subject`'s statement that names the first of `terms` it names (else the statement's first line)."""
         start = self.lines.get(subject, 1)
         rows = self.text.split("\n")
@@ -294,7 +295,7 @@ class OntologyFile:
                     return number
         return start
 
-    def curie(self, term: ox.Term) -> str:
+    def curie(self, term: Term) -> str:
         """A term as the file would write it, for messages."""
         if isinstance(term, ox.NamedNode):
             for prefix, ns in sorted(self.prefixes.items(), key=lambda kv: -len(kv[1])):
@@ -317,7 +318,7 @@ def index(quads: list[ox.Quad], prefixes: dict[str, str], locations: dict[str, t
           files: list[str]) -> Ontology:
     """Index the classes and properties the quads declare."""
     types: dict[str, set[str]] = {}
-    values: dict[tuple[str, str], list[ox.Term]] = {}
+    values: dict[tuple[str, str], list[Term]] = {}
     for q in quads:
         s, p = q.subject.value, q.predicate.value
         if p == RDF_TYPE:

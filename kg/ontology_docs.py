@@ -13,10 +13,11 @@ import pyoxigraph as ox
 from kg import ontology as ontology_mod
 from kg import shapes as shapes_mod
 from kg.errors import KgError
-from kg.names import curie
 from kg.files import write_atomic
+from kg.names import curie
 from kg.ontology import DATATYPE, OBJECT, Ontology, OntologyClass, Property
 from kg.paths import Paths
+from kg.terms import Term
 from kg.vocab import CART, GRAPH_INFERRED, OWL, RDF_TYPE, RDFS_COMMENT, RDFS_LABEL, SKOS, SPARQL_PREFIXES
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class ClassNode:
     """A class in the tree, with its subclasses."""
 
     term: OntologyClass
-    children: list["ClassNode"] = field(default_factory=list)
+    children: list[ClassNode] = field(default_factory=list)
     external_parents: list[str] = field(default_factory=list)
 
 
@@ -44,7 +45,7 @@ class PropertyNode:
     """A property in the tree, with its subproperties."""
 
     term: Property
-    children: list["PropertyNode"] = field(default_factory=list)
+    children: list[PropertyNode] = field(default_factory=list)
     external_parents: list[str] = field(default_factory=list)
 
 
@@ -146,7 +147,7 @@ def graph_facts(engine: Engine, onto: Ontology) -> GraphFacts:
             }} ORDER BY DESC(?direct) (?label = "") ?label ?x LIMIT 1""", {"c": ox.NamedNode(cls)}).rows
         if rows:
             picked[cls] = rows[0][1].value
-    facts: dict[str, list[tuple[ox.Term, ox.Term]]] = {}
+    facts: dict[str, list[tuple[Term, Term]]] = {}
     for iri in sorted(set(picked.values())):
         rows = engine.select(f"""
             SELECT DISTINCT ?x ?p ?o WHERE {{
@@ -158,7 +159,7 @@ def graph_facts(engine: Engine, onto: Ontology) -> GraphFacts:
                    | {t.value for pairs in facts.values() for pair in pairs for t in pair if isinstance(t, ox.NamedNode)})
     prefixes = {**SPARQL_PREFIXES, **onto.prefixes}
 
-    def show(term: ox.Term) -> str:
+    def show(term: Term) -> str:
         if not isinstance(term, ox.NamedNode):
             return term.value
         if term.value in onto.classes or term.value in onto.properties:
@@ -186,7 +187,7 @@ class _Page:
     def __init__(self, onto: Ontology, view: Overview, shapes: list[shapes_mod.Shape], facts: GraphFacts | None):
         self.onto, self.view, self.shapes, self.facts = onto, view, shapes, facts
         self.prefixes = view.prefixes
-        self.values: dict[str, dict[str, list[ox.Term]]] = {}
+        self.values: dict[str, dict[str, list[Term]]] = {}
         for q in onto.quads:
             self.values.setdefault(q.subject.value, {}).setdefault(q.predicate.value, []).append(q.object)
         self.out: list[str] = []

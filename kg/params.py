@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.names import NameProblem, expand, is_iri_like, lookup
 from kg.sparqltext import Param
+from kg.terms import Term
 from kg.vocab import XSD
 
 if TYPE_CHECKING:
@@ -46,7 +48,7 @@ def to_iri(name: str, raw: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
         raise ParamError(f"parameter {name}: {exc}") from None
 
 
-def to_term(param: Param, raw: str, prefixes: Mapping[str, str]) -> ox.Term:
+def to_term(param: Param, raw: str, prefixes: Mapping[str, str]) -> Term:
     """The typed term for a value of any type but entity; a value of the wrong shape is refused."""
     kind, name = param.type, param.name
     if kind == "iri":
@@ -77,7 +79,7 @@ def to_term(param: Param, raw: str, prefixes: Mapping[str, str]) -> ox.Term:
     raise ParamError(f"parameter {name}: type {kind} is resolved against the graph, not parsed")
 
 
-def resolve_entity(engine: Engine, param: Param, raw: str, prefixes: Mapping[str, str]) -> tuple[ox.Term, str]:
+def resolve_entity(engine: Engine, param: Param, raw: str, prefixes: Mapping[str, str]) -> tuple[Term, str]:
     """The entity a value names (IRI, CURIE, label or synonym, any case) and a note when none or it is unknown.
 
     An unknown name is bound as the plain literal it is, which matches no entity: the query runs and
@@ -122,7 +124,7 @@ def validate(params: dict[str, Param], given: dict[str, str], prefixes: Mapping[
 class Bound:
     """The terms a query runs with, what the user should be told, and the names that matched nothing."""
 
-    bindings: dict[str, ox.Term] = field(default_factory=dict)
+    bindings: dict[str, Term] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
 

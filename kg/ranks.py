@@ -28,6 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import Problem
+from kg.terms import Term
 from kg.vocab import CART, OWL, RDF, RDF_TYPE
 
 PREFERRED, NORMAL, DEPRECATED = CART + "PreferredRank", CART + "NormalRank", CART + "DeprecatedRank"
@@ -45,7 +46,7 @@ class Statement:
     line: int
     subject: str
     predicate: str
-    object: ox.Term
+    object: Term
     source: str
     status: str
     negated: bool
@@ -54,7 +55,7 @@ class Statement:
     rank: str = ""
     reason: str = ""
     reason_text: str = ""
-    contradicted_by: list["Statement"] = field(default_factory=list)
+    contradicted_by: list[Statement] = field(default_factory=list)
     valid: tuple = (None, None)  # from and until (kg.dates.Dated, or None when open)
     period: Any = None  # a date object as its source gives it (kg.dates.Dated: a day, a month or a year)
 
@@ -71,10 +72,10 @@ class Axioms:
     symmetric: set[str]
     changing: set[str]
     disjoint: set[tuple[str, str]]
-    ancestors: "_Memo"
+    ancestors: _Memo
 
     @classmethod
-    def read(cls, quads: list[ox.Quad], ancestors) -> "Axioms":
+    def read(cls, quads: list[ox.Quad], ancestors) -> Axioms:
         """From the ontology's quads; `ancestors(iri)` gives a class and every class above it."""
         functional, symmetric, changing, disjoint = set(), set(), set(), set()
         firsts, rests, all_disjoint = {}, {}, []
@@ -121,7 +122,7 @@ class _Memo(dict):
         return value
 
 
-def _value(term: ox.Term) -> str:
+def _value(term: Term) -> str:
     return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
 
 
@@ -271,7 +272,7 @@ def _says(st: Statement, label) -> str:
     return f"{label(st.source)} ({st.where}) says {what}"
 
 
-def _shown(term: ox.Term, label) -> str:
+def _shown(term: Term, label) -> str:
     return label(term.value) if isinstance(term, ox.NamedNode) else repr(term.value)
 
 

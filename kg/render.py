@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.results import ALL_FORMATS, FORMATS, RDF_FORMATS, Answer, Boolean, Graph, Result
+from kg.terms import Term
 
 TABLE_WIDTH = 100  # columns of a table when the output is not a terminal
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -26,7 +27,7 @@ class FormatError(KgError):
     """A format the answer's query form does not have (an RDF format for a SELECT, a table format for triples)."""
 
 
-def _json_term(term: ox.Term) -> dict:
+def _json_term(term: Term) -> dict:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -69,7 +70,7 @@ def to_xml(result: Result | Boolean) -> str:
     return "\n".join(out) + "\n"
 
 
-def _xml_term(term: ox.Term) -> str:
+def _xml_term(term: Term) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
@@ -110,7 +111,7 @@ def to_tsv(result: Result | Boolean) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _tsv_term(term: ox.Term) -> str:
+def _tsv_term(term: Term) -> str:
     if isinstance(term, ox.Literal) and term.datatype.value in (
             "http://www.w3.org/2001/XMLSchema#integer", "http://www.w3.org/2001/XMLSchema#decimal",
             "http://www.w3.org/2001/XMLSchema#double", "http://www.w3.org/2001/XMLSchema#boolean") \
@@ -134,7 +135,7 @@ def curie(iri: str, prefixes: dict[str, str]) -> str:
     return f"{prefix}:{iri[len(best):]}"
 
 
-def display(term: ox.Term | None, labels: dict[str, str], prefixes: dict[str, str] | None = None) -> str:
+def display(term: Term | None, labels: dict[str, str], prefixes: dict[str, str] | None = None) -> str:
     """How a person reads a term: its label, else its CURIE (with prefixes given) or its value."""
     if term is None:
         return ""

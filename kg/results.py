@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kg.terms import Term
+
 # The formats of a SELECT or ASK answer; json, xml, csv and tsv are the W3C SPARQL 1.1 results formats.
 FORMATS = ("table", "records", "csv", "tsv", "json", "xml", "md")
 # The formats of a CONSTRUCT or DESCRIBE answer: RDF, Turtle by default.
@@ -38,10 +40,10 @@ class Result:
     """The rows of a SELECT: variable names and, per row, a term or None for each."""
 
     variables: list[str]
-    rows: list[list[ox.Term | None]]
+    rows: list[list[Term | None]]
 
     @classmethod
-    def from_solutions(cls, solutions) -> "Result":
+    def from_solutions(cls, solutions) -> Result:
         variables = [v.value for v in solutions.variables]
         # A solution iterates its terms in projection order (None where unbound): 2.5x faster than by name.
         return cls(variables, [list(solution) for solution in solutions])
@@ -104,7 +106,7 @@ def _blank(label: str, seen: dict[str, ox.BlankNode]) -> ox.BlankNode:
     return node
 
 
-def json_term(cell: dict, seen: dict[str, ox.BlankNode]) -> ox.Term:
+def json_term(cell: dict, seen: dict[str, ox.BlankNode]) -> Term:
     """One binding of SPARQL 1.1 Query Results JSON as a pyoxigraph term."""
     kind = cell.get("type")
     value = cell.get("value", "")

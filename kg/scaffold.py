@@ -10,8 +10,8 @@ from pathlib import Path
 from kg import ontology as ontology_mod
 from kg import shapes as shapes_mod
 from kg.errors import KgError
-from kg.names import curie
 from kg.files import read_text, write_atomic
+from kg.names import curie
 from kg.ontology import Ontology
 from kg.paths import Paths
 from kg.vocab import CART, OWL, RDFS, RDFS_LABEL, SH, SPARQL_PREFIXES, XSD

@@ -104,7 +104,7 @@ class Server:
         shutil.rmtree(self.snapshot, ignore_errors=True)
         self.log.unlink(missing_ok=True)
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *_) -> None:

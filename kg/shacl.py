@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.store import side_by_side
+from kg.terms import Term
 from kg.vocab import GRAPH_ONTOLOGY, RDF_TYPE, RDFS, SH, XSD
 
 # What a shape node may say for the compiled validator to handle it exactly as SHACL says.
@@ -41,22 +42,22 @@ _COMPONENT = {"class": "ClassConstraintComponent", "datatype": "DatatypeConstrai
 class Result:
     """One validation result, as pySHACL reports it."""
 
-    focus: ox.Term
+    focus: Term
     path: ox.NamedNode | None
-    value: ox.Term | None
+    value: Term | None
     severity: str
     message: str
     component: str
-    shape: ox.Term  # the shape that holds the constraint (a property shape, or the node shape itself)
+    shape: Term  # the shape that holds the constraint (a property shape, or the node shape itself)
 
 
 @dataclass
 class _Constraints:
     """The constraints one shape node states, with the severity and message its results carry."""
 
-    node: ox.Term
+    node: Term
     path: ox.NamedNode | None
-    values: dict[str, ox.Term] = field(default_factory=dict)
+    values: dict[str, Term] = field(default_factory=dict)
     severity: str = SH + "Violation"
     message: str = ""
 
@@ -65,8 +66,8 @@ class _Constraints:
 class CompiledShape:
     """A node shape's targets, its own constraints and those of its property shapes."""
 
-    iri: ox.Term
-    targets: dict[str, list[ox.Term]]
+    iri: Term
+    targets: dict[str, list[Term]]
     parts: list[_Constraints]
 
     @property
@@ -74,22 +75,22 @@ class CompiledShape:
         return sorted(t.value for t in self.targets.get("targetClass", []))
 
     @property
-    def subjects_of(self) -> list[ox.Term]:
+    def subjects_of(self) -> list[Term]:
         return self.targets.get("targetSubjectsOf", [])
 
 
-def _described(store: ox.Store) -> dict[ox.Term, dict[str, list[ox.Term]]]:
-    found: dict[ox.Term, dict[str, list[ox.Term]]] = {}
+def _described(store: ox.Store) -> dict[Term, dict[str, list[Term]]]:
+    found: dict[Term, dict[str, list[Term]]] = {}
     for q in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY)):
         found.setdefault(q.subject, {}).setdefault(q.predicate.value, []).append(q.object)
     return found
 
 
-def _single(props: dict[str, list[ox.Term]], key: str) -> bool:
+def _single(props: dict[str, list[Term]], key: str) -> bool:
     return len(props.get(SH + key, [])) <= 1
 
 
-def _constraints(node: ox.Term, props: dict[str, list[ox.Term]], path: ox.NamedNode | None) -> _Constraints | None:
+def _constraints(node: Term, props: dict[str, list[Term]], path: ox.NamedNode | None) -> _Constraints | None:
     """A shape node's constraints, or None if it says anything the compiler does not handle exactly."""
     if set(props) - _SHAPE_KEYS:
         return None
@@ -153,7 +154,7 @@ def compile_shapes(store: ox.Store) -> list[CompiledShape] | None:
     return shapes
 
 
-def _is_property_shape_of_some(node: ox.Term, described: dict) -> bool:
+def _is_property_shape_of_some(node: Term, described: dict) -> bool:
     return any(node in props.get(SH + "property", []) for props in described.values())
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.ontology import Ontology
+from kg.terms import Term
 from kg.vocab import LEVEL_OF_SEVERITY, RDF_TYPE, SH
 
 _NUMBERS = ("minCount", "maxCount", "minLength", "maxLength", "minInclusive", "maxInclusive",
@@ -45,11 +46,11 @@ class Shape:
 
 def read_shapes(onto: Ontology) -> list[Shape]:
     """Every sh:NodeShape of the ontology with its targets and constraints, sorted by IRI."""
-    values: dict[str, dict[str, list[ox.Term]]] = {}
+    values: dict[str, dict[str, list[Term]]] = {}
     for q in onto.quads:
         values.setdefault(q.subject.value, {}).setdefault(q.predicate.value, []).append(q.object)
 
-    def one(node: str, name: str) -> ox.Term | None:
+    def one(node: str, name: str) -> Term | None:
         found = values.get(node, {}).get(SH + name)
         return found[0] if found else None
 

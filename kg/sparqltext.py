@@ -293,7 +293,7 @@ def _other_parser_position(text: str) -> tuple[int, int] | None:
         parseQuery(text)
     except ParseException as exc:
         return exc.lineno, exc.col
-    except Exception:  # noqa: BLE001 - any other failure of the second opinion leaves Oxigraph's position
+    except Exception:
         return None
     return None
 

@@ -9,14 +9,15 @@ import shutil
 import tempfile
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.paths import Paths
+from kg.terms import Term
 from kg.vocab import SPARQL_PREFIXES
 
 
@@ -103,7 +104,7 @@ def open_store(paths: Paths) -> ox.Store:
         raise KgError(f"cannot open the store in {paths.relative(paths.current_store)}: {exc}")
 
 
-def select(store: ox.Store, sparql: str, substitutions: dict[str, ox.Term] | None = None):
+def select(store: ox.Store, sparql: str, substitutions: dict[str, Term] | None = None):
     """Run a SELECT/ASK/CONSTRUCT over the union of all graphs, with terms bound by the engine."""
     subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
     return store.query(sparql, prefixes=SPARQL_PREFIXES, use_default_graph_as_union=True,

@@ -82,7 +82,7 @@ class Oxigraph:
         # The union of the named graphs as default graph, as on the embedded store (an Oxigraph URL option).
         return self.base + "/query?union-default-graph"
 
-    def start(self) -> "Oxigraph":
+    def start(self) -> Oxigraph:
         binary = Path(sys.executable).parent / "oxigraph"
         self.process = subprocess.Popen([str(binary), "serve", "--location", str(self.location),
                                          "--bind", f"127.0.0.1:{self.port}"],
@@ -124,7 +124,7 @@ class Virtuoso:
     def query_url(self) -> str:
         return f"http://127.0.0.1:{self.http_port}/sparql"
 
-    def start(self) -> "Virtuoso":
+    def start(self) -> Virtuoso:
         self.folder.mkdir(parents=True, exist_ok=True)
         ini = self.folder / "virtuoso.ini"
         ini.write_text(VIRTUOSO_INI.format(dir=self.folder, sql_port=self.sql_port, http_port=self.http_port))
@@ -197,7 +197,7 @@ class TinyServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/query"
 
-    def __enter__(self) -> "TinyServer":
+    def __enter__(self) -> TinyServer:
         self.thread.start()
         return self
 
@@ -245,7 +245,7 @@ class RecordingProxy:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/query"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def __enter__(self) -> "RecordingProxy":
+    def __enter__(self) -> RecordingProxy:
         self.thread.start()
         return self
 

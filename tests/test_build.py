@@ -123,7 +123,7 @@ def test_build_prints_a_short_summary_and_the_detail_with_verbose(project, run):
     check = run("check")
     warnings = int(re.search(r"(\d+) warnings?", check.stdout.splitlines()[-1]).group(1))
     assert warnings > 0  # the curated seeds carry contested claims (README: Adding data)
-    assert lines[-1].startswith(f"checks: ") and f"0 errors, {warnings} warnings" in lines[-1]
+    assert lines[-1].startswith("checks: ") and f"0 errors, {warnings} warnings" in lines[-1]
     assert "`kg check` lists them" in lines[-1]
     assert any(line.startswith("entities per class: ") and " Therapy" in result.stdout for line in lines)
     assert result.stderr == ""  # not a terminal: no progress line

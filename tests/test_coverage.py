@@ -7,14 +7,13 @@ so the test flips to a failure (remove the mark) as soon as the curated data rea
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 
 from kg import coverage
 from kg.engine import LocalEngine
 from kg.errors import InputError
 from kg.seeds import read_table
 from kg.sparqltext import read_rq
-
-from conftest import ROOT
 
 FILES = sorted((ROOT / "queries" / "coverage").glob("*.rq"))
 

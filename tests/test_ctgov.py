@@ -12,12 +12,11 @@ import json
 import shutil
 
 import pytest
+from conftest import ROOT
 
 from kg import catalogue, ctgov, ctgov_names
 from kg.paths import Paths
 from kg.render import display
-
-from conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "ctgov"
 V1 = DATA / "NCT05938725-2023-07-10.json"  # classic.clinicaltrials.gov/ct2/show/NCT05938725

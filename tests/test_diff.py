@@ -181,7 +181,7 @@ def test_compare_types_each_kind_of_change():
 
     cart, ids = "https://w3id.org/cartkg/ontology#", "https://w3id.org/cartkg/id/"
     trial, therapy, src = ids + "t", ids + "x", ids + "source/new"
-    date = f"<http://www.w3.org/2001/XMLSchema#date>"
+    date = "<http://www.w3.org/2001/XMLSchema#date>"
     claim = (ox.NamedNode(therapy), ox.NamedNode(cart + "developedBy"), ox.NamedNode(ids + "c"), ids + "source/p")
     old = Snapshot(entities={trial: {cart + "Trial"}, therapy: {cart + "Therapy"}, ids + "gone": {cart + "Company"}},
                    sources=set(), decisions={},

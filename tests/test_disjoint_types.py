@@ -4,7 +4,6 @@ a news row (reported, unverified) says so against curated data."""
 from __future__ import annotations
 
 import pytest
-
 from build_tree import tree_hash
 from test_hostile import rows
 from throwaway_project import built_small_project, run_with

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from sparql_servers import Oxigraph, RecordingProxy, TinyServer, Virtuoso, env_without_endpoint
 
-from kg import push as push_mod
 from kg import endpoint
+from kg import push as push_mod
 from kg.endpoint import RemoteEngine
 from kg.engine import LocalEngine
 from kg.errors import KgError
@@ -25,7 +26,6 @@ from kg.paths import Paths
 from kg.serve import free_port
 from kg.storeurls import Endpoints, derive
 from kg.vocab import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, SRC
-from sparql_servers import Oxigraph, RecordingProxy, TinyServer, Virtuoso, env_without_endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from test_hostile import invoke, small_project
 
 # Blank nodes from each way in: the core shapes (sh:property [...]), an extension's shape, a Turtle seed

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from build_tree import tree_hash
 from test_hostile import invoke
 from throwaway_project import built_small_project, run_with

@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from build_tree import tree_hash
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
-from build_tree import tree_hash
 from test_hostile import invoke, rows, small_project
-
 
 PREFIXES = dict(line.split("\t") for line in (Path(__file__).resolve().parent.parent / "seeds" / "prefixes.tsv")
                 .read_text(encoding="utf-8").splitlines()[1:] if line.strip())

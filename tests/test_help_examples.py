@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sparql_servers import Oxigraph, wait_for_port
+from test_cli import ALL
 
 from kg.cli import main
 from kg.serve import free_port
-from sparql_servers import Oxigraph, wait_for_port
-from test_cli import ALL
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = [("", main)] + ALL

@@ -18,17 +18,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from build_tree import tree_hash
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from build_tree import tree_hash
-
 from kg import seeds
-from kg.fmt import canonical
 from kg.cli import main
 from kg.errors import InputError
 from kg.files import read_text
+from kg.fmt import canonical
 from kg.ontology import parse_turtle
 from kg.paths import Paths
 
@@ -277,7 +276,7 @@ def test_unicode_label_is_byte_identical_in_kg_query_and_kg_check(unicode_built)
         twin.unlink()
     assert check.exit_code == 1
     line = next(l for l in check.stdout.splitlines() if "(duplicate-label)" in l)
-    assert f'labelled "{label}"'.encode("utf-8") in line.encode("utf-8")
+    assert f'labelled "{label}"'.encode() in line.encode("utf-8")
 
 
 def test_cjk_rtl_and_emoji_labels_are_byte_identical_in_the_html(unicode_built):

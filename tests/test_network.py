@@ -9,12 +9,12 @@ from __future__ import annotations
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+from sparql_servers import Oxigraph
+from viz_probe import build_dir, build_probe_project
 
 from kg import explore, network
 from kg.engine import LocalEngine
 from kg.vocab import CART, GRAPH_INFERRED, ID, SRC
-from sparql_servers import Oxigraph
-from viz_probe import build_dir, build_probe_project
 
 RESE_CEL = ID + "rese-cel"
 SLE = ID + "systemic-lupus-erythematosus"

@@ -6,7 +6,6 @@ import csv
 import io
 
 import pytest
-
 from test_hostile import invoke, rows, small_project
 
 # A second target whose label looks like HTML (the hostile probe of issue 22), with a therapy of its own.

@@ -19,8 +19,8 @@ import pytest
 from kg import catalogue
 from kg.engine import LocalEngine
 from kg.params import bind
-from kg.seeds import read_prefixes
 from kg.paths import Paths
+from kg.seeds import read_prefixes
 from kg.vocab import CART, GRAPH_INFERRED, ID, SPARQL_PREFIXES, SRC
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,6 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-
 from web_server import WITHOUT_WRITE, App
 
 pytestmark = pytest.mark.server

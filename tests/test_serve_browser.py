@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from browser_page import Tab, chromium
 from viz_probe import COMPANY, IMG, QUOTE, SCRIPT, build_probe_project
 from web_server import App

@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-
 from browser_page import Opened, chromium
+from viz_probe import IMG, SCRIPT, build_dir, make_probe_project
+
 from kg import timeline
 from kg.engine import LocalEngine
-from viz_probe import IMG, SCRIPT, build_dir, make_probe_project
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE_ROWS = [

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import math
 import json
+import math
 import re
 
 import networkx as nx
 import pytest
+from viz_probe import COMPANY, IMG, QUOTE, SCRIPT, SVG, TITLE, build_dir, build_probe_project, make_probe_project
 
 from kg import network, viz
 from kg.engine import LocalEngine
 from kg.network import EntityGraph, OntologyClass
 from kg.vocab import CART, ID
-from viz_probe import COMPANY, IMG, QUOTE, SCRIPT, SVG, TITLE, build_dir, build_probe_project, make_probe_project
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from browser_page import Opened, chromium
+from viz_probe import COMPANY, IMG, QUOTE, SCRIPT, build_dir, build_probe_project
+
 from kg import viz
 from kg.engine import LocalEngine
-from viz_probe import COMPANY, IMG, QUOTE, SCRIPT, build_dir, build_probe_project
 
 pytestmark = pytest.mark.browser
 

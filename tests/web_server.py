@@ -12,7 +12,6 @@ from pathlib import Path
 
 from kg.serve import free_port
 
-
 # Root without the capabilities that override file permissions: a file or folder with no write bit
 # cannot be written, as for any other user. (nobody cannot run this machine's Python, which lives
 # under /root, so the server keeps uid 0 but loses the power to ignore permissions.)
@@ -72,7 +71,7 @@ class App:
                 self.process.wait()
         return self.process.stdout.read().decode("utf-8", "replace")
 
-    def __enter__(self) -> "App":
+    def __enter__(self) -> App:
         return self
 
     def __exit__(self, *_) -> None:

@@ -48,7 +48,7 @@ class KgGroup(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             ctx.exit(0)
-        except Exception as exc:  # noqa: BLE001 - the last guard before a traceback reaches a user
+        except Exception as exc:
             if os.environ.get("KG_DEBUG"):
                 raise
             click.echo(f"error: {type(exc).__name__}: {exc} (set KG_DEBUG=1 for details)", err=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.options import endpoint_option, as_of_option, example, open_graph, project_paths, wrapped
+from kg.cli.options import as_of_option, endpoint_option, example, open_graph, project_paths, wrapped
 from kg.vocab import GRAPH_INFERRED
 
 

@@ -4,7 +4,8 @@ options), the one way a command gets the engine it reads, and small formatting h
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 

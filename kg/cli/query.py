@@ -6,8 +6,17 @@ from typing import IO
 
 import click
 
-from kg.cli.options import (as_of_option, example, given_values, open_graph, output_options, param_usage, project_paths,
-                            render_prefixes, table_width)
+from kg.cli.options import (
+    as_of_option,
+    example,
+    given_values,
+    open_graph,
+    output_options,
+    param_usage,
+    project_paths,
+    render_prefixes,
+    table_width,
+)
 
 
 @click.command(epilog=example("echo 'ASK { id:kymriah cart:targets id:cd19 }' | kg sparql --format json -"))
@@ -93,7 +102,7 @@ def query(name: str, params: tuple[str, ...], fmt: str | None, wide: bool, endpo
     Values are bound as RDF terms, never pasted into the query text. A value that names nothing in the
     graph is exit status 1, with a note on stderr saying so (and the closest names).
     """
-    from kg.catalogue import validated_query, run_query
+    from kg.catalogue import run_query, validated_query
     from kg.render import render
 
     paths = project_paths()

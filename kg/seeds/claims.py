@@ -20,6 +20,7 @@ from kg.ontology import DATATYPE, OBJECT, Ontology, Property
 from kg.seeds.quotes import Archive, quote_holds
 from kg.seeds.tables import Row
 from kg.seeds.terms import DATE, Resolved, Resolver, dated_literal, quiet_iri
+from kg.terms import Term
 from kg.vocab import CART, CLAIM, RDF_TYPE, XSD
 
 # Derived at build time from the claims and the curation rows; a row may not state them.
@@ -48,7 +49,7 @@ class Folder:
     seen: dict[tuple, str] = field(default_factory=dict)  # each claim's key -> the row that first made it
 
 
-def claim_iri(subject: str, predicate: str, obj: ox.Term, source: str, negated: bool) -> ox.NamedNode:
+def claim_iri(subject: str, predicate: str, obj: Term, source: str, negated: bool) -> ox.NamedNode:
     """A stable IRI for one source's claim of one triple."""
     key = "\x1f".join([subject, predicate, str(obj), source, "not" if negated else ""])
     return ox.NamedNode(CLAIM + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20])
@@ -101,7 +102,7 @@ def _claim(r: Resolved, folder: Folder) -> tuple[ranks.Statement, Note] | None:
     return statement, (row.quote, row.note, qualified)
 
 
-def _object(r: Resolved, prop: Property, folder: Folder) -> ox.Term | None:
+def _object(r: Resolved, prop: Property, folder: Folder) -> Term | None:
     """The row's object as an IRI (a class, for rdf:type) or a literal of the property's datatype; None if wrong."""
     row, resolver = r.row, folder.resolver
     if prop.kind == OBJECT:

@@ -7,9 +7,9 @@ them. Problems are gathered across all of them, so one run reports everything wr
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pyoxigraph as ox
 

@@ -13,11 +13,12 @@ import re
 import pyoxigraph as ox
 
 from kg.errors import InputError, Problems
+from kg.files import read_text
 from kg.ontology import Ontology
 from kg.paths import Paths
-from kg.files import read_text
 from kg.seeds.tables import Row
 from kg.seeds.terms import Resolved, Resolver
+from kg.terms import Term
 from kg.vocab import CART, XSD
 
 # A quote this short carries a fact only if it names the fact's value ("DM" for the synonym DM).
@@ -67,7 +68,7 @@ def read_archives(paths: Paths, sources: dict[str, str], problems: Problems) -> 
     return archived
 
 
-def quote_holds(row: Row, subject: str, source: str, obj: ox.Term, archived: dict[str, Archive],
+def quote_holds(row: Row, subject: str, source: str, obj: Term, archived: dict[str, Archive],
                 sources: dict[str, str], names: dict[str, set[str]], resolver: Resolver) -> bool:
     """Whether the row's quote is found in its source's archive and carries its fact; False after reporting why."""
     problems = resolver.problems
@@ -96,7 +97,7 @@ def quote_holds(row: Row, subject: str, source: str, obj: ox.Term, archived: dic
     return True
 
 
-def carries(quote: str, obj: ox.Term, names: dict[str, set[str]]) -> bool:
+def carries(quote: str, obj: Term, names: dict[str, set[str]]) -> bool:
     """Whether a quote is long enough, or names the value it supports, to carry a fact."""
     if len(quote.strip()) >= MIN_QUOTE:
         return True

@@ -170,7 +170,7 @@ def literal(value: str, datatype: str | None) -> tuple[ox.Literal | None, str]:
     return ox.Literal(value, datatype=ox.NamedNode(datatype)), ""
 
 
-def dated_literal(row: Row, datatype: str | None, said: "dates.Dated | None") -> tuple[ox.Literal | None, str]:
+def dated_literal(row: Row, datatype: str | None, said: dates.Dated | None) -> tuple[ox.Literal | None, str]:
     """The literal of a row's object; an xsd:date may be given at month or year precision, or as "this year"
     (resolved against the source's date): it is stored as its first day, the precision goes on the claim."""
     if datatype != XSD + "date" or DATE.match(row.object):

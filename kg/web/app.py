@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 
 import jinja2
 from starlette.applications import Starlette

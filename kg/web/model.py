@@ -11,8 +11,8 @@ import re
 
 import pyoxigraph as ox
 
-from kg.names import labels
 from kg.errors import KgError
+from kg.names import labels
 from kg.vocab import SPARQL_PREFIXES
 from kg.web.entity_page import entity  # noqa: F401 - a task the workers run by name
 from kg.web.landscape import landscape
@@ -189,7 +189,7 @@ def warm(state: State, more: bool = False) -> None:
             import kg.network  # noqa: F401 - entity pages use its labels; importing networkx takes 0.2 s
 
             landscape(state)
-    except Exception:  # noqa: BLE001 - nothing built yet, or a broken store: the page that asks says so
+    except Exception:
         pass
 
 

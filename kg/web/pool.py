@@ -52,7 +52,7 @@ def _work(conn, root: str, build: str | None) -> None:
             reply = ("ok", getattr(model, task)(state, *args))
         except KgError as exc:
             reply = ("error", type(exc).__name__, str(exc))
-        except Exception as exc:  # noqa: BLE001 - reported to the page, never a traceback
+        except Exception as exc:
             reply = ("error", type(exc).__name__, f"{type(exc).__name__}: {exc}")
         try:
             conn.send(reply)

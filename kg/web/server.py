@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 from kg.errors import KgError
 from kg.paths import Paths
-import socket
-
 from kg.serve import _url_host, exposure
 from kg.store import open_store
 from kg.web.pool import DEFAULT_TIME_LIMIT

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from kg.engine import LocalEngine
 from kg.paths import Paths
 from kg.store import open_store
+from kg.terms import Term
 from kg.vocab import GRAPH, XSD
 
 
@@ -65,7 +66,7 @@ class State:
         return None
 
 
-def term(state: State, term: ox.Term, shown: dict[str, str]) -> dict:
+def term(state: State, term: Term, shown: dict[str, str]) -> dict:
     """A value as the page shows it: a link for an entity, text for a literal, a web link only for http(s)."""
     if isinstance(term, ox.NamedNode):
         if term.value.startswith(GRAPH):  # the build's own graphs (inferred, ontology) have no page

@@ -1,0 +1,9 @@
+"""The type of an RDF term as pyoxigraph gives it (its stubs name no such union; annotations use this one)."""
+
+from __future__ import annotations
+
+from typing import Union
+
+import pyoxigraph as ox
+
+Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
