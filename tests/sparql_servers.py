@@ -14,6 +14,9 @@ from pathlib import Path
 
 from kg.serve import free_port
 
+# 60000 buffers of 8 KB (about 480 MB) and 1 GB for a query: with 10000 buffers the update that moves the
+# staged graphs into place ran past Virtuoso's transaction time on a loaded 2-core machine (SR171), and
+# the log asked for more MaxQueryMem.
 VIRTUOSO_INI = """\
 [Database]
 DatabaseFile = {dir}/virtuoso.db
@@ -36,8 +39,9 @@ Striping = 0
 [Parameters]
 ServerPort = 127.0.0.1:{sql_port}
 DirsAllowed = ., {dir}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
+NumberOfBuffers = 60000
+MaxDirtyBuffers = 45000
+MaxQueryMem = 1G
 CheckpointInterval = 60
 
 [HTTPServer]
