@@ -53,7 +53,7 @@ def main() -> int:
         build_mod.build(Paths(ROOT))
         runs = commands(kg)
         times: dict[str, list[float]] = {name: [] for name in runs}
-        for name, argv in runs.items():  # one warm-up each: the first run reads the files from disk
+        for argv in runs.values():  # one warm-up each: the first run reads the files from disk
             subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
         for _ in range(args.repeat):
             for name, argv in runs.items():

@@ -90,7 +90,8 @@ def main() -> int:
     args = parser.parse_args()
     dated = _store(args.store)
     mixed = _mixed(dated)
-    print(f"{len(dated)} quads; start dates: {sum(1 for _ in dated.quads_for_pattern(None, ox.NamedNode(CART + 'startDate'), None, None))}")
+    start_dates = sum(1 for _ in dated.quads_for_pattern(None, ox.NamedNode(CART + "startDate"), None, None))
+    print(f"{len(dated)} quads; start dates: {start_dates}")
     cases = {
         "xsd:date, typed filter": (dated, TYPED),
         "xsd:date, typed filter, precision read from the claim": (dated, WITH_PRECISION),

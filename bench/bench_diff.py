@@ -44,7 +44,7 @@ def project(work: Path, name: str, triples: int, seed: int, edit: bool = False) 
         # The everyday case: one trial's status moves on.
         nt = sorted((root / "seeds").glob("synthetic-*.nt"))[0]
         lines = nt.read_text(encoding="utf-8").split("\n")
-        i = next(i for i, l in enumerate(lines) if "ontology#status>" in l)
+        i = next(i for i, line in enumerate(lines) if "ontology#status>" in line)
         lines[i] = lines[i].rsplit(" ", 2)[0] + ' "terminated" .'
         nt.write_text("\n".join(lines), encoding="utf-8")
     env = {**os.environ, "KG_PROJECT": str(root)}
@@ -87,7 +87,8 @@ def main() -> int:
             median = statistics.median(values)
             verdict = "met" if median < GOAL_SECONDS else "NOT met"
             print(f"kg diff {name}: {changes[name]} changes, median {median:.1f} s wall, "
-                  f"{statistics.median(cpu[name]):.1f} s CPU, of {len(values)} (goal under {GOAL_SECONDS:.0f} s: {verdict}; "
+                  f"{statistics.median(cpu[name]):.1f} s CPU, of {len(values)} "
+                  f"(goal under {GOAL_SECONDS:.0f} s: {verdict}; "
                   f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     finally:
         if args.work is None:

@@ -38,7 +38,8 @@ def graph(n: int) -> nx.Graph:
 
 def sfdp(g: nx.Graph) -> dict:
     ids = {n: i for i, n in enumerate(g)}
-    dot = "graph{" + ";".join(map(str, ids.values())) + ";" + ";".join(f"{ids[a]}--{ids[b]}" for a, b in g.edges()) + "}"
+    edges = ";".join(f"{ids[a]}--{ids[b]}" for a, b in g.edges())
+    dot = "graph{" + ";".join(map(str, ids.values())) + ";" + edges + "}"
     out = subprocess.run(["sfdp", "-Tplain"], input=dot.encode(), capture_output=True, check=True).stdout.decode()
     return {f[1]: (float(f[2]), float(f[3])) for f in (line.split() for line in out.splitlines()) if f[0] == "node"}
 

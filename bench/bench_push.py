@@ -71,7 +71,8 @@ def bench_size(n: int, work: Path) -> None:
                 time.sleep(0.1)
         print(f"\n## {n:,} synthetic triples (+ the curated seeds), pushed to `oxigraph serve` "
               f"(load average before: {os.getloadavg()[0]:.1f})\n")
-        print("| push | seconds | graphs sent / patched / left as they were | server's peak MiB so far | counts agree |")
+        print("| push | seconds | graphs sent / patched / left as they were | server's peak MiB so far "
+              "| counts agree |")
         print("|---|---:|---|---:|---|")
         for what in ("first, into an empty store", "the same build again", "after one fact changed"):
             if what.startswith("after"):

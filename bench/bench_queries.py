@@ -68,7 +68,7 @@ def medians_ms(runs: dict[str, object], repeat: int, budget: float = 60.0, least
 
 
 def build_peak_mib() -> float:
-    """The largest resident set of a `kg build --no-shacl` of $KG_PROJECT, run in a fresh process (its own peak only)."""
+    """The largest resident set of a `kg build --no-shacl` of $KG_PROJECT, in a fresh process (its own peak only)."""
     code = ("import resource; from kg import build; from kg.paths import Paths; "
             "build.build(Paths.discover(), shacl=False); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -194,14 +194,17 @@ def bench_size(n: int, repeat: int, with_rdflib: bool, with_shacl: bool, work: P
         # the run with the median time, and its stages
         seconds, stages = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
         builds[shacl] = seconds
+        stage_times = ", ".join(f"{k} {v:.2f}" for k, v in stages.items())
         print(f"kg build{'' if shacl else ' --no-shacl'}: {seconds:.2f} s median of {len(runs)} for "
-              f"{report.total_triples:,} triples ({', '.join(f'{k} {v:.2f}' for k, v in stages.items())})")
+              f"{report.total_triples:,} triples ({stage_times})")
     print(f"raw pyoxigraph bulk_load of the {len(nt_files)} N-Triples files ({written:,} synthetic triples): "
-          f"{raw_median:.2f} s median of {len(raw_times)}; kg build --no-shacl / raw = {builds[False] / raw_median:.1f}x"
+          f"{raw_median:.2f} s median of {len(raw_times)}; "
+          f"kg build --no-shacl / raw = {builds[False] / raw_median:.1f}x"
           + (f", kg build / raw = {builds[True] / raw_median:.1f}x" if True in builds else ""))
     print(f"kg build --no-shacl peak memory: {build_peak_mib():,.0f} MiB (one more build, in a process of its own)")
     if n == 1_000_000:
-        print(f"goal: kg build of 1M triples under {GOAL_BUILD_1M:.0f} s: {'met' if builds[False] < GOAL_BUILD_1M else 'not met'}")
+        verdict = "met" if builds[False] < GOAL_BUILD_1M else "not met"
+        print(f"goal: kg build of 1M triples under {GOAL_BUILD_1M:.0f} s: {verdict}")
 
     local = LocalEngine(paths)
     store = local.store
@@ -224,8 +227,8 @@ def bench_size(n: int, repeat: int, with_rdflib: bool, with_shacl: bool, work: P
             # A query that runs away would stall the whole table: try it first in a process that can be stopped.
             probe = probe_seconds(name, query_timeout)
             if probe is None:
-                print(f"| {name} | ? | > {query_timeout * 1000:.0f} | - | - | - | - | not measured: over {query_timeout:g} s |",
-                      flush=True)
+                print(f"| {name} | ? | > {query_timeout * 1000:.0f} | - | - | - | - "
+                      f"| not measured: over {query_timeout:g} s |", flush=True)
                 slowest = max(slowest, query_timeout * 1000)
                 continue
             answer = catalogue.run_query(paths, name, {})
@@ -234,12 +237,14 @@ def bench_size(n: int, repeat: int, with_rdflib: bool, with_shacl: bool, work: P
             # The two the goal compares, in turns; the server on its own (right after an HTTP round trip
             # whatever runs next finds the CPU caches cold, and that is not the embedded store's cost).
             timed = medians_ms({
-                "kg": lambda: local.select(text, bindings),
-                "raw": lambda: list(store.query(text, prefixes=SPARQL_PREFIXES, use_default_graph_as_union=True,
-                                                substitutions=subs or None)),
+                "kg": lambda text=text, bindings=bindings: local.select(text, bindings),
+                "raw": lambda text=text, subs=subs: list(store.query(text, prefixes=SPARQL_PREFIXES,
+                                                                     use_default_graph_as_union=True,
+                                                                     substitutions=subs or None)),
             }, repeat)
             (kg_ms, kg_result), (raw_ms, raw_result) = timed["kg"], timed["raw"]
-            srv_ms, srv_result = medians_ms({"server": lambda: remote.select(text, bindings)}, repeat)["server"]
+            on_server = {"server": lambda text=text, bindings=bindings: remote.select(text, bindings)}
+            srv_ms, srv_result = medians_ms(on_server, repeat)["server"]
             agree = rows_of(kg_result.rows) == rows_of(srv_result.rows) == rows_of(
                 [[s[v] for v in kg_result.variables] for s in raw_result])
             lib_ms, lib_agree = None, None
@@ -270,12 +275,15 @@ def main() -> None:
     parser.add_argument("--no-rdflib", action="store_true", help="skip the rdflib baseline (slow at 1M)")
     parser.add_argument("--no-shacl", action="store_true", help="time only kg build --no-shacl")
     parser.add_argument("--shacl-max", type=int, default=1_000_000,
-                        help="largest size timed with SHACL too (a shape beyond the compiled subset runs in pySHACL: minutes at 1M)")
-    parser.add_argument("--build-repeat", type=int, default=3, help="builds (and raw loads) per size; the median is shown")
+                        help="largest size timed with SHACL too "
+                             "(a shape beyond the compiled subset runs in pySHACL: minutes at 1M)")
+    parser.add_argument("--build-repeat", type=int, default=3,
+                        help="builds (and raw loads) per size; the median is shown")
     parser.add_argument("--query-timeout", type=float, default=30.0, help="seconds before a canned query is given up")
     parser.add_argument("--rdflib-timeout", type=float, default=30.0, help="seconds before an rdflib query is cut off")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}, {_memory_gib():.0f} GiB; pyoxigraph {ox.__version__ if hasattr(ox, '__version__') else ''}")
+    version = ox.__version__ if hasattr(ox, "__version__") else ""
+    print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}, {_memory_gib():.0f} GiB; pyoxigraph {version}")
     with tempfile.TemporaryDirectory(prefix="cartkg-bench-") as tmp:
         for n in args.sizes:
             bench_size(n, args.repeat, not args.no_rdflib, not args.no_shacl, Path(tmp), args.rdflib_timeout,

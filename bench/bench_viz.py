@@ -118,8 +118,8 @@ def browse(browser, path: Path, timeout: float) -> dict:
     out = {"first_draw": None, "interactive": None, "requests": 0}
     try:
         page.goto(url, timeout=timeout * 1000)
-        page.wait_for_function("() => window.__bench && window.__bench.interactive !== undefined", timeout=timeout * 1000,
-                               polling=50)
+        page.wait_for_function("() => window.__bench && window.__bench.interactive !== undefined",
+                               timeout=timeout * 1000, polling=50)
     except Exception:
         pass
     try:

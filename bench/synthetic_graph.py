@@ -42,7 +42,8 @@ class SyntheticGraph:
             out.append(ox.Quad(s, ox.NamedNode(LABEL), ox.Literal(label), src))
             out += [ox.Quad(s, ox.NamedNode(ALT), ox.Literal(a), src) for a in synonyms]
         for s, p, o, inferred in self.edges:
-            out.append(ox.Quad(ox.NamedNode(ID + s), ox.NamedNode(CART + p), ox.NamedNode(ID + o), inf if inferred else src))
+            graph = inf if inferred else src
+            out.append(ox.Quad(ox.NamedNode(ID + s), ox.NamedNode(CART + p), ox.NamedNode(ID + o), graph))
         return out
 
 

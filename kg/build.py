@@ -72,7 +72,7 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
         (store.load if in_memory else store.bulk_load)(chunk, format=ox.RdfFormat.N_QUADS)
     if copy is not None:
         copy.start(seed.rdf_files)
-    for (path, shown, graph), error in zip(seed.rdf_files, _load_ntriples(store, seed.rdf_files, in_memory)):
+    for (_path, _shown, graph), error in zip(seed.rdf_files, _load_ntriples(store, seed.rdf_files, in_memory)):
         if error is None:
             continue
         if not keep_going:

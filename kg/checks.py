@@ -123,6 +123,11 @@ class Locator:
         return "", 0
 
 
+def _fill(template: str, values: dict[str, str]) -> str:
+    """A message template with each {name} it has a value for filled in (others left as written)."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
 def plain(term: Term | None, prefixes: dict[str, str]) -> str:
     """A term for a message template: IRIs as CURIEs, literals as their bare text."""
     if isinstance(term, ox.Literal):
@@ -158,8 +163,8 @@ def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, pr
             raise solutions
         if variables is None or "entity" not in variables:
             problems.append(Problem(check.rq.shown, 1, "error",
-                                    "a check must be a SELECT returning ?entity (and ?property ?value where they apply)",
-                                    "query-header"))
+                                    "a check must be a SELECT returning ?entity "
+                                    "(and ?property ?value where they apply)", "query-header"))
             if keys is not None:
                 keys.append(None)
             continue
@@ -175,7 +180,7 @@ def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, pr
             if check.message:
                 values = {v: plain(_get(row, v), prefixes) for v in variables}
                 values["hint"] = hint
-                text = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), check.message)
+                text = _fill(check.message, values)
                 if "{hint}" not in check.message:
                     text += hint
             elif isinstance(message, ox.Literal):
@@ -275,7 +280,8 @@ def _shape_problem(locator: Locator, prefixes: dict[str, str], keys: list | None
             if found:
                 break
     file, line = found or locator.locate(focus, path, value)
-    text = f"{short(focus, prefixes)}: {message}" if message else f"{short(focus, prefixes)} {short(path, prefixes)} violates a shape"
+    shown = short(focus, prefixes)
+    text = f"{shown}: {message}" if message else f"{shown} {short(path, prefixes)} violates a shape"
     check = "shacl:" + (component.rsplit("#", 1)[-1] if component else "shape")
     return Problem(file, line, LEVEL_OF_SEVERITY.get(severity, "error"), text, check)
 
@@ -295,8 +301,9 @@ def _run_pyshacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
     if not any(shapes_graph.triples((None, rdflib.RDF.type, rdflib.URIRef(SH + "NodeShape")))):
         return []
     data = rdflib.Graph()
-    nt = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)
-                       if not isinstance(q.subject, ox.Triple)], format=ox.RdfFormat.N_TRIPLES)
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)
+               if not isinstance(q.subject, ox.Triple)]
+    nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     # rdflib logs a traceback for every ill-typed literal ("2024-13-45"^^xsd:date) it meets; the
     # shapes report those at their file and line, so the log would only be noise on the terminal.
     term_log = logging.getLogger("rdflib.term")

@@ -38,7 +38,10 @@ class Dated:
             self.precision]
 
     def holds_by(self, when: date) -> bool:
-        """True if this date is on or before `when`, compared at this date's precision (2023 is on or before 2023-06-01)."""
+        """True if this date is on or before `when`, compared at this date's precision.
+
+        2023 is on or before 2023-06-01.
+        """
         return self.start <= when
 
     def after(self, when: date) -> bool:
@@ -51,7 +54,10 @@ class DateError(ValueError):
 
 
 def parse(text: str, said: Dated | None = None) -> Dated:
-    """A date from YYYY-MM-DD, YYYY-MM or YYYY, or "this year" / "this month" resolved against `said` (the source's date)."""
+    """A date from YYYY-MM-DD, YYYY-MM or YYYY, or "this year" / "this month" resolved against `said`.
+
+    `said` is the source's date.
+    """
     value = text.strip()
     if value.lower() in RELATIVE:
         if said is None:

@@ -41,13 +41,14 @@ def _has_blank_node(path: Path) -> bool:
             return data.find(b"_:") != -1
 
 
-def _quads_of_graph(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> bytes:
+def _quads_of_graph(store: ox.Store, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bytes:
     """One graph as N-Quads, by way of the N-Triples dump (a dump to N-Quads of one graph drops its name).
 
     Every line of an N-Triples dump ends in " .\\n" and no other newline is in it (the serializer
     escapes newlines in literals), so the graph name goes in before each line's end.
     """
     triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    assert triples is not None  # without an output file, dump returns the bytes
     if isinstance(graph, ox.DefaultGraph):
         return triples
     return triples.replace(b" .\n", f" {graph} .\n".encode())
@@ -60,7 +61,8 @@ def _set_apart_blank_nodes(parts: list[bytes]) -> tuple[list[bytes], list[ox.Qua
     nodes (the shapes' nodes, mostly) keep the stable names the build gave them, so that two builds
     of the same files export the same bytes.
     """
-    kept, blank = [], []
+    kept: list[bytes] = []
+    blank: list[ox.Quad] = []
     for part in parts:
         if b"_:" not in part:
             kept.append(part)
@@ -121,7 +123,9 @@ class DiskCopy:
             blank: list[ox.Quad] = []
             parts = (_quads_of_graph(memory, graph) for graph in (ox.DefaultGraph(), *memory.named_graphs())
                      if graph not in self.direct)
-            for part in (ox.serialize(self._made, format=ox.RdfFormat.N_QUADS), *parts):
+            made = ox.serialize(self._made, format=ox.RdfFormat.N_QUADS)
+            assert made is not None  # without an output file, serialize returns the bytes
+            for part in (made, *parts):
                 (plain,), named = _set_apart_blank_nodes([part])
                 if plain:
                     self.disk.bulk_load(input=plain, format=ox.RdfFormat.N_QUADS)

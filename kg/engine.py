@@ -65,7 +65,10 @@ class LocalEngine:
 
 
 def open_engine(paths: Paths, endpoint: str | None = None, timeout: float | None = None) -> Engine:
-    """The engine to query: a remote endpoint when given (timeout: $KG_ENDPOINT_TIMEOUT or 30 s), else the embedded store."""
+    """The engine to query: a remote endpoint when given, else the embedded store.
+
+    A remote endpoint's timeout is `timeout`, else $KG_ENDPOINT_TIMEOUT, else 30 s.
+    """
     if endpoint:
         from kg.endpoint import RemoteEngine
 

@@ -10,7 +10,7 @@ from kg.seeds.tables import tables
 def canonical(text: str) -> str:
     """The canonical form of a statement table: header, rows sorted, cells trimmed, LF line ends."""
     lines = text.replace("\r\n", "\n").lstrip("\ufeff").split("\n")
-    header, body = lines[0], [l for l in lines[1:] if l.strip()]
+    header, body = lines[0], [line for line in lines[1:] if line.strip()]
     rows = []
     for line in body:
         cells = [c.strip() for c in line.split("\t")]

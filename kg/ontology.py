@@ -34,7 +34,7 @@ _STATEMENT_START = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)")
 
 
 @dataclass
-class Term:
+class OntologyTerm:
     """A class or property of the ontology."""
 
     iri: str
@@ -47,7 +47,7 @@ class Term:
 
 
 @dataclass
-class Property(Term):
+class Property(OntologyTerm):
     kind: str = ANNOTATION
     domain: str | None = None
     range: str | None = None
@@ -55,7 +55,7 @@ class Property(Term):
 
 
 @dataclass
-class OntologyClass(Term):
+class OntologyClass(OntologyTerm):
     parents: list[str] = field(default_factory=list)
 
 
@@ -141,7 +141,7 @@ def statement_start(text: str, error_line: int) -> int | None:
     lines = text.split("\n")
     if not 1 <= error_line <= len(lines):
         return None
-    directives = [l for l in lines[:error_line - 1] if l.startswith(("@prefix", "@base", "PREFIX", "BASE"))]
+    directives = [line for line in lines[:error_line - 1] if line.startswith(("@prefix", "@base", "PREFIX", "BASE"))]
 
     def starts(line: str) -> bool:
         return bool(_STATEMENT_START.match(line) or line.startswith(("[", "(", "_:"))) and line not in directives
@@ -282,7 +282,7 @@ class OntologyFile:
     lines: dict[str, int]
 
     def line_of(self, subject: str, *terms: Term) -> int:
-        """The line of `subject`'s statement that names the first of `terms` it names (else the statement's first line)."""
+        """The line of `subject`'s statement that names the first of `terms` it names (else its first line)."""
         start = self.lines.get(subject, 1)
         rows = self.text.split("\n")
         end = start
@@ -332,7 +332,7 @@ def index(quads: list[ox.Quad], prefixes: dict[str, str], locations: dict[str, t
     def all_of(s: str, p: str) -> list[str]:
         return [o.value for o in values.get((s, p), []) if isinstance(o, ox.NamedNode)]
 
-    def fill(term: Term) -> None:
+    def fill(term: OntologyTerm) -> None:
         term.label = first(term.iri, RDFS_LABEL)
         term.comment = first(term.iri, RDFS_COMMENT)
         term.file, term.line = locations.get(term.iri, ("", 0))

@@ -154,9 +154,10 @@ def graph_facts(engine: Engine, onto: Ontology) -> GraphFacts:
               GRAPH ?g {{ ?x ?p ?o }} FILTER(?g != <{GRAPH_INFERRED}>)
             }} ORDER BY (?p != rdf:type) ?p ?o LIMIT {EXAMPLE_FACTS}""",
                              {"x": ox.NamedNode(iri)}).rows
-        facts[iri] = [(r[1], r[2]) for r in rows]
-    names = labels(engine, {iri for iri in picked.values()}
-                   | {t.value for pairs in facts.values() for pair in pairs for t in pair if isinstance(t, ox.NamedNode)})
+        # ?p and ?o are bound in every row: the test only narrows the cells' type
+        facts[iri] = [(p, o) for _, p, o in rows if p is not None and o is not None]
+    linked = {t.value for pairs in facts.values() for pair in pairs for t in pair if isinstance(t, ox.NamedNode)}
+    names = labels(engine, set(picked.values()) | linked)
     prefixes = {**SPARQL_PREFIXES, **onto.prefixes}
 
     def show(term: Term) -> str:
@@ -235,12 +236,14 @@ class _Page:
     def term_head(self, term, kind: str) -> None:
         self.w(f'<section class="term" id="{anchor(term.iri, self.prefixes)}">')
         dep = " <span class='deprecated'>deprecated</span>" if term.deprecated else ""
-        self.w(f"<h3>{_text(term.label or self.curie(term.iri))} <small>{kind} <code>{_text(self.curie(term.iri))}</code></small>{dep}</h3>")
+        name, shown = _text(term.label or self.curie(term.iri)), _text(self.curie(term.iri))
+        self.w(f"<h3>{name} <small>{kind} <code>{shown}</code></small>{dep}</h3>")
         self.w(f"<p>{_text(term.comment) if term.comment else '<em>no rdfs:comment</em>'}</p>")
         if term.deprecated:
             better = f" Use {self.ref(term.replaced_by)} instead." if term.replaced_by else ""
             self.w(f"<p class='deprecated'>Deprecated: data using it still loads, with a warning.{better}</p>")
-        self.w(f"<p class='muted'>IRI <code>{_text(term.iri)}</code>; defined in <code>{_text(term.file)}:{term.line}</code></p>")
+        self.w(f"<p class='muted'>IRI <code>{_text(term.iri)}</code>; "
+               f"defined in <code>{_text(term.file)}:{term.line}</code></p>")
 
     def class_section(self, node: ClassNode) -> None:
         term = node.term
@@ -253,7 +256,8 @@ class _Page:
         above = self.onto.ancestors(term.iri)
         domain = [p for p in self.onto.properties.values() if p.domain in above]
         ranges = [p for p in self.onto.properties.values() if p.range in above]
-        rows.append(("properties (as domain, own and inherited)", ", ".join(self.ref(p.iri) for p in sorted(domain, key=_sort_key)) or "—"))
+        rows.append(("properties (as domain, own and inherited)",
+                     ", ".join(self.ref(p.iri) for p in sorted(domain, key=_sort_key)) or "—"))
         rows.append(("used as range by", ", ".join(self.ref(p.iri) for p in sorted(ranges, key=_sort_key)) or "—"))
         members = sorted(s for s, props in self.values.items()
                          if ox.NamedNode(term.iri) in props.get(RDF_TYPE, []) and s not in self.onto.classes)
@@ -303,7 +307,8 @@ class _Page:
     def toc(self, nodes, depth: int = 0) -> None:
         self.w("<ul>")
         for node in nodes:
-            self.w(f"<li><a href='#{anchor(node.term.iri, self.prefixes)}'>{_text(node.term.label or self.curie(node.term.iri))}</a>")
+            name = _text(node.term.label or self.curie(node.term.iri))
+            self.w(f"<li><a href='#{anchor(node.term.iri, self.prefixes)}'>{name}</a>")
             if node.children:
                 self.toc(node.children, depth + 1)
             self.w("</li>")
@@ -335,8 +340,8 @@ class _Page:
             self.class_section(node)
         for kind, nodes in view.properties.items():
             self.w(f"<h2>{_text(kind.capitalize())} properties</h2>")
-            for node in nodes:
-                self.property_section(node)
+            for prop_node in nodes:
+                self.property_section(prop_node)
         self.w("<h2 id='shapes'>Shapes</h2>")
         for shape in self.shapes:
             targets = ([f"instances of {self.ref(c)}" for c in shape.target_classes]
@@ -361,12 +366,14 @@ class _Page:
 
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:0;display:flex;color:#222}
-nav{width:17em;flex:none;height:100vh;overflow:auto;position:sticky;top:0;padding:0 1em;background:#f5f5f7;font-size:13px}
+nav{width:17em;flex:none;height:100vh;overflow:auto;position:sticky;top:0;padding:0 1em;\
+background:#f5f5f7;font-size:13px}
 nav ul{padding-left:1em;margin:0} nav h2{font-size:14px;margin:1em 0 .3em}
 main{padding:1em 2em;max-width:70em}
 section.term{border-top:1px solid #ddd;padding:.4em 0}
 h3 small,h1 small{font-weight:normal;color:#666;font-size:13px}
-table{border-collapse:collapse;margin:.3em 0;font-size:13px} td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.3em 0;font-size:13px} \
+td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
 table.facts th{background:#fafafa;width:16em}
 .muted{color:#777;font-size:13px} .deprecated{color:#a40} .error{color:#b00} .warn{color:#a60}
 code{font-size:12px}

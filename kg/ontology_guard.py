@@ -88,7 +88,8 @@ def _overrides(f: OntologyFile, core: set[str]) -> tuple[dict[str, int], list[Pr
         if not f.extension:
             continue
         if q.subject.value not in headers:
-            problems.append(Problem(f.shown, line, "error", f"cart:overrides belongs on the file's owl:Ontology header, "
+            problems.append(Problem(f.shown, line, "error",
+                                    f"cart:overrides belongs on the file's owl:Ontology header, "
                                     f"not on {f.curie(q.subject)}", "core-term"))
         elif not isinstance(q.object, ox.NamedNode) or q.object.value not in core:
             problems.append(Problem(f.shown, line, "error", f"cart:overrides names {name}, which is not a class or "

@@ -129,7 +129,8 @@ class Bound:
     unmatched: list[str] = field(default_factory=list)
 
 
-def bind(engine: Engine, params: dict[str, Param], given: dict[str, str], prefixes: Mapping[str, str], query: str) -> Bound:
+def bind(engine: Engine, params: dict[str, Param], given: dict[str, str], prefixes: Mapping[str, str],
+         query: str) -> Bound:
     """The `?_name` bindings for a query from the values given (else the defaults), and notes for the user."""
     validate(params, given, prefixes, query)
     bound = Bound()

@@ -78,7 +78,9 @@ class Axioms:
     def read(cls, quads: list[ox.Quad], ancestors) -> Axioms:
         """From the ontology's quads; `ancestors(iri)` gives a class and every class above it."""
         functional, symmetric, changing, disjoint = set(), set(), set(), set()
-        firsts, rests, all_disjoint = {}, {}, []
+        firsts: dict[Term, Term] = {}  # an RDF list's cells: node -> its item, node -> the next node
+        rests: dict[Term, Term] = {}
+        all_disjoint: list[Term] = []
         for q in quads:
             p, o = q.predicate.value, q.object
             if p == RDF_TYPE and o.value == OWL + "FunctionalProperty":
@@ -97,8 +99,9 @@ class Axioms:
                     x.subject == q.subject and x.object.value == OWL + "AllDisjointClasses" for x in quads):
                 all_disjoint.append(o)
         for head in all_disjoint:
-            members, node, seen = [], head, set()
-            while node in firsts and node not in seen:
+            members, seen = [], set()
+            node: Term | None = head
+            while node is not None and node in firsts and node not in seen:
                 seen.add(node)
                 members.append(firsts[node].value)
                 node = rests.get(node)
@@ -139,7 +142,8 @@ def rank(statements: list[Statement], axioms: Axioms, curation: set[str], dates:
             st.rank = PREFERRED
         if st.rank == DEPRECATED:
             st.reason = UNVERIFIED
-            st.reason_text = "status unverified: no usable source was found, so the claim is recorded and never asserted"
+            st.reason_text = ("status unverified: no usable source was found, "
+                              "so the claim is recorded and never asserted")
 
     pairs = _conflicts(statements, axioms)
     refinements = [(a, b) for a, b in pairs if _refines(a, b) or _refines(b, a)]
@@ -226,7 +230,7 @@ def _conflicts(statements: list[Statement], axioms: Axioms) -> list[tuple[Statem
     for st in statements:
         ends = (st.subject, _value(st.object))
         if st.predicate in axioms.symmetric and isinstance(st.object, ox.NamedNode):
-            ends = tuple(sorted(ends))  # a symmetric link denied one way round is denied the other way too
+            ends = (min(ends), max(ends))  # a symmetric link denied one way round is denied the other way too
         by_triple.setdefault((ends[0], st.predicate, ends[1]), []).append(st)
         if st.negated:
             continue

@@ -170,7 +170,8 @@ def _refuse_existing(onto: Ontology, names: _Names, *iris: str) -> None:
             term = onto.classes.get(iri) or onto.properties.get(iri)
             status = ""
             if term is not None and term.deprecated:
-                status = " and is deprecated" + (f" in favour of {names.curie(term.replaced_by)}" if term.replaced_by else "")
+                better = f" in favour of {names.curie(term.replaced_by)}" if term.replaced_by else ""
+                status = " and is deprecated" + better
             raise KgError(f"{names.curie(iri)} already exists{where}{status}; "
                           "names are never reused or renamed: pick a new name")
 
@@ -231,7 +232,8 @@ def new_class(paths: Paths, name: str, parent: str | None = None, file: str | Pa
     path = _target(paths, file, local)
     label = label or label_of(local, is_class=True)
     parent_name = names.local(parent_iri) if parent_iri else ""
-    comment = comment or (f"A kind of {parent_name}." if parent_iri else f"{_article(label).capitalize()} {label.lower()}.")
+    comment = comment or (f"A kind of {parent_name}." if parent_iri
+                          else f"{_article(label).capitalize()} {label.lower()}.")
 
     lines = [f"cart:{local} a owl:Class ;",
              f"    rdfs:label {turtle_string(label)} ;",
@@ -250,11 +252,12 @@ def new_class(paths: Paths, name: str, parent: str | None = None, file: str | Pa
                   f"shape:{local}Shape a sh:NodeShape ;",
                   f"    sh:targetClass cart:{local} ."]
     else:
+        needs_name = f"{_article(local)} {local} needs a name: add an rdfs:label row"
         lines += [f"shape:{local}Shape a sh:NodeShape ;",
                   f"    sh:targetClass cart:{local} ;",
                   "    sh:property [",
                   "        sh:path rdfs:label ; sh:minCount 1 ;",
-                  f"        sh:message {turtle_string(f'{_article(local)} {local} needs a name: add an rdfs:label row')} ;",
+                  f"        sh:message {turtle_string(needs_name)} ;",
                   "    ] ."]
     header = f"# ---------------------------------------------------------------- cart:{local} (kg new class)\n\n"
     block = header + "\n".join(lines) + "\n"
@@ -284,14 +287,16 @@ def _property_shape(onto: Ontology, names: _Names, local: str, label: str, domai
         lines.append(f"    sh:targetClass {names.curie(domain_iri)} ;")
     # Only classes the ontology declares can be checked: the build infers superclass types from them alone.
     if domain_iri in onto.classes:
+        only_domain = f"only {_article(d_name)} {d_name} has cart:{local} (its rdfs:domain)"
         lines += [f"    sh:class {names.curie(domain_iri)} ;",
-                  f"    sh:message {turtle_string(f'only {_article(d_name)} {d_name} has cart:{local} (its rdfs:domain)')} ;"]
+                  f"    sh:message {turtle_string(only_domain)} ;"]
     if is_datatype:
         value = [f"        sh:datatype {names.curie(range_iri)} ;",
                  f"        sh:message {turtle_string(f'cart:{local} is an xsd:{r_name}')} ;"]
     elif range_iri in onto.classes:
+        must_be = f"the value of cart:{local} must be {_article(r_name)} {r_name}"
         value = [f"        sh:class {names.curie(range_iri)} ;",
-                 f"        sh:message {turtle_string(f'the value of cart:{local} must be {_article(r_name)} {r_name}')} ;"]
+                 f"        sh:message {turtle_string(must_be)} ;"]
     else:
         value = ["        sh:nodeKind sh:IRI ;",
                  f"        sh:message {turtle_string(f'the value of cart:{local} is an entity, not text')} ;"]

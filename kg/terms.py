@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Union
+from typing import TypeAlias
 
 import pyoxigraph as ox
 
-Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple

@@ -24,7 +24,8 @@ from kg.terms import Term
 from kg.vocab import CART, CLAIM, RDF_TYPE, XSD
 
 # Derived at build time from the claims and the curation rows; a row may not state them.
-DERIVED = {CART + name for name in ("rank", "deprecationReason", "reasonText", "contradictedBy", "contested", "evidence")}
+DERIVED = {CART + name for name in ("rank", "deprecationReason", "reasonText", "contradictedBy", "contested",
+                                    "evidence")}
 STATUSES = {
     "verified": CART + "Verified",
     "partially_verified": CART + "PartiallyVerified",
@@ -32,8 +33,12 @@ STATUSES = {
     "reported": CART + "Reported",
 }
 
-# A claim's quote, note and date qualifiers (predicate, object), kept beside it for its N-Quads.
-Note = tuple[str, str, list]
+# A claim's date qualifiers, each (predicate, object).
+Qualified = list[tuple[ox.NamedNode, Term]]
+# A claim's quote, note and date qualifiers, kept beside it for its N-Quads.
+Note = tuple[str, str, Qualified]
+# When a claim holds: from and until, each None when open.
+Validity = tuple[dates.Dated | None, dates.Dated | None]
 
 
 @dataclass
@@ -75,6 +80,7 @@ def _claim(r: Resolved, folder: Folder) -> tuple[ranks.Statement, Note] | None:
     prop = resolver.ontology.property(p)
     if not resolver.known_term(row, "property", p, prop, resolver.property_names):
         return None
+    assert prop is not None  # known_term is False for an unknown property
     if not row.object:
         resolver.problems.add(row.file, row.line, "error", "object is empty", "syntax")
         return None
@@ -110,14 +116,14 @@ def _object(r: Resolved, prop: Property, folder: Folder) -> Term | None:
         if not o_iri:
             return None
         obj = ox.NamedNode(o_iri)
-        if r.predicate == RDF_TYPE and not resolver.known_term(row, "class", o_iri, resolver.ontology.classes.get(o_iri),
-                                                              resolver.class_names):
+        cls = resolver.ontology.classes.get(o_iri)
+        if r.predicate == RDF_TYPE and not resolver.known_term(row, "class", o_iri, cls, resolver.class_names):
             return None
         return obj
     datatype = prop.range if prop.kind == DATATYPE else None
     lit, why = dated_literal(row, datatype, folder.said.get(quiet_iri(row.source, resolver.prefixes)))
     if lit is None:
-        resolver.problems.add(row.file, row.line, "error", f"wrong datatype for {resolver.curie(r.predicate)}: {why}",
+        resolver.problems.add(row.file, row.line, "error", f"wrong datatype for {resolver.curie(prop.iri)}: {why}",
                               "datatype")
     return lit
 
@@ -133,7 +139,8 @@ def _source(row: Row, folder: Folder) -> tuple[str, str] | None:
         return None
     if src_iri not in folder.sources:
         problems.add(row.file, row.line, "error",
-                     f"source {row.source} is not declared (add it to seeds/sources.tsv with a class under cart:Source)",
+                     f"source {row.source} is not declared "
+                     "(add it to seeds/sources.tsv with a class under cart:Source)",
                      "undefined-source")
         return None
     status = row.status or "reported"
@@ -186,16 +193,16 @@ def _evidence(row: Row, resolver: Resolver, sources: dict[str, str], by_curation
 
 
 def _qualifiers(row: Row, datatype: str | None, source_date: dates.Dated | None,
-                problems: Problems) -> tuple[list, tuple, dates.Dated | None] | None:
+                problems: Problems) -> tuple[Qualified, Validity, dates.Dated | None] | None:
     """The claim's date qualifiers (the object's precision, from, until), its validity and its date object
     at its precision (for comparing dates: kg.ranks), or None and a problem."""
-    qualified: list = []
+    qualified: Qualified = []
     period = None
     if datatype == XSD + "date":
         period = dates.parse(row.object, said=source_date)  # the object was checked as a date already
         if not DATE.match(row.object):
             qualified.append((ox.NamedNode(CART + "datePrecision"), ox.NamedNode(dates.PRECISIONS[period.precision])))
-    valid = []
+    valid: list[dates.Dated | None] = []
     for column, prop, cell in (("from", "validFrom", row.valid_from), ("until", "validUntil", row.valid_until)):
         if not cell:
             valid.append(None)
@@ -206,7 +213,8 @@ def _qualifiers(row: Row, datatype: str | None, source_date: dates.Dated | None,
             problems.add(row.file, row.line, "error", f"{column}: {exc}", "datatype")
             return None
         valid.append(d)
-        qualified.append((ox.NamedNode(CART + prop), ox.Literal(d.start.isoformat(), datatype=ox.NamedNode(XSD + "date"))))
+        first_day = ox.Literal(d.start.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+        qualified.append((ox.NamedNode(CART + prop), first_day))
         if d.precision != "day":
             qualified.append((ox.NamedNode(CART + prop + "Precision"), ox.NamedNode(dates.PRECISIONS[d.precision])))
     if valid[0] and valid[1] and valid[1].end < valid[0].start:
@@ -221,7 +229,8 @@ def said_on(resolved: list[Resolved]) -> dict[str, dates.Dated]:
     said = {}
     for r in resolved:
         s, row = r.subject, r.row
-        if s and r.predicate == CART + "publishedOn" and not r.negated and row.status != "unverified" and s not in said:
+        own_date = r.predicate == CART + "publishedOn" and not r.negated and row.status != "unverified"
+        if s and own_date and s not in said:
             try:
                 said[s] = dates.parse(row.object)
             except dates.DateError:
@@ -234,7 +243,8 @@ def curation_of(typed: dict[str, set[str]], ontology: Ontology) -> set[str]:
     return {s for s, classes in typed.items() if any(ontology.is_subclass(c, CART + "Curation") for c in classes)}
 
 
-def rank(statements: list[ranks.Statement], ontology: Ontology, curation: set[str], resolver: Resolver) -> list[Problem]:
+def rank(statements: list[ranks.Statement], ontology: Ontology, curation: set[str],
+         resolver: Resolver) -> list[Problem]:
     """Rank the claims against each other (kg.ranks); the problems the ranking finds."""
     published, supersedes = _source_dates(statements), _superseding(statements)
     return ranks.rank(statements, ranks.Axioms.read(ontology.quads, ontology.ancestors), curation,

@@ -127,7 +127,8 @@ def _read_file(path: Path, shown: str, found: _Files, problems: Problems,
         found.rdf_files.append((path, shown, graph))
         found.rdf_quads.extend(file_source(graph, shown))
     else:
-        problems.add(shown, 0, "error", "seed files are statement tables (.tsv), Turtle (.ttl) or N-Triples (.nt)", "format")
+        problems.add(shown, 0, "error", "seed files are statement tables (.tsv), Turtle (.ttl) or N-Triples (.nt)",
+                     "format")
         return False
     return True
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg import ranks
-from kg.seeds.claims import STATUSES
+from kg.seeds.claims import STATUSES, Note
 from kg.vocab import CART, GRAPH_ACCEPTED, RDF, XSD
 
 
-def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement, tuple[str, str]]) -> bytes:
+def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement, Note]) -> bytes:
     """Each statement as a cart:Claim in its source's graph (the triple, quote, rank and why), as N-Quads."""
     rdf_type, rdf_s, rdf_p, rdf_o = (f"<{RDF}{n}>" for n in ("type", "subject", "predicate", "object"))
     c = {n: f"<{CART}{n}>" for n in ("Claim", "statedIn", "verification", "rank", "seedFile", "seedLine", "quote",
@@ -26,7 +26,7 @@ def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement,
         graph, claim = f"<{st.source}>", str(st.claim)
         quote, note, qualified = notes[st]
 
-        def add(p: str, o: str) -> None:
+        def add(p: str, o: str, claim: str = claim, graph: str = graph) -> None:
             lines.append(f"{claim} {p} {o} {graph} .\n")
 
         add(rdf_type, c["Claim"])

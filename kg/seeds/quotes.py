@@ -82,7 +82,8 @@ def quote_holds(row: Row, subject: str, source: str, obj: Term, archived: dict[s
     if text and subject != source:
         if not row.quote:
             problems.add(row.file, row.line, "error",
-                         f"a fact from {row.source} needs its supporting quote (the source's text is archived)", "quote")
+                         f"a fact from {row.source} needs its supporting quote (the source's text is archived)",
+                         "quote")
             return False
         if row.quote not in text:
             problems.add(row.file, row.line, "error",

@@ -101,9 +101,11 @@ def read_table(path: Path, shown: str) -> tuple[list[Row], list[Problem]]:
         cells = line.split("\t")
         if len(cells) > len(header):
             problems.append(Problem(shown, number, "error",
-                                    f"{len(cells)} cells, at most {len(header)} expected (a tab inside a cell?)", "syntax"))
+                                    f"{len(cells)} cells, at most {len(header)} expected (a tab inside a cell?)",
+                                    "syntax"))
             continue
         named = dict(zip(header, (c.strip() for c in cells)))
-        rows.append(Row(shown, number, *(named.get(c, "") for c in HEADER), evidence=named.get("evidence", ""),
+        columns = {c: named.get(c, "") for c in HEADER}  # HEADER names Row's fields
+        rows.append(Row(shown, number, **columns, evidence=named.get("evidence", ""),
                         valid_from=named.get("from", ""), valid_until=named.get("until", "")))
     return rows, problems

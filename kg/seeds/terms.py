@@ -56,7 +56,8 @@ class Resolver:
             return value
         match = _CURIE.match(cell)
         if not match:
-            self.problems.add(row.file, row.line, "error", f"{column}: expected a CURIE such as id:rese-cel or an <IRI>, got {cell!r}", "syntax")
+            self.problems.add(row.file, row.line, "error",
+                              f"{column}: expected a CURIE such as id:rese-cel or an <IRI>, got {cell!r}", "syntax")
             return None
         prefix, local = match.groups()
         if prefix not in self.prefixes:
@@ -64,7 +65,8 @@ class Resolver:
                               f"{column}: prefix {prefix!r} is not declared in seeds/prefixes.tsv", "undeclared-prefix")
             return None
         if _IRI_BAD.search(local):
-            self.problems.add(row.file, row.line, "error", f"{column}: {cell!r} has characters not allowed in an IRI", "syntax")
+            self.problems.add(row.file, row.line, "error", f"{column}: {cell!r} has characters not allowed in an IRI",
+                              "syntax")
             return None
         return self.prefixes[prefix] + local
 
@@ -126,6 +128,7 @@ def resolve_rows(rows: list[Row], resolver: Resolver, typed: dict[str, set[str]]
             resolver.problems.add(row.file, row.line, "error", "predicate is empty", "syntax")
         r = Resolved(row, negated, s, p)
         if r.types_subject():
+            assert s is not None  # a row types its subject only when it has one
             o = resolver.iri(row, row.object, "object")
             r = Resolved(row, negated, s, p, o)
             if o:
