@@ -35,7 +35,8 @@ def table_for(paths: Paths, inputs: list[Path], name: str | None) -> Path:
     return paths.seeds / f"{TABLE_PREFIX}{base}.tsv"
 
 
-def import_ctgov(paths: Paths, inputs: list[Path], name: str | None = None, downloaded: str | None = None) -> ImportReport:
+def import_ctgov(paths: Paths, inputs: list[Path], name: str | None = None,
+                 downloaded: str | None = None) -> ImportReport:
     """Read the records, write their rows to seeds/ctgov-<name>.tsv and the candidates to the review file.
 
     Every file is read and every record checked before anything is written; the table is written

@@ -60,7 +60,8 @@ def read_studies(path: Path, shown: str, downloaded: str | None) -> list[Study]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CtgovInputError(f"{shown}: line {exc.lineno} column {exc.colno}: malformed JSON: {exc.msg} (nothing written)")
+        raise CtgovInputError(f"{shown}: line {exc.lineno} column {exc.colno}: malformed JSON: {exc.msg} "
+                              "(nothing written)")
     day = downloaded or datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat()
     if isinstance(data, list):
         items = [(f"$[{i}]", s) for i, s in enumerate(data)]
@@ -86,7 +87,7 @@ def read_studies(path: Path, shown: str, downloaded: str | None) -> list[Study]:
 
 def value_at(data: dict, dotted: str):
     """The value at a dotted path of the record, or None where a key is missing."""
-    node = data
+    node: object = data  # any JSON value on the way down
     for key in dotted.split("."):
         if not isinstance(node, dict):
             return None
@@ -103,4 +104,5 @@ def registry_date(value, where: str) -> tuple[str, bool]:
             return date(int(year), int(month), int(day or 1)).isoformat(), day is None
         except ValueError:
             pass
-    raise CtgovInputError(f"{where}: {value!r} is not a date the registry writes (YYYY-MM-DD or YYYY-MM) (nothing written)")
+    raise CtgovInputError(f"{where}: {value!r} is not a date the registry writes (YYYY-MM-DD or YYYY-MM) "
+                          "(nothing written)")

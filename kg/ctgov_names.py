@@ -1,4 +1,5 @@
-"""The graph's names for `kg import ctgov`: what the seed tables call each entity, and matching a record's names to them.
+"""The graph's names for `kg import ctgov`: what the seed tables call each entity, and matching a record's names
+to them.
 
 Names are folded (case, accents, punctuation, company suffixes ignored) so a registry's spelling finds
 the curated entity; the curated rows of single-valued trial properties are kept to check records against.

@@ -133,10 +133,12 @@ def record_rows(study: Study, names: Names, report: ImportReport) -> tuple[str, 
 
 
 def _identity(data: dict, where: str) -> tuple[str, str, str]:
-    """The record's NCT id and version date (as an xsd:date and as the registry wrote it); raises if either is missing."""
+    """The record's NCT id and version date (as an xsd:date and as the registry wrote it); raises if either is
+    missing."""
     nct = value_at(data, "protocolSection.identificationModule.nctId")
     if not isinstance(nct, str) or not nct:
-        raise CtgovInputError(f"{where}.protocolSection.identificationModule.nctId: the study has no NCT id (nothing written)")
+        raise CtgovInputError(f"{where}.protocolSection.identificationModule.nctId: the study has no NCT id "
+                              "(nothing written)")
     if not _NCT.match(nct):
         raise CtgovInputError(f"{where}.protocolSection.identificationModule.nctId: {nct!r} is not an NCT id "
                               "(NCT and 8 digits) (nothing written)")
@@ -176,7 +178,8 @@ def _trial_rows(rows: _Rows, data: dict, nct: str) -> str:
         title = acronym or brief or nct
         taken = names.labels.get(normal(title), set()) - {trial}
         if taken:
-            report.candidates.append(Candidate("trial", title, nct, f"{_IDENT}.acronym" if acronym else f"{_IDENT}.briefTitle",
+            title_path = f"{_IDENT}.acronym" if acronym else f"{_IDENT}.briefTitle"
+            report.candidates.append(Candidate("trial", title, nct, title_path,
                                                f"already the label of {', '.join(sorted(taken))}: the same trial? "
                                                f"labelled {nct} meanwhile"))
             title = nct

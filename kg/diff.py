@@ -26,6 +26,8 @@ from kg.store import select
 class _Elsewhere(Paths):
     """A project whose build folder is given, whatever $KG_BUILD_DIR says."""
 
+    _build: Path  # set once in __init__ (Paths is frozen)
+
     def __init__(self, root: Path, build: Path):
         super().__init__(root)
         object.__setattr__(self, "_build", build)
@@ -59,14 +61,17 @@ def build_revision(paths: Paths, commit: str, name: str, into: Path) -> Path:
 
     root = into / "project"
     root.mkdir(parents=True)
-    done = subprocess.run(["git", "-C", str(paths.root), "archive", "--format=tar", commit, "ontology", "seeds", "queries"],
-                          capture_output=True, timeout=300)
+    archive = ["git", "-C", str(paths.root), "archive", "--format=tar", commit, "ontology", "seeds", "queries"]
+    done = subprocess.run(archive, capture_output=True, timeout=300)
     if done.returncode != 0:
         raise KgError(f"{name}: git archive failed: {done.stderr.decode('utf-8', 'replace').strip().splitlines()[-1:]}")
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
         # The "data" filter refuses links and paths that leave the folder (Pythons before 3.10.12 lack it;
         # the archive is git's own, of this repository).
-        tar.extractall(root, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(root, filter="data")
+        else:
+            tar.extractall(root)
     try:
         build_mod.build(_Elsewhere(root, into / "build"), shacl=False)
     except InputError as exc:
@@ -107,8 +112,9 @@ def read_watch(paths: Paths, file: Path, stores: list[ox.Store], prefixes: dict[
             continue
         iri = _iri_of(line, stores, prefixes)
         if iri is None:
-            raise InputError([Problem(shown, number, "error", f"{line!r} names no entity in either build "
-                                      "(give a CURIE such as id:rese-cel, an <IRI> or an entity's exact name)", "watch")])
+            message = (f"{line!r} names no entity in either build "
+                       "(give a CURIE such as id:rese-cel, an <IRI> or an entity's exact name)")
+            raise InputError([Problem(shown, number, "error", message, "watch")])
         found.add(iri)
     return found
 
@@ -124,8 +130,9 @@ def _iri_of(name: str, stores: list[ox.Store], prefixes: dict[str, str]) -> str 
             if any(True for _ in store.quads_for_pattern(ox.NamedNode(iri), None, None)):
                 return iri
     for store in stores:
-        rows = list(select(store, f"SELECT ?x WHERE {{ VALUES ?n {{ {ox.Literal(name)} }} ?x rdfs:label|skos:altLabel ?l "
-                                  "FILTER(LCASE(STR(?l)) = LCASE(?n)) } ORDER BY ?x LIMIT 1"))
+        query = (f"SELECT ?x WHERE {{ VALUES ?n {{ {ox.Literal(name)} }} ?x rdfs:label|skos:altLabel ?l "
+                 "FILTER(LCASE(STR(?l)) = LCASE(?n)) } ORDER BY ?x LIMIT 1")
+        rows = list(select(store, query))
         if rows:
             return rows[0][0].value
     return None

@@ -90,10 +90,12 @@ def read_snapshot(store: ox.Store) -> Snapshot:
     sources = {row[0].value for row in select(store, "SELECT DISTINCT ?s WHERE { ?s a cart:Source }")}
     values: dict[tuple[str, str], set[str]] = {}  # (subject, property) -> objects in N-Triples form
     props = " ".join(f"<{p}>" for p in TRACKED)
-    for s, p, o in select(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} GRAPH ?g {{ ?s ?p ?o }} {_NOT_FACTS} }}"):
+    tracked = f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} GRAPH ?g {{ ?s ?p ?o }} {_NOT_FACTS} }}"
+    for s, p, o in select(store, tracked):
         values.setdefault((s.value, p.value), set()).add(str(o))
     decisions = {d.value: (t.value, f.value if f is not None else "") for d, t, f in select(store, """
-        SELECT ?d ?t ?f WHERE { ?d a cart:RegulatoryDecision ; cart:decisionType ?t OPTIONAL { ?d cart:decisionFor ?f } }""")}
+        SELECT ?d ?t ?f WHERE {
+          ?d a cart:RegulatoryDecision ; cart:decisionType ?t OPTIONAL { ?d cart:decisionFor ?f } }""")}
     disputes = {}
     for c, s, p, o, src, why in select(store, """
             SELECT ?c ?s ?p ?o ?src ?why WHERE { ?c cart:rank cart:DeprecatedRank ; cart:deprecationReason ?why ;
@@ -139,11 +141,11 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
         triple = (f"<{s}>", f"<{p}>", min(was if gone else now))
         changes.append(Change(kind, s, before=before, after=after, triple=triple, in_old=gone))
     for c in sorted(new.disputes.keys() - old.disputes.keys()):
-        s, p, o, src = new.disputes[c]
-        changes.append(Change("dispute-opened", s.value, after=_claim_text(p, o), sources=(src,)))
+        subject, predicate, obj, src = new.disputes[c]
+        changes.append(Change("dispute-opened", subject.value, after=_claim_text(predicate, obj), sources=(src,)))
     for c in sorted(old.disputes.keys() - new.disputes.keys()):
-        s, p, o, src = old.disputes[c]
-        changes.append(Change("dispute-resolved", s.value, before=_claim_text(p, o), sources=(src,)))
+        subject, predicate, obj, src = old.disputes[c]
+        changes.append(Change("dispute-resolved", subject.value, before=_claim_text(predicate, obj), sources=(src,)))
     return changes
 
 
@@ -166,6 +168,7 @@ def _claim_text(p: Term, o: Term) -> str:
 def _sources_of(store: ox.Store, triples: list[tuple], chunk: int = 400) -> dict[tuple, set[str]]:
     """(s, p, o) -> the sources that state it: the claims that are not deprecated, and the data files that hold it."""
     found: dict[tuple, set[str]] = {}
+    is_data_file = f"?src != <{GRAPH_ACCEPTED}> && ?src != <{GRAPH_INFERRED}> && ?src != <{GRAPH_ONTOLOGY}>"
     for i in range(0, len(triples), chunk):
         part = triples[i:i + chunk]
         rows = " ".join(f"({s} {p} {o})" for s, p, o in part)
@@ -174,7 +177,7 @@ def _sources_of(store: ox.Store, triples: list[tuple], chunk: int = 400) -> dict
                   {{ ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; cart:statedIn ?src ; cart:rank ?r
                      FILTER(?r != cart:DeprecatedRank) }}
                   UNION {{ GRAPH ?src {{ ?s ?p ?o }}
-                           FILTER(?src != <{GRAPH_ACCEPTED}> && ?src != <{GRAPH_INFERRED}> && ?src != <{GRAPH_ONTOLOGY}>) }} }}"""):
+                           FILTER({is_data_file}) }} }}"""):
             found.setdefault((str(s), str(p), str(o)), set()).add(src.value)
     return found
 

@@ -78,7 +78,8 @@ def render(report: Report, fmt: str, prefixes: dict[str, str], now: datetime | N
 
 
 def _md(text: str) -> str:
-    return html.escape(text, quote=False).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("[", "\\[")
+    escaped = html.escape(text, quote=False)
+    return escaped.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("[", "\\[")
 
 
 def _cited(source: str, report: Report, prefixes: dict[str, str], fmt: str) -> str:
@@ -127,13 +128,16 @@ def atom(report: Report, prefixes: dict[str, str], now: datetime | None = None) 
     for c in report.changes:
         text = describe(c, report, prefixes)
         out += ["  <entry>", f"    <id>{change_id(c)}</id>", f"    <title>{escape(_xml_safe(text))}</title>",
-                f"    <updated>{stamp}</updated>", f"    <category term={quoteattr(c.kind)} label={quoteattr(KINDS[c.kind])}/>"]
+                f"    <updated>{stamp}</updated>",
+                f"    <category term={quoteattr(c.kind)} label={quoteattr(KINDS[c.kind])}/>"]
         for s in c.sources:
             url = report.urls.get(s) or s
             title = report.labels.get(s, _short(s, prefixes))
-            out.append(f"    <link rel=\"related\" href={quoteattr(_xml_safe(url))} title={quoteattr(_xml_safe(title))}/>")
+            out.append(f"    <link rel=\"related\" href={quoteattr(_xml_safe(url))}"
+                       f" title={quoteattr(_xml_safe(title))}/>")
         cited = "; ".join(f"{report.labels.get(s, _short(s, prefixes))} <{report.urls.get(s, s)}>" for s in c.sources)
-        out.append(f"    <summary>{escape(_xml_safe(text + ('. Sources: ' + cited if cited else '. No source recorded.')))}</summary>")
+        summary = text + (". Sources: " + cited if cited else ". No source recorded.")
+        out.append(f"    <summary>{escape(_xml_safe(summary))}</summary>")
         out.append("  </entry>")
     out.append("</feed>")
     return "\n".join(out) + "\n"

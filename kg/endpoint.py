@@ -88,7 +88,8 @@ def request(method: str, url: str, body: bytes | None = None, headers: dict[str,
     except urllib.error.URLError as exc:
         raise KgError(f"{method} {url}: {_network_reason(exc.reason, timeout)}")
     except TimeoutError:
-        raise KgError(f"{method} {url}: no answer within {timeout:g} s (timeout; set KG_ENDPOINT_TIMEOUT to wait longer)")
+        raise KgError(f"{method} {url}: no answer within {timeout:g} s "
+                      "(timeout; set KG_ENDPOINT_TIMEOUT to wait longer)")
     except (ConnectionError, OSError, http.client.HTTPException) as exc:
         # The server went away mid-answer (stopped, crashed, reset the connection).
         raise KgError(f"{method} {url}: connection lost ({type(exc).__name__}: {exc})")
@@ -108,7 +109,7 @@ def _network_reason(reason: object, timeout: float) -> str:
 
 def _first_line(data: bytes) -> str:
     text = data.decode("utf-8", "replace").strip()
-    line = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    line = next((text_line.strip() for text_line in text.splitlines() if text_line.strip()), "")
     return line[:200] + ("..." if len(line) > 200 else "")
 
 
@@ -122,15 +123,16 @@ class RemoteEngine:
         self.url = url
         self.name = url
         self.timeout = timeout if timeout is not None else timeout_from_env()
-        self.server = ""  # the Server header of the last answer, e.g. "Oxigraph/0.5.13", "Virtuoso/07.20.3233 (Linux) ..."
+        # The Server header of the last answer, e.g. "Oxigraph/0.5.13", "Virtuoso/07.20.3233 (Linux) ...".
+        self.server = ""
         # Whether the server takes the nested VALUES blocks bind() adds; Virtuoso 7.2 fails some (entity:
         # "SQ142: Different number of expected and generated columns") and then gets the top-level one only.
         self.nested_values = True
 
     def _post(self, sparql: str, accept: str) -> Response:
         body = urllib.parse.urlencode({"query": sparql}).encode("ascii")
-        response = request("POST", self.url, body, {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
-                           self.timeout)
+        headers = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
+        response = request("POST", self.url, body, headers, self.timeout)
         self.server = response.server
         return response
 
@@ -138,7 +140,8 @@ class RemoteEngine:
         """Run a query; a SELECT gives its rows, an ASK one boolean, a CONSTRUCT or DESCRIBE its triples."""
         answer = self.run(sparql, bindings)
         if isinstance(answer, Graph):
-            return Result(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in answer.triples])
+            rows: list[list[Term | None]] = [[t.subject, t.predicate, t.object] for t in answer.triples]
+            return Result(["subject", "predicate", "object"], rows)
         if isinstance(answer, Boolean):
             return boolean(answer.value)
         return answer
@@ -165,6 +168,7 @@ class RemoteEngine:
         if form in ("CONSTRUCT", "DESCRIBE"):
             accept = GRAPH_ACCEPT
             if fmt in RDF_FORMATS:
+                wanted = MEDIA_TYPES[fmt]  # every RDF format has its media type
                 rest = [m for m in ("application/n-triples", "text/turtle") if m != wanted]
                 accept = ", ".join([wanted] + [f"{m};q={0.9 - 0.1 * i:.1f}" for i, m in enumerate(rest)])
             return Graph(self._triples(text, accept))
@@ -172,8 +176,10 @@ class RemoteEngine:
         if wanted and fmt not in RDF_FORMATS:
             response = self._post(text, f"{wanted}, {RESULTS_JSON};q=0.9")
             if response.media_type == wanted:
+                results_format = ox.QueryResultsFormat.from_media_type(wanted)
+                assert results_format is not None  # MEDIA_TYPES names only results formats pyoxigraph reads
                 try:
-                    result = self._read_results(response, ox.QueryResultsFormat.from_media_type(wanted))
+                    result = self._read_results(response, results_format)
                 except KgError:
                     # The server's own take on the format is not the W3C's (Virtuoso 7.2 quotes the
                     # variables of its TSV header): ask again for the results JSON every server writes.
@@ -215,7 +221,8 @@ class RemoteEngine:
 
     def _triples(self, text: str, accept: str = GRAPH_ACCEPT) -> list[ox.Triple]:
         response = self._post(text, accept)
-        fmt = ox.RdfFormat.N_TRIPLES if response.media_type == "text/plain" else ox.RdfFormat.from_media_type(response.media_type)
+        media_type = response.media_type
+        fmt = ox.RdfFormat.N_TRIPLES if media_type == "text/plain" else ox.RdfFormat.from_media_type(media_type)
         if fmt is None or fmt == ox.RdfFormat.N3:
             raise KgError(f"POST {self.url}: answer is {response.media_type}, not an RDF format kg reads "
                           "(N-Triples, Turtle, JSON-LD, TriG, RDF/XML)")
@@ -256,7 +263,8 @@ def get_graph(endpoints: Endpoints, graph: str, timeout: float) -> bytes | None:
     except KgError:
         return None
     try:
-        quads = ox.parse(response.body, format=ox.RdfFormat.from_media_type(response.media_type) or ox.RdfFormat.N_TRIPLES)
+        fmt = ox.RdfFormat.from_media_type(response.media_type) or ox.RdfFormat.N_TRIPLES
+        quads = ox.parse(response.body, format=fmt)
         return ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
     except (SyntaxError, ValueError):
         return None

@@ -47,9 +47,8 @@ def check_size(path: Path, shown: str) -> None:
     limit = max_bytes()
     size = path.stat().st_size
     if size > limit:
-        raise InputError([Problem(shown, 0, "error",
-                                  f"file is {size} bytes, over the limit of {limit} (set KG_MAX_FILE_BYTES to raise it)",
-                                  "file-size")])
+        message = f"file is {size} bytes, over the limit of {limit} (set KG_MAX_FILE_BYTES to raise it)"
+        raise InputError([Problem(shown, 0, "error", message, "file-size")])
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -60,9 +59,8 @@ def read_text(path: Path, shown: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError([Problem(shown, line, "error",
-                                  f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
-                                  "encoding")])
+        message = f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8"
+        raise InputError([Problem(shown, line, "error", message, "encoding")])
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n")

@@ -54,6 +54,7 @@ RULES = (*SCHEMA_RULES, *JOIN_RULES)
 MAX_ROUNDS = 10
 
 Pair = tuple  # (subject, object)
+Subject = ox.NamedNode | ox.BlankNode | ox.Triple  # what a triple's subject can be
 
 
 @dataclass
@@ -61,24 +62,26 @@ class Schema:
     """The hierarchy and property axioms the schema rules apply, read from every graph of the store."""
 
     superclasses: dict[Term, set[ox.NamedNode]]
-    superproperties: dict[Term, set[ox.NamedNode]]
-    symmetric: set[Term]
-    inverses: dict[Term, set[ox.NamedNode]]
+    superproperties: dict[ox.NamedNode, set[ox.NamedNode]]
+    symmetric: set[ox.NamedNode]
+    inverses: dict[ox.NamedNode, set[ox.NamedNode]]
 
     @classmethod
     def read(cls, store: ox.Store) -> Schema:
         from kg.store import select
 
-        def closure(prop: str, subjects: str) -> dict[Term, set[ox.NamedNode]]:
+        def closure(prop: str, subjects: str) -> dict:
             # A blank-node superclass is an OWL restriction, not a class anything can be typed with.
+            # Keys are what `subjects` lets through: classes (IRIs or blank nodes) or properties (IRIs).
             found: dict[Term, set[ox.NamedNode]] = {}
             for row in select(store, f"SELECT DISTINCT ?a ?b WHERE {{ ?a {prop}+ ?b "
                                      f"FILTER(isIRI(?b) && ?a != ?b && {subjects}) }}"):
                 found.setdefault(row["a"], set()).add(row["b"])
             return found
 
-        symmetric = {row["p"] for row in select(store, "SELECT DISTINCT ?p WHERE { ?p a owl:SymmetricProperty FILTER(isIRI(?p)) }")}
-        inverses: dict[Term, set[ox.NamedNode]] = {}
+        symmetric_query = "SELECT DISTINCT ?p WHERE { ?p a owl:SymmetricProperty FILTER(isIRI(?p)) }"
+        symmetric: set[ox.NamedNode] = {row["p"] for row in select(store, symmetric_query)}
+        inverses: dict[ox.NamedNode, set[ox.NamedNode]] = {}
         for row in select(store, "SELECT DISTINCT ?p ?q WHERE { ?p owl:inverseOf ?q FILTER(isIRI(?p) && isIRI(?q)) }"):
             inverses.setdefault(row["p"], set()).add(row["q"])
             inverses.setdefault(row["q"], set()).add(row["p"])
@@ -87,7 +90,7 @@ class Schema:
         return cls(closure("rdfs:subClassOf", "!isLiteral(?a)"), closure("rdfs:subPropertyOf", "isIRI(?a)"),
                    symmetric, inverses)
 
-    def used_properties(self) -> set[Term]:
+    def used_properties(self) -> set[ox.NamedNode]:
         """The properties whose triples the schema rules read (rdf:type aside)."""
         return {*self.superproperties, *self.symmetric, *self.inverses}
 
@@ -100,17 +103,17 @@ class _Known:
 
     def __init__(self, store: ox.Store):
         self.store = store
-        self.pairs: dict[Term, set[Pair]] = {}
-        self.members: dict[Term, set[Term]] = {}
+        self.pairs: dict[ox.NamedNode, set[Pair]] = {}
+        self.members: dict[Term, set[Subject]] = {}
 
-    def of_property(self, prop: Term) -> set[Pair]:
+    def of_property(self, prop: ox.NamedNode) -> set[Pair]:
         if prop not in self.pairs:
             # A SELECT hands over two terms a row, cheaper than quads_for_pattern's four (a third faster).
             rows = self.store.query(f"SELECT ?s ?o WHERE {{ GRAPH ?g {{ ?s {prop} ?o }} }}")
             self.pairs[prop] = {(row[0], row[1]) for row in rows}
         return self.pairs[prop]
 
-    def of_class(self, cls: Term) -> set[Term]:
+    def of_class(self, cls: Term) -> set[Subject]:
         if cls not in self.members:
             if isinstance(cls, ox.BlankNode):
                 # in a query's text a blank node is a variable: it would match every class
@@ -126,8 +129,8 @@ class _Round:
     """Triples a round derived (or starts from): pairs per property, with rdf:type kept as members per class."""
 
     def __init__(self) -> None:
-        self.pairs: dict[Term, set[Pair]] = {}
-        self.members: dict[Term, set[Term]] = {}
+        self.pairs: dict[ox.NamedNode, set[Pair]] = {}
+        self.members: dict[Term, set[Subject]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.pairs or self.members)
@@ -140,10 +143,10 @@ class _Round:
                 + [ox.Quad(x, TYPE, c, graph) for c, xs in self.members.items() for x in xs])
 
 
-def _add(known: _Known, out: _Round, prop: Term, pairs: set[Pair]) -> int:
+def _add(known: _Known, out: _Round, prop: ox.NamedNode, pairs: set[Pair]) -> int:
     """Keep the pairs of `prop` the store does not hold yet; return how many were new."""
     if prop == TYPE:
-        by_class: dict[Term, set[Term]] = {}
+        by_class: dict[Term, set[Subject]] = {}
         for s, o in pairs:
             by_class.setdefault(o, set()).add(s)
         return sum(_add_members(known, out, c, xs) for c, xs in by_class.items())
@@ -155,7 +158,7 @@ def _add(known: _Known, out: _Round, prop: Term, pairs: set[Pair]) -> int:
     return len(new)
 
 
-def _add_members(known: _Known, out: _Round, cls: Term, xs: set[Term]) -> int:
+def _add_members(known: _Known, out: _Round, cls: Term, xs: set[Subject]) -> int:
     have = known.of_class(cls)
     new = xs - have
     if new:
@@ -178,7 +181,7 @@ def _schema_round(schema: Schema, known: _Known, delta: _Round, counts: dict[str
         for sup in schema.superproperties.get(prop, ()):
             counts["subproperty"] += _add(known, out, sup, pairs)
         # A literal cannot be a subject: the symmetric and inverse rules skip triples that end in one.
-        turned = None
+        turned: set[Pair] = set()  # read only by the two rules that fill it
         if prop in schema.symmetric or prop in schema.inverses:
             turned = {(o, s) for s, o in pairs if not isinstance(o, ox.Literal)}
         if prop in schema.symmetric:
@@ -215,7 +218,7 @@ def _chains(schema: Schema) -> Chains | None:
     literal object (it would become a subject), even if a later turn puts it back. None when rdf:type
     takes part in a chain: then derived types feed the subclass rule and one pass is not enough.
     """
-    steps: dict[Term, list[tuple[Term, bool, str]]] = {}
+    steps: dict[ox.NamedNode, list[tuple[ox.NamedNode, bool, str]]] = {}
     for prop, sups in schema.superproperties.items():
         steps.setdefault(prop, []).extend((sup, False, "subproperty") for sup in sups)
     for prop in schema.symmetric:
@@ -226,7 +229,7 @@ def _chains(schema: Schema) -> Chains | None:
         return None
     chains: Chains = {}
     for start in steps:
-        found: dict[tuple[Term, bool, bool], str] = {}
+        found: dict[tuple[ox.NamedNode, bool, bool], str] = {}
         todo = [(start, False, True)]
         while todo:
             prop, turned, literals = todo.pop()
@@ -248,11 +251,14 @@ def _first_pass_in_store(store: ox.Store, schema: Schema, known: _Known, chains:
     Each update leaves out what any graph holds by then, earlier updates' triples included.
     """
     def count(pattern: str) -> int:
-        return int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ {pattern} }} }}")))[0].value)
+        solutions = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ {pattern} }} }}")
+        assert isinstance(solutions, ox.QuerySolutions)  # a SELECT's answer
+        return int(next(iter(solutions))[0].value)
 
     def insert(rule: str, derived: str, body: str) -> None:
         before = count(derived)
-        store.update(f"INSERT {{ GRAPH {graph} {{ {derived} }} }} WHERE {{ {body} MINUS {{ GRAPH ?h {{ {derived} }} }} }}")
+        store.update(f"INSERT {{ GRAPH {graph} {{ {derived} }} }} "
+                     f"WHERE {{ {body} MINUS {{ GRAPH ?h {{ {derived} }} }} }}")
         counts[rule] += count(derived) - before
 
     for prop, targets in chains.items():
@@ -320,7 +326,7 @@ def infer(store: ox.Store) -> dict[str, int]:
 
 def _add_all(known: _Known, out: _Round, quads: list[ox.Quad]) -> None:
     """Record what the join rules derived as the next round's input, and as known where known is kept."""
-    by_property: dict[Term, set[Pair]] = {}
+    by_property: dict[ox.NamedNode, set[Pair]] = {}
     for q in quads:
         by_property.setdefault(q.predicate, set()).add((q.subject, q.object))
     for prop, pairs in by_property.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -99,6 +99,13 @@ def remote_graphs(engine: RemoteEngine) -> set[str]:
     return {row[0].value for row in rows if isinstance(row[0], ox.NamedNode)}
 
 
+def _n_triples(store: ox.Store, graph: str) -> bytes:
+    """One graph of the build as N-Triples."""
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+    assert data is not None  # dump() without an output returns the bytes
+    return data
+
+
 def compare_graphs(endpoints: Endpoints, store: ox.Store, graphs: list[str], timeout: float) -> dict[str, Difference]:
     """For each of `graphs` the endpoint holds: what it holds that the build has not, and the other way round.
 
@@ -107,7 +114,7 @@ def compare_graphs(endpoints: Endpoints, store: ox.Store, graphs: list[str], tim
     """
     differences = {}
     for g in graphs:
-        local = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
+        local = _n_triples(store, g)
         if b"_:" in local:  # in a literal too: a false alarm only sends the graph again
             continue
         there = get_graph(endpoints, g, timeout)
@@ -119,7 +126,7 @@ def compare_graphs(endpoints: Endpoints, store: ox.Store, graphs: list[str], tim
 
 
 def move_in(targets: list[str], stale: list[str], leftovers: list[str], replace_default: bool,
-            in_place: list[str] = (), patches: dict[str, Difference] | None = None) -> str:
+            in_place: Sequence[str] = (), patches: dict[str, Difference] | None = None) -> str:
     """The one update that puts every staged graph in place, patches the graphs that changed a little
     and drops what the build no longer has.
 
@@ -209,8 +216,7 @@ def _stage(endpoints: Endpoints, store: ox.Store, sending: list[str], bulk: bool
     try:
         for i, g in enumerate(sending, start=1):
             progress(f"uploading graph {i}/{len(sending)}: {g}")
-            put_graph(endpoints, staging_graph(g), store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)),
-                      timeout, bulk=bulk)
+            put_graph(endpoints, staging_graph(g), _n_triples(store, g), timeout, bulk=bulk)
             staged.append(staging_graph(g))
     except KgError as exc:
         left = ""
@@ -271,5 +277,6 @@ def remote_counts(engine: RemoteEngine, graphs: list[str]) -> dict[str, int]:
     if not graphs:
         return {}
     values = " ".join(f"<{g}>" for g in graphs)
-    rows = engine.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g").rows
+    query = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+    rows = engine.select(query).rows
     return {row[0].value: int(row[1].value) for row in rows}

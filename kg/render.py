@@ -97,8 +97,15 @@ def to_csv(result: Result | Boolean) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(result.variables)
     for row in result.rows:
-        writer.writerow(["" if t is None else (f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value) for t in row])
+        writer.writerow([_csv_value(t) for t in row])
     return out.getvalue()
+
+
+def _csv_value(t: Term | None) -> str:
+    """A CSV cell: empty where unbound, a blank node as _:label, any other term as its value."""
+    if t is None:
+        return ""
+    return f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value
 
 
 def to_tsv(result: Result | Boolean) -> str:

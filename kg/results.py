@@ -124,8 +124,10 @@ def json_term(cell: dict, seen: dict[str, ox.BlankNode]) -> Term:
     if kind == "bnode":
         return _blank(value, seen)
     if kind == "triple":
-        return ox.Triple(json_term(value["subject"], seen), json_term(value["predicate"], seen),
-                         json_term(value["object"], seen))
+        subject, predicate, object_ = (json_term(value[part], seen) for part in ("subject", "predicate", "object"))
+        if not isinstance(subject, (ox.NamedNode, ox.BlankNode)) or not isinstance(predicate, ox.NamedNode):
+            raise TypeError("a triple term's subject must be an IRI or a blank node and its predicate an IRI")
+        return ox.Triple(subject, predicate, object_)
     raise ValueError(f"unknown term type {kind!r}")
 
 
@@ -143,7 +145,7 @@ def parse_json_results(data: bytes, form: str) -> Result:
     bindings = doc.get("results", {}).get("bindings", [])
     if form == "ASK":
         # Virtuoso answers ASK in JSON as a table with one integer cell (__ASK_RETVAL), not a boolean.
-        first = next(iter(bindings[0].values()), {}) if bindings else {}
+        first: dict = next(iter(bindings[0].values()), {}) if bindings else {}
         return boolean(first.get("value", "0") not in ("0", "false", ""))
     seen: dict[str, ox.BlankNode] = {}
     rows = [[json_term(b[v], seen) if v in b else None for v in variables] for b in bindings]

@@ -174,7 +174,8 @@ def _focus(shape: CompiledShape) -> str:
 
 def _subclasses(store: ox.Store, cls: ox.NamedNode, cache: dict) -> str:
     if cls not in cache:
-        rows = store.query(f"SELECT DISTINCT ?k WHERE {{ ?k <{RDFS}subClassOf>* {cls} }}", use_default_graph_as_union=True)
+        query = f"SELECT DISTINCT ?k WHERE {{ ?k <{RDFS}subClassOf>* {cls} }}"
+        rows = store.query(query, use_default_graph_as_union=True)
         cache[cls] = " ".join(str(row[0]) for row in rows if not isinstance(row[0], ox.BlankNode)) or str(cls)
     return cache[cls]
 
@@ -198,10 +199,14 @@ def _queries(store: ox.Store, shape: CompiledShape, part: _Constraints, cache: d
         source = f"{focus} ?focus {part.path} ?value ."
     out = []
     if "class" in values:
-        kinds = _subclasses(store, values["class"], cache)
-        out.append(("class", f"SELECT DISTINCT ?focus ?value WHERE {{ {source} MINUS {{ ?value a ?_k . VALUES ?_k {{ {kinds} }} }} }}"))
+        cls = values["class"]
+        assert isinstance(cls, ox.NamedNode)  # _constraints refuses any other sh:class
+        kinds = _subclasses(store, cls, cache)
+        out.append(("class", f"SELECT DISTINCT ?focus ?value WHERE {{ {source} "
+                             f"MINUS {{ ?value a ?_k . VALUES ?_k {{ {kinds} }} }} }}"))
     if "datatype" in values:
         dt = values["datatype"]
+        assert isinstance(dt, ox.NamedNode)  # _constraints refuses any other sh:datatype
         out.append(("datatype", f"""SELECT DISTINCT ?focus ?value WHERE {{ {source}
             FILTER(!isLiteral(?value) || DATATYPE(?value) != {dt} || !COALESCE({_well_formed(dt)}, false)) }}"""))
     if "pattern" in values:

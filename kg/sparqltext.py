@@ -62,7 +62,8 @@ def refusals(text: str, allow_from: bool = False) -> list[Refusal]:
             nxt = tokens[i + 1][1] if i + 1 < len(tokens) else ""
             if nxt.upper() == "NAMED":
                 nxt = tokens[i + 2][1] if i + 2 < len(tokens) else ""
-            found.append(Refusal(word, line, f"FROM {nxt} is refused (no dataset from elsewhere); use GRAPH <iri> {{ ... }} instead"))
+            reason = f"FROM {nxt} is refused (no dataset from elsewhere); use GRAPH <iri> {{ ... }} instead"
+            found.append(Refusal(word, line, reason))
     return found
 
 
@@ -162,29 +163,31 @@ def read_rq(path: Path, shown: str, known_keys: set[str]) -> RqFile:
     lines = text.split("\n")
     header_lines = []
     first = None
-    for number, line in enumerate(lines, start=1):
-        if line.startswith("#+"):
+    for number, source_line in enumerate(lines, start=1):
+        if source_line.startswith("#+"):
             first = first or number
-            header_lines.append(line[2:].removeprefix(" "))
-        elif header_lines and line.strip() and not line.startswith("#"):
+            header_lines.append(source_line[2:].removeprefix(" "))
+        elif header_lines and source_line.strip() and not source_line.startswith("#"):
             break
+    start = first or 1  # the header's first line (line 1 when there is no header)
     try:
         header = yaml.load("\n".join(header_lines), Loader=_HeaderLoader) if header_lines else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = (first or 1) + (mark.line if mark else 0)
+        line = start + (mark.line if mark else 0)
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         raise InputError([Problem(shown, line, "error", f"#+ header is not valid YAML: {problem}", "query-header")])
     if header is None:
         header = {}
     if not isinstance(header, dict):
-        raise InputError([Problem(shown, first or 1, "error", "#+ header must be `key: value` lines", "query-header")])
+        raise InputError([Problem(shown, start, "error", "#+ header must be `key: value` lines", "query-header")])
     unknown = set(header) - known_keys
     if unknown:
         key = sorted(unknown)[0]
-        line = next((first + i for i, l in enumerate(header_lines) if l.startswith(f"{key}:")), first or 1)
-        raise InputError([Problem(shown, line, "error",
-                                  f"unknown #+ header key {key!r} (known: {', '.join(sorted(known_keys))})", "query-header")])
+        line = next((start + i for i, header_line in enumerate(header_lines)
+                     if header_line.startswith(f"{key}:")), start)
+        message = f"unknown #+ header key {key!r} (known: {', '.join(sorted(known_keys))})"
+        raise InputError([Problem(shown, line, "error", message, "query-header")])
     refused = refusals(text)
     if refused:
         r = refused[0]
@@ -192,23 +195,24 @@ def read_rq(path: Path, shown: str, known_keys: set[str]) -> RqFile:
     params: dict[str, Param] = {}
     raw_params = header.get("params") or {}
     if not isinstance(raw_params, dict):
-        raise InputError([Problem(shown, first or 1, "error", "#+ params must map each name to {type, default, description}", "query-header")])
+        message = "#+ params must map each name to {type, default, description}"
+        raise InputError([Problem(shown, start, "error", message, "query-header")])
     words = {value for kind, value, _ in scan(text) if kind == "word"}
     for pname, spec in raw_params.items():
-        line = next((first + i for i, l in enumerate(header_lines)
-                     if re.match(rf"\s+{re.escape(str(pname))}\s*:", l)), first or 1)
+        line = next((start + i for i, header_line in enumerate(header_lines)
+                     if re.match(rf"\s+{re.escape(str(pname))}\s*:", header_line)), start)
         spec = spec if isinstance(spec, dict) else {"type": spec}
         unknown_keys = sorted(set(map(str, spec)) - set(PARAM_KEYS))
         if unknown_keys:
-            raise InputError([Problem(shown, line, "error",
-                                      f"parameter {pname!r} has unknown key {unknown_keys[0]!r} (known: {', '.join(PARAM_KEYS)})",
-                                      "query-header")])
+            message = f"parameter {pname!r} has unknown key {unknown_keys[0]!r} (known: {', '.join(PARAM_KEYS)})"
+            raise InputError([Problem(shown, line, "error", message, "query-header")])
         ptype = str(spec.get("type", "string"))
         if ptype not in PARAM_TYPES:
-            raise InputError([Problem(shown, line, "error",
-                                      f"parameter {pname!r} has unknown type {ptype!r} (one of {', '.join(PARAM_TYPES)})", "query-header")])
+            message = f"parameter {pname!r} has unknown type {ptype!r} (one of {', '.join(PARAM_TYPES)})"
+            raise InputError([Problem(shown, line, "error", message, "query-header")])
         if f"?_{pname}" not in words and f"$_{pname}" not in words:
-            raise InputError([Problem(shown, line, "error", f"parameter {pname!r} is not used as ?_{pname} in the query", "query-header")])
+            message = f"parameter {pname!r} is not used as ?_{pname} in the query"
+            raise InputError([Problem(shown, line, "error", message, "query-header")])
         params[str(pname)] = Param(name=str(pname), type=ptype, default=spec.get("default"),
                                    description=str(spec.get("description") or ""), required="default" not in spec,
                                    cls=str(spec.get("class") or ""), line=line)
@@ -237,7 +241,8 @@ def _positions(text: str):
 
 def _declared(text: str, prefixes: dict[str, str]) -> set[str]:
     tokens = list(_positions(text))
-    own = {tokens[i + 1][1].split(":")[0] for i, t in enumerate(tokens[:-1]) if t[0] == "word" and t[1].upper() == "PREFIX"}
+    own = {tokens[i + 1][1].split(":")[0] for i, t in enumerate(tokens[:-1])
+           if t[0] == "word" and t[1].upper() == "PREFIX"}
     return set(prefixes) | own
 
 

@@ -47,5 +47,6 @@ def derive(query_url: str, update: str | None = None, graph_store: str | None = 
     update = update or (guess[0] if guess else None)
     graph_store = graph_store or (guess[1] if guess else None)
     if not update or not graph_store:
-        raise KgError(f"cannot tell the update and graph store URLs of {query_url}: give --update URL and --graph-store URL")
+        raise KgError(f"cannot tell the update and graph store URLs of {query_url}: "
+                      "give --update URL and --graph-store URL")
     return Endpoints(query_url, update, graph_store)
