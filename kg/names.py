@@ -147,17 +147,17 @@ def display_names(engine: Engine, result: Result, known_prefixes: Mapping[str, s
 
 # The name is bound as a term (?_name), so any text at all is only ever compared, never parsed as SPARQL.
 # The class restriction is a fixed fragment chosen by code, bound as ?_class.
-_LOOKUP_EXACT = """SELECT DISTINCT ?entity ?_name ?_class WHERE {
-  ?entity %s ?_name . %%s
-} ORDER BY ?entity""" % FOUND_BY
-_LOOKUP_ANY_CASE = """SELECT DISTINCT ?entity ?_name ?_class WHERE {
-  ?entity %s ?label . %%s
+_LOOKUP_EXACT = f"""SELECT DISTINCT ?entity ?_name ?_class WHERE {{
+  ?entity {FOUND_BY} ?_name . %s
+}} ORDER BY ?entity"""
+_LOOKUP_ANY_CASE = f"""SELECT DISTINCT ?entity ?_name ?_class WHERE {{
+  ?entity {FOUND_BY} ?label . %s
   FILTER(LCASE(STR(?label)) = LCASE(STR(?_name)))
-} ORDER BY ?entity""" % FOUND_BY
+}} ORDER BY ?entity"""
 _IN_CLASS = "?entity a ?_class ."
 _EXISTS = "SELECT ?p ?_entity WHERE { { ?_entity ?p ?o } UNION { ?s ?p ?_entity } } LIMIT 1"
-_ALL_NAMES = """SELECT DISTINCT ?label ?_class WHERE { ?entity %s ?label . %%s }""" % FOUND_BY
-_ALL_ENTITIES = """SELECT DISTINCT ?entity ?_class WHERE { ?entity %s ?label . %%s }""" % FOUND_BY
+_ALL_NAMES = f"""SELECT DISTINCT ?label ?_class WHERE {{ ?entity {FOUND_BY} ?label . %s }}"""
+_ALL_ENTITIES = f"""SELECT DISTINCT ?entity ?_class WHERE {{ ?entity {FOUND_BY} ?label . %s }}"""
 
 
 @dataclass(frozen=True)

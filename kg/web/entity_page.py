@@ -28,10 +28,10 @@ _NEIGHBOUR_DATES = """SELECT DISTINCT ?s ?p ?d WHERE { VALUES ?s { %s } ?s ?p ?d
 # What a source states: the facts in its graph, its claim records left out by their namespace (a NOT
 # EXISTS per row took three times as long), for a source's page; sorted here, not by the engine.
 # A table's source states its claims (rdf:subject / rdf:predicate / rdf:object); a data file's graph its triples.
-_STATED = """SELECT ?s ?p ?o ?_e WHERE {
-  { GRAPH ?_e { ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }
-  UNION { GRAPH ?_e { ?s ?p ?o } FILTER(!STRSTARTS(STR(?s), "%s")) }
-} LIMIT 1001""" % CLAIM
+_STATED = f"""SELECT ?s ?p ?o ?_e WHERE {{
+  {{ GRAPH ?_e {{ ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }} }}
+  UNION {{ GRAPH ?_e {{ ?s ?p ?o }} FILTER(!STRSTARTS(STR(?s), "{CLAIM}")) }}
+}} LIMIT 1001"""
 _EXISTS = "ASK { { ?_e ?p ?o } UNION { ?s ?p ?_e } }"
 # Claim properties the entity page shows by name; any other the claim carries is shown too.
 CLAIM_SHOWN = {CART + "statedIn", CART + "quote", CART + "contradictedBy", CART + "contested", CART + "rank",

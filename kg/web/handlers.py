@@ -172,8 +172,8 @@ class Site:
             return self._unknown_query(request, name)
         given = self._given(request, rq)
         values = {p.name: given.get(p.name, default_text(p.default) or "") for p in rq.params.values()}
-        context = dict(title=rq.name, rq=rq, values=values, errors={}, answer=None, notes=[],
-                       command=kg_command(rq.name, given), downloads={}, message="")
+        context = {"title": rq.name, "rq": rq, "values": values, "errors": {}, "answer": None, "notes": [],
+                   "command": kg_command(rq.name, given), "downloads": {}, "message": ""}
         if "run" in request.query_params:
             try:
                 validate(rq.params, given, self.known_prefixes, rq.name)
@@ -190,9 +190,9 @@ class Site:
             except KgError as exc:
                 return self.problem(request, exc)
             query_string = urllib.parse.urlencode(given)
+            suffix = f"?{query_string}" if query_string else ""
             context.update(answer=answer, notes=answer["notes"],
-                           downloads={fmt: f"/queries/{rq.name}/download.{fmt}" + (f"?{query_string}" if query_string else "")
-                                      for fmt in DOWNLOADS},
+                           downloads={fmt: f"/queries/{rq.name}/download.{fmt}" + suffix for fmt in DOWNLOADS},
                            commands={fmt: kg_command(rq.name, given, fmt) for fmt in DOWNLOADS})
         return self.page(request, "query.html", **context)
 
@@ -247,7 +247,8 @@ class Site:
     async def editor(self, request: Request) -> Response:
         known = self.known_prefixes
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(known.items()))
-        start = prologue + "\nSELECT ?therapy ?label WHERE {\n  ?therapy a cart:Therapy ; rdfs:label ?label .\n}\nORDER BY ?label\nLIMIT 20\n"
+        start = (prologue + "\nSELECT ?therapy ?label WHERE {\n  ?therapy a cart:Therapy ; rdfs:label ?label .\n}\n"
+                 "ORDER BY ?label\nLIMIT 20\n")
         return self.page(request, "editor.html", title="SPARQL", queries=self.listed(), start=start,
                          prefixes=sorted(known.items()), time_limit=self.time_limit)
 

@@ -107,7 +107,10 @@ def nearest(state: State, text: str, n: int = 5) -> list[dict]:
 
 
 def canned(state: State, name: str, given: dict[str, str], fmt: str) -> dict:
-    """A canned query's answer: rendered in `fmt` exactly as `kg query NAME --format fmt` prints it, or as table cells."""
+    """A canned query's answer, as table cells or rendered in `fmt`.
+
+    Rendered exactly as `kg query NAME --format fmt` prints it.
+    """
     from kg.catalogue import run_query
     from kg.render import render
 

@@ -74,7 +74,10 @@ class Worker:
 
 
 class Pool:
-    """`size` workers over the project's built store; `run` hands a task to an idle one and waits at most `time_limit`."""
+    """`size` workers over the project's built store.
+
+    `run` hands a task to an idle one and waits at most `time_limit`.
+    """
 
     def __init__(self, root, build: str | None, size: int = 2, time_limit: float = DEFAULT_TIME_LIMIT):
         # spawn, not fork: the server's threads (and their locks) must not be copied into a worker.

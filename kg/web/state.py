@@ -72,8 +72,8 @@ def term(state: State, term: Term, shown: dict[str, str]) -> dict:
         if term.value.startswith(GRAPH):  # the build's own graphs (inferred, ontology) have no page
             return {"kind": "literal", "text": shown.get(term.value) or state.curie(term.value), "iri": term.value,
                     "label": shown.get(term.value) or state.curie(term.value)}
-        return {"kind": "iri", "curie": state.curie(term.value), "label": shown.get(term.value) or state.curie(term.value),
-                "iri": term.value}
+        return {"kind": "iri", "curie": state.curie(term.value),
+                "label": shown.get(term.value) or state.curie(term.value), "iri": term.value}
     if isinstance(term, ox.Literal):
         value = term.value
         out = {"kind": "literal", "text": value}
