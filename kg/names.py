@@ -16,7 +16,7 @@ from kg.vocab import CART, GRAPH, RDFS_LABEL, SKOS, SPARQL_PREFIXES
 
 if TYPE_CHECKING:
     from kg.engine import Engine
-    from kg.results import Result
+    from kg.results import Answer
 
 _IRI_BAD = re.compile(r'[\s<>"{}|\\^`\x00-\x20\x7f]')
 _CURIE = re.compile(r"^([A-Za-z][\w.-]*):([^\s:/][^\s]*|)$")
@@ -124,7 +124,7 @@ def labels(engine: Engine, iris: set[str], chunk: int = 500) -> dict[str, str]:
     return found
 
 
-def display_names(engine: Engine, result: Result, known_prefixes: Mapping[str, str]) -> dict[str, str]:
+def display_names(engine: Engine, result: Answer, known_prefixes: Mapping[str, str]) -> dict[str, str]:
     """How to show each IRI of a result: the name it is called (see SHOWN_BY), else its CURIE."""
     iris = result.iris()
     ordered = sorted(iris)
@@ -134,7 +134,7 @@ def display_names(engine: Engine, result: Result, known_prefixes: Mapping[str, s
         for s, p, name in engine.select(_CALLED % values).rows:
             if s is not None and p is not None and name is not None:
                 by_iri.setdefault(s.value, {})[p.value] = {name.value}
-    shown = {iri: name for iri in iris if (name := called(by_iri.get(iri))) is not None}
+    shown = {iri: known for iri in iris if (known := called(by_iri.get(iri))) is not None}
     with_graph = {**known_prefixes, "graph": GRAPH}
     for iri in iris - set(shown):
         text = curie(iri, with_graph, bare=True)
