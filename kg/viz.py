@@ -60,7 +60,7 @@ def _darker(color: str) -> str:
     return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
 
 
-def class_styles(classes: list[str], later: set[str] = frozenset()) -> dict[str, Style]:
+def class_styles(classes: list[str], later: set[str] | frozenset[str] = frozenset()) -> dict[str, Style]:
     """A colour and a shape for every class of the ontology, so a class added to it gets its own with no code change.
 
     Classes take the palette in IRI order, those in `later` (provenance: sources, claims) after all others,
@@ -143,7 +143,7 @@ def page_data(eg: EntityGraph, focus: str | None = None) -> dict:
 
 def _source_names(eg: EntityGraph, sources: dict[str, int]) -> dict[str, str]:
     # Edge sources are known by IRI only; claims carry the source's title: reuse it for the same IRI.
-    names = {}
+    names: dict[str, str] = {}
     for n in eg.graph:
         for c in eg.graph.nodes[n]["claims"]:
             names.setdefault(c.source, c.source_label)
