@@ -11,6 +11,7 @@ import pyoxigraph as ox
 
 from kg.engine import LocalEngine
 from kg.names import labels
+from kg.terms import Term
 from kg.vocab import CART, CLAIM, GRAPH_ACCEPTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, RDF
 from kg.web.state import State, term
 
@@ -60,7 +61,9 @@ def entity(state: State, ref: str) -> dict | None:
     incoming = [row[:2] for row in engine.select(_INCOMING, {"_e": node}).rows]
     linked = sorted({str(s) for s, _ in incoming if isinstance(s, ox.NamedNode)})[:500]  # IRIs from the graph
     neighbour_dates = engine.select(_NEIGHBOUR_DATES % " ".join(linked)).rows if linked else []
-    stated = [row[:3] for row in engine.select(_STATED, {"_e": node}).rows if row[0] != node]
+    # Both branches of _STATED's UNION bind ?s ?p ?o.
+    stated: list[list[Term]] = [[s, p, o] for s, p, o, _ in engine.select(_STATED, {"_e": node}).rows
+                                if s != node and s is not None and p is not None and o is not None]
     shown = _shown(engine, _named(iri, facts, claims, incoming, disputes, neighbour_dates, stated))
     rows = [_fact_row(state, fact, disputes, shown) for fact in facts.values()]
     rows.sort(key=lambda r: (r["p"]["iri"] != RDF + "type", r["p"]["label"].casefold(),

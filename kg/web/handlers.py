@@ -12,6 +12,7 @@ import re
 import shlex
 import urllib.parse
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -91,7 +92,8 @@ class Site:
             self.pool = Pool(self.paths.root, os.environ.get("KG_BUILD_DIR"), self.workers, self.time_limit)
         return self.pool
 
-    async def run(self, task: str, *args: object, limit: float | None = None) -> object:
+    async def run(self, task: str, *args: object, limit: float | None = None) -> Any:
+        """The value the worker's task (a function of kg.web.model, by name) returns: its type is the task's."""
         return await run_in_threadpool(self.get_pool().run, task, *args, time_limit=limit)
 
     def page(self, request: Request, template: str, status: int = 200, **context: object) -> Response:
@@ -172,8 +174,8 @@ class Site:
             return self._unknown_query(request, name)
         given = self._given(request, rq)
         values = {p.name: given.get(p.name, default_text(p.default) or "") for p in rq.params.values()}
-        context = {"title": rq.name, "rq": rq, "values": values, "errors": {}, "answer": None, "notes": [],
-                   "command": kg_command(rq.name, given), "downloads": {}, "message": ""}
+        context: dict[str, Any] = {"title": rq.name, "rq": rq, "values": values, "errors": {}, "answer": None,
+                                   "notes": [], "command": kg_command(rq.name, given), "downloads": {}, "message": ""}
         if "run" in request.query_params:
             try:
                 validate(rq.params, given, self.known_prefixes, rq.name)
@@ -283,7 +285,7 @@ class Site:
 
     # ------------------------------------------------------------ errors and the workers' life
 
-    async def failed(self, request: Request, exc: KgError) -> Response:
+    async def failed(self, request: Request, exc: Exception) -> Response:  # registered for KgError only
         # A library error the handler did not expect (a malformed query file, a store gone): one line, no traceback.
         message = "; ".join(map(str, exc.problems)) if isinstance(exc, InputError) else str(exc)
         return self.page(request, "error.html", 500, title="Error", message=message)

@@ -154,10 +154,13 @@ def sparql(state: State, text: str, results: str, graph: str) -> tuple[bytes, st
     except OSError as exc:
         raise KgError(f"the query failed: {exc}")
     if isinstance(answer, ox.QueryTriples):
-        fmt, media = GRAPH_FORMATS[graph]
-        return answer.serialize(format=fmt), media
-    fmt, media = RESULT_FORMATS[results]
-    return answer.serialize(format=fmt), media
+        rdf_format, media = GRAPH_FORMATS[graph]
+        serialized = answer.serialize(format=rdf_format)
+    else:
+        results_format, media = RESULT_FORMATS[results]
+        serialized = answer.serialize(format=results_format)
+    assert serialized is not None  # given no output file, serialize returns the bytes (its stub says bytes | None)
+    return serialized, media
 
 
 def graph_page(state: State, focus: str | None, depth: int) -> str | None:
