@@ -58,7 +58,8 @@ def _target(rq) -> str:
         return ""
     text = str(raw).strip()
     if not _TARGET.match(text):
-        line = next((i for i, l in enumerate(rq.text.split("\n"), start=1) if l.startswith("#+ target:")), 1)
+        numbered = enumerate(rq.text.split("\n"), start=1)
+        line = next((number for number, text_line in numbered if text_line.startswith("#+ target:")), 1)
         raise InputError([Problem(rq.shown, line, "error", f"#+ target: {text!r} is not a count (12), a share (80%), "
                                   "all or none", "query-header")])
     return text

@@ -100,7 +100,8 @@ def neighbors(eg: EntityGraph, center: str, depth: int = 1) -> list[Neighbor]:
                 parent[nxt] = node
                 queue.append(nxt)
     out = [Neighbor(n, d, parent[n], tuple(relations(eg, parent[n], n))) for n, d in dist.items() if n != center]
-    out.sort(key=lambda x: (x.distance, eg.class_label(eg.graph.nodes[x.node]["cls"]).lower(), eg.label(x.node).lower()))
+    out.sort(key=lambda x: (x.distance, eg.class_label(eg.graph.nodes[x.node]["cls"]).lower(),
+                            eg.label(x.node).lower()))
     return out
 
 

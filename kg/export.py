@@ -38,7 +38,7 @@ def rdf(engine, fmt: str, prefixes: dict[str, str]) -> bytes:
     quads = [ox.Quad(s, p, o, g) for s, p, o, g in engine.select(QUADS).rows]
     quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
     if fmt in KEEPS_GRAPHS:
-        return ox.serialize(quads, format=RDF_FORMATS[fmt], prefixes=prefixes)
+        return _bytes(ox.serialize(quads, format=RDF_FORMATS[fmt], prefixes=prefixes))
     seen: set[ox.Triple] = set()
     triples = []
     for q in sorted(quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object))):
@@ -47,8 +47,14 @@ def rdf(engine, fmt: str, prefixes: dict[str, str]) -> bytes:
             seen.add(t)
             triples.append(t)
     if fmt == "nt":
-        return ox.serialize(triples, format=RDF_FORMATS[fmt])
-    return ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes)
+        return _bytes(ox.serialize(triples, format=RDF_FORMATS[fmt]))
+    return _bytes(ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes))
+
+
+def _bytes(serialized: bytes | None) -> bytes:
+    """What ox.serialize returns given no output file: the bytes (its stub says bytes | None for both cases)."""
+    assert serialized is not None
+    return serialized
 
 
 def export(engine, fmt: str, prefixes: dict[str, str]) -> bytes:

@@ -16,7 +16,7 @@ from kg.vocab import CART, GRAPH, RDFS_LABEL, SKOS, SPARQL_PREFIXES
 
 if TYPE_CHECKING:
     from kg.engine import Engine
-    from kg.results import Result
+    from kg.results import Answer
 
 _IRI_BAD = re.compile(r'[\s<>"{}|\\^`\x00-\x20\x7f]')
 _CURIE = re.compile(r"^([A-Za-z][\w.-]*):([^\s:/][^\s]*|)$")
@@ -124,7 +124,7 @@ def labels(engine: Engine, iris: set[str], chunk: int = 500) -> dict[str, str]:
     return found
 
 
-def display_names(engine: Engine, result: Result, known_prefixes: Mapping[str, str]) -> dict[str, str]:
+def display_names(engine: Engine, result: Answer, known_prefixes: Mapping[str, str]) -> dict[str, str]:
     """How to show each IRI of a result: the name it is called (see SHOWN_BY), else its CURIE."""
     iris = result.iris()
     ordered = sorted(iris)
@@ -134,7 +134,7 @@ def display_names(engine: Engine, result: Result, known_prefixes: Mapping[str, s
         for s, p, name in engine.select(_CALLED % values).rows:
             if s is not None and p is not None and name is not None:
                 by_iri.setdefault(s.value, {})[p.value] = {name.value}
-    shown = {iri: name for iri in iris if (name := called(by_iri.get(iri))) is not None}
+    shown = {iri: known for iri in iris if (known := called(by_iri.get(iri))) is not None}
     with_graph = {**known_prefixes, "graph": GRAPH}
     for iri in iris - set(shown):
         text = curie(iri, with_graph, bare=True)
@@ -147,17 +147,17 @@ def display_names(engine: Engine, result: Result, known_prefixes: Mapping[str, s
 
 # The name is bound as a term (?_name), so any text at all is only ever compared, never parsed as SPARQL.
 # The class restriction is a fixed fragment chosen by code, bound as ?_class.
-_LOOKUP_EXACT = """SELECT DISTINCT ?entity ?_name ?_class WHERE {
-  ?entity %s ?_name . %%s
-} ORDER BY ?entity""" % FOUND_BY
-_LOOKUP_ANY_CASE = """SELECT DISTINCT ?entity ?_name ?_class WHERE {
-  ?entity %s ?label . %%s
+_LOOKUP_EXACT = f"""SELECT DISTINCT ?entity ?_name ?_class WHERE {{
+  ?entity {FOUND_BY} ?_name . %s
+}} ORDER BY ?entity"""
+_LOOKUP_ANY_CASE = f"""SELECT DISTINCT ?entity ?_name ?_class WHERE {{
+  ?entity {FOUND_BY} ?label . %s
   FILTER(LCASE(STR(?label)) = LCASE(STR(?_name)))
-} ORDER BY ?entity""" % FOUND_BY
+}} ORDER BY ?entity"""
 _IN_CLASS = "?entity a ?_class ."
 _EXISTS = "SELECT ?p ?_entity WHERE { { ?_entity ?p ?o } UNION { ?s ?p ?_entity } } LIMIT 1"
-_ALL_NAMES = """SELECT DISTINCT ?label ?_class WHERE { ?entity %s ?label . %%s }""" % FOUND_BY
-_ALL_ENTITIES = """SELECT DISTINCT ?entity ?_class WHERE { ?entity %s ?label . %%s }""" % FOUND_BY
+_ALL_NAMES = f"""SELECT DISTINCT ?label ?_class WHERE {{ ?entity {FOUND_BY} ?label . %s }}"""
+_ALL_ENTITIES = f"""SELECT DISTINCT ?entity ?_class WHERE {{ ?entity {FOUND_BY} ?label . %s }}"""
 
 
 @dataclass(frozen=True)

@@ -250,10 +250,11 @@ def _add_links(engine: Engine, eg: EntityGraph, object_props: dict[str, str], cl
     for s, p, o, src, _, negated, rank, _ in claim_rows:
         if rank is not None and rank.value != DEPRECATED and not _true(negated) and isinstance(o, ox.NamedNode):
             claimed[(s.value, p.value, o.value)].add(src.value)
-    for (s, p, o), graphs in sorted(seen.items()):
-        said = sorted((graphs - {GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_ACCEPTED}) | claimed.get((s, p, o), set()))
-        g.add_edge(s, o, key=p, property=p, label=object_props[p], inferred=graphs == {GRAPH_INFERRED},
-                   sources=said)
+    for (subject, prop, obj), graphs in sorted(seen.items()):
+        sources = sorted((graphs - {GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_ACCEPTED})
+                         | claimed.get((subject, prop, obj), set()))
+        g.add_edge(subject, obj, key=prop, property=prop, label=object_props[prop],
+                   inferred=graphs == {GRAPH_INFERRED}, sources=sources)
     disputed: dict[tuple[str, str, str], tuple[set[str], list[str]]] = {}
     for s, p, o, src, _, negated, rank, reason in claim_rows:
         if rank is None or rank.value != DEPRECATED or _true(negated) or p.value not in object_props:

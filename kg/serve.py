@@ -1,4 +1,7 @@
-"""Serving helpers: which addresses are loopback, free ports, and the Oxigraph server over a snapshot of the store (for bench/bench_queries.py; `kg serve` itself is kg/web)."""
+"""Serving helpers: which addresses are loopback, free ports, and the Oxigraph server over a snapshot of the store.
+
+For bench/bench_queries.py; `kg serve` itself is kg/web.
+"""
 
 from __future__ import annotations
 
@@ -167,7 +170,7 @@ def start(paths: Paths, host: str = "127.0.0.1", port: int = DEFAULT_PORT, allow
 
 def _last_line(path: Path) -> str:
     try:
-        lines = [l.strip() for l in path.read_text("utf-8", "replace").splitlines() if l.strip()]
+        lines = [line.strip() for line in path.read_text("utf-8", "replace").splitlines() if line.strip()]
     except OSError:
         return ""
     return lines[-1] if lines else ""

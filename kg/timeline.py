@@ -71,7 +71,8 @@ class Event:
 def events(engine) -> list[Event]:
     """Every dated event the graph holds, one per event and date property."""
     found: dict[tuple[str, str, str], Event] = {}
-    precision = {(s.value, p.value, o.value): PRECISION.get(x.value, "day") for s, p, o, x in engine.select(PRECISIONS).rows}
+    precision = {(s.value, p.value, o.value): PRECISION.get(x.value, "day")
+                 for s, p, o, x in engine.select(PRECISIONS).rows}
     said: dict[tuple[str, str, str], set[str]] = {}
     for s, p, o, src in engine.select(SOURCES).rows:
         said.setdefault((s.value, p.value, o.value), set()).add(src.value)
@@ -108,7 +109,8 @@ def page_data(engine, found: list[Event]) -> dict:
     iris |= {t for e in found for th in e.therapies for t in targets.get(th, ())} | {e.what for e in found if e.what}
     names = labels(engine, iris)
     urls = {row[0].value: row[1].value for row in engine.select(
-        "SELECT ?s (MIN(STR(?u)) AS ?url) WHERE { ?s a cart:Source ; cart:url ?u } GROUP BY ?s").rows if row[1] is not None}
+        "SELECT ?s (MIN(STR(?u)) AS ?url) WHERE { ?s a cart:Source ; cart:url ?u } GROUP BY ?s").rows
+        if row[1] is not None}
     names.update({row[0].value: row[1].value for row in engine.select(
         "SELECT ?s (MIN(STR(?t)) AS ?title) WHERE { ?s a cart:Source ; cart:title ?t } GROUP BY ?s").rows
         if row[1] is not None and row[0].value not in names})
@@ -140,8 +142,12 @@ def _csp_hash(text: str) -> str:
 
 
 def _template(name: str) -> Template:
-    """A standalone page's template: the shared document head (head.html: charset, policy, viewport, title), then its own."""
-    return Template((TEMPLATES / "head.html").read_text(encoding="utf-8") + (TEMPLATES / name).read_text(encoding="utf-8"))
+    """A standalone page's template: the shared document head, then its own.
+
+    The head (head.html) holds the charset, policy, viewport and title.
+    """
+    head = (TEMPLATES / "head.html").read_text(encoding="utf-8")
+    return Template(head + (TEMPLATES / name).read_text(encoding="utf-8"))
 
 
 def render(data: dict, title: str) -> str:
@@ -154,7 +160,8 @@ def render(data: dict, title: str) -> str:
     csp = (f"default-src 'none'; script-src {_csp_hash(script)}; style-src {_csp_hash(style)}; "
            "img-src data:; base-uri 'none'; form-action 'none'")
     n = len(data["events"])
-    summary = f"{n} dated events" + (f" from {data['events'][0]['shown']} to {data['events'][-1]['shown']}" if n else "")
+    span = f" from {data['events'][0]['shown']} to {data['events'][-1]['shown']}" if n else ""
+    summary = f"{n} dated events" + span
     return _template("timeline.html").substitute(
         csp=csp, title=html.escape(title), summary=html.escape(summary), style=style,
         data=_script_json(data), script=script)

@@ -1,4 +1,7 @@
-"""The graph page: one self-contained HTML file (vis-network inline, no request anywhere) that shows any label as text."""
+"""The graph page: one self-contained HTML file (vis-network inline, no request anywhere).
+
+It shows any label as text.
+"""
 
 from __future__ import annotations
 
@@ -52,12 +55,12 @@ class Style:
 
 def _darker(color: str) -> str:
     r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    h, l, s = colorsys.rgb_to_hls(r, g, b)
-    r, g, b = colorsys.hls_to_rgb(h, l * 0.65, s)
+    hue, lightness, saturation = colorsys.rgb_to_hls(r, g, b)
+    r, g, b = colorsys.hls_to_rgb(hue, lightness * 0.65, saturation)
     return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
 
 
-def class_styles(classes: list[str], later: set[str] = frozenset()) -> dict[str, Style]:
+def class_styles(classes: list[str], later: set[str] | frozenset[str] = frozenset()) -> dict[str, Style]:
     """A colour and a shape for every class of the ontology, so a class added to it gets its own with no code change.
 
     Classes take the palette in IRI order, those in `later` (provenance: sources, claims) after all others,
@@ -125,7 +128,8 @@ def page_data(eg: EntityGraph, focus: str | None = None) -> dict:
     source_names = _source_names(eg, sources)
     return {
         "classes": [{"label": eg.class_label(c), "curie": network.curie(c), "color": styles[c].color,
-                     "border": styles[c].border, "shape": styles[c].shape, "symbol": styles[c].symbol} for c in present],
+                     "border": styles[c].border, "shape": styles[c].shape, "symbol": styles[c].symbol}
+                    for c in present],
         "properties": list(props),
         "sources": [source_names.get(iri, label) for iri, label in zip(sources, source_labels)],
         "nodes": nodes,
@@ -139,7 +143,7 @@ def page_data(eg: EntityGraph, focus: str | None = None) -> dict:
 
 def _source_names(eg: EntityGraph, sources: dict[str, int]) -> dict[str, str]:
     # Edge sources are known by IRI only; claims carry the source's title: reuse it for the same IRI.
-    names = {}
+    names: dict[str, str] = {}
     for n in eg.graph:
         for c in eg.graph.nodes[n]["claims"]:
             names.setdefault(c.source, c.source_label)

@@ -30,17 +30,17 @@ from kg.vocab import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, SRC
 ROOT = Path(__file__).resolve().parent.parent
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-OWN = 'FILTER(STRSTARTS(STR(?g), "https://w3id.org/cartkg/") && !STRSTARTS(STR(?g), "%s"))' % (GRAPH + "staging/")
+OWN = f'FILTER(STRSTARTS(STR(?g), "https://w3id.org/cartkg/") && !STRSTARTS(STR(?g), "{GRAPH}staging/"))'
 # Whole-graph questions whose answers show any difference in terms, datatypes, languages or graphs. They
 # look inside the project's graphs only: Virtuoso's union default graph also holds its own system graphs.
 PROBES = {
-    "graphs": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } %s } GROUP BY ?g ORDER BY ?g" % OWN,
-    "literals": "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } %s FILTER(isLiteral(?o)) } ORDER BY ?s ?p ?o" % OWN,
-    "links": "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } %s FILTER(isIRI(?o) && isIRI(?s)) } ORDER BY ?s ?p ?o" % OWN,
+    "graphs": f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OWN} }} GROUP BY ?g ORDER BY ?g",
+    "literals": f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OWN} FILTER(isLiteral(?o)) }} ORDER BY ?s ?p ?o",
+    "links": f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OWN} FILTER(isIRI(?o) && isIRI(?s)) }} ORDER BY ?s ?p ?o",
     "labels": "SELECT ?x ?label (LANG(?label) AS ?lang) (DATATYPE(?label) AS ?dt) WHERE { GRAPH ?g { ?x rdfs:label ?label } "
-              "%s } ORDER BY ?x ?label" % OWN,
-    "typed": "SELECT ?dt (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } %s FILTER(isLiteral(?o)) BIND(DATATYPE(?o) AS ?dt) } "
-             "GROUP BY ?dt ORDER BY ?dt" % OWN,
+              f"{OWN} }} ORDER BY ?x ?label",
+    "typed": f"SELECT ?dt (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OWN} FILTER(isLiteral(?o)) BIND(DATATYPE(?o) AS ?dt) }} "
+             "GROUP BY ?dt ORDER BY ?dt",
     "union": "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c FILTER(STRSTARTS(STR(?c), STR(cart:))) } GROUP BY ?c ORDER BY ?c",
 }
 

@@ -198,7 +198,10 @@ def test_contested_claims_rules_still_apply_in_the_built_graph(built):
             OPTIONAL {{ ?c cart:contradictedBy ?d . ?d cart:seedFile ?f ; cart:seedLine ?l
                        BIND(CONCAT(?f, ":", STR(?l)) AS ?by) }} }}"""))
         assert rows, file_line
-        one = lambda key: {r[key].value.rsplit("#", 1)[-1] for r in rows if r[key] is not None}
+
+        def one(key):
+            return {r[key].value.rsplit("#", 1)[-1] for r in rows if r[key] is not None}
+
         return {"rank": one("rank"), "reason": one("reason"), "contested": one("contested"), "by": one("by")}
 
     # negation: news text 000 says BMS develops rese-cel (news-000-rese-cel-autoimmune.tsv:91); the curation's

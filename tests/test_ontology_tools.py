@@ -133,7 +133,7 @@ def test_new_class_dry_run_prints_turtle_and_writes_nothing(project, run):
     result = run("new", "class", "CellLine", "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert tree(project) == before
-    text = "@prefix cart: <%s> .\n@prefix shape: <https://w3id.org/cartkg/shapes#> .\n" % CART
+    text = f"@prefix cart: <{CART}> .\n@prefix shape: <https://w3id.org/cartkg/shapes#> .\n"
     text += "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
     text += "@prefix sh: <http://www.w3.org/ns/shacl#> .\n" + result.stdout
     graph = rdflib.Graph().parse(data=text, format="turtle")

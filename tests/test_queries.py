@@ -504,7 +504,10 @@ def test_programs_by_disease_sle(built, answer):
     # field-approvals.tsv:490 inati-cel IND clearance (NMPA).
     result = catalogue.run_query(built, "programs-by-disease", {"disease": "lupus"}).result
     col = {v: i for i, v in enumerate(result.variables)}
-    slug = lambda t: "" if t is None else t.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def slug(t):
+        return "" if t is None else t.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
     found = {(slug(r[col["therapy"]]), r[col["how"]].value if r[col["how"]].value == "in trial" else slug(r[col["how"]]),
               slug(r[col["by"]])) for r in result.rows}
     in_trial = {

@@ -168,7 +168,8 @@ def neighbors(name: str, depth: int, endpoint: str | None) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for r in rows:
         click.echo(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip())
-    click.echo(f"({len(answer.rows)} entities within {depth} link{'s' if depth != 1 else ''} of {answer.label}; * inferred)")
+    links = f"{depth} link{'s' if depth != 1 else ''}"
+    click.echo(f"({len(answer.rows)} entities within {links} of {answer.label}; * inferred)")
 
 
 @click.command(epilog=example("kg timeline -o build/timeline.html --as-of 2024-12-31"))

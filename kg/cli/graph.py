@@ -43,7 +43,8 @@ def build(no_shacl: bool, low_memory: bool, verbose: bool) -> None:
             click.echo("\r\x1b[K", err=True, nl=False)
     inferred = report.triples_per_graph.get(GRAPH_INFERRED, 0)
     click.echo(f"built {report.total_triples:,} triples ({inferred:,} inferred) in {len(report.triples_per_graph)} "
-               f"graphs from {len(report.files)} files in {report.seconds:.2f}s into {paths.relative(paths.build)}/current/")
+               f"graphs from {len(report.files)} files in {report.seconds:.2f}s "
+               f"into {paths.relative(paths.build)}/current/")
     counts = {level: sum(1 for p in report.problems if p.level == level) for level in ("error", "warn", "info")}
     problems = (f"{counts['error']} errors, {counts['warn']} warnings, {counts['info']} info"
                 + (" (`kg check` lists them)" if counts["warn"] + counts["info"] and not verbose else ""))
@@ -60,7 +61,8 @@ def build(no_shacl: bool, low_memory: bool, verbose: bool) -> None:
             click.echo(f"  {problem}")
         return
     classes = sorted(report.instances_per_class.items(), key=lambda kv: (-kv[1], kv[0]))
-    for line in wrapped("entities per class", [f"{n:,} {curie(cls, bare=True).removeprefix('cart:')}" for cls, n in classes]):
+    per_class = [f"{n:,} {curie(cls, bare=True).removeprefix('cart:')}" for cls, n in classes]
+    for line in wrapped("entities per class", per_class):
         click.echo(line)
     click.echo(f"checks: {len(report.checks_run)} run; {problems}")
 

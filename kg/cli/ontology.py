@@ -29,8 +29,8 @@ def _report_scaffold(scaffold: Scaffold, dry_run: bool) -> None:
         click.echo(scaffold.block, nl=False)
         return
     notes = f" ({'; '.join(scaffold.notes)})" if scaffold.notes else ""
-    click.echo(f"{'wrote' if scaffold.created else 'added to'} {scaffold.shown}: {scaffold.kind} {scaffold.term}{notes}, "
-               f"shape {scaffold.shape}")
+    verb = "wrote" if scaffold.created else "added to"
+    click.echo(f"{verb} {scaffold.shown}: {scaffold.kind} {scaffold.term}{notes}, shape {scaffold.shape}")
     click.echo("example seed rows (subject, predicate, object, source, quote, status; tab-separated) "
                "for a table in seeds/, citing your own source:")
     for row in scaffold.example_rows:
@@ -66,15 +66,16 @@ def new_class(name: str, parent: str | None, file: str | None, label: str | None
 @click.option("--file", "file", help=_FILE_HELP)
 @click.option("--label", help="rdfs:label (default: from the name, e.g. manufactured by).")
 @click.option("--comment", help="rdfs:comment: what the relation means.")
-@click.option("--required", is_flag=True, help="Every instance of the domain class must have it (checked by its shape).")
+@click.option("--required", is_flag=True,
+              help="Every instance of the domain class must have it (checked by its shape).")
 @click.option("--dry-run", is_flag=True, help="Print the Turtle instead of writing it.")
 def new_property(name: str, domain: str, range_: str, file: str | None, label: str | None, comment: str | None,
                  required: bool, dry_run: bool) -> None:
     """Add property NAME (lowerCamelCase) with its domain, range and shape to the ontology."""
     from kg import scaffold
 
-    _report_scaffold(scaffold.new_property(project_paths(), name, domain, range_, file=file, label=label, comment=comment,
-                                           required=required, write=not dry_run), dry_run)
+    _report_scaffold(scaffold.new_property(project_paths(), name, domain, range_, file=file, label=label,
+                                           comment=comment, required=required, write=not dry_run), dry_run)
 
 
 @click.command(epilog=example("kg ontology"))
@@ -101,7 +102,8 @@ def ontology() -> None:
         for node in nodes:
             term = node.term
             click.echo(f"{'  ' * depth}{term.label or '?'} ({view.curie(term.iri)}): "
-                       f"{view.curie(term.domain) or 'any'} -> {view.curie(term.range) or 'any'} — {term.comment}{where(term)}")
+                       f"{view.curie(term.domain) or 'any'} -> {view.curie(term.range) or 'any'} "
+                       f"— {term.comment}{where(term)}")
             properties(node.children, depth + 1)
 
     click.echo(f"cartkg ontology {view.version} <{view.iri}> from {', '.join(view.files)}")

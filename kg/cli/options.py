@@ -98,7 +98,8 @@ def wrapped(label: str, items: list[str], width: int = 100, lines: int = 3) -> l
 
 _FORMAT_HELP = ("table (default), records (one field a line), json, xml, csv, tsv (the W3C SPARQL results "
                 "formats), md.")
-_RDF_FORMAT_HELP = "SELECT and ASK: " + _FORMAT_HELP + " CONSTRUCT and DESCRIBE: ttl (default), nt, jsonld, trig, rdfxml."
+_RDF_FORMAT_HELP = ("SELECT and ASK: " + _FORMAT_HELP
+                    + " CONSTRUCT and DESCRIBE: ttl (default), nt, jsonld, trig, rdfxml.")
 
 
 def output_options(any_form: bool) -> Callable[[F], F]:

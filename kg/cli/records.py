@@ -41,11 +41,11 @@ def import_ctgov(inputs: tuple[Path, ...], name: str | None, downloaded: str | N
     click.echo(f"read {report.records} record{'s' if report.records != 1 else ''}; "
                f"{len(report.imported)} version{'s' if len(report.imported) != 1 else ''} in {table} "
                f"({'written' if report.changed else 'unchanged'}, {report.rows} rows)")
-    for c in report.contradictions:
-        click.echo(f"reported: {c.subject} {c.predicate} {c.value!r}: curated {c.curated!r} at {c.where} "
-                   "(kept as the registry's claim; kg check reports it)")
-    for c in report.candidates:
-        click.echo(f"candidate {c.kind}: {c.text!r} ({c.nct_id}, {c.path}): {c.hint}")
+    for contra in report.contradictions:
+        click.echo(f"reported: {contra.subject} {contra.predicate} {contra.value!r}: curated {contra.curated!r} "
+                   f"at {contra.where} (kept as the registry's claim; kg check reports it)")
+    for cand in report.candidates:
+        click.echo(f"candidate {cand.kind}: {cand.text!r} ({cand.nct_id}, {cand.path}): {cand.hint}")
     if report.candidates:
         click.echo(f"{len(report.candidates)} candidate{'s' if len(report.candidates) != 1 else ''} for curation "
                    f"listed in {paths.relative(report.review)}")

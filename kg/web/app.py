@@ -1,4 +1,7 @@
-"""The web app: Starlette routes over the query workers (kg.web.handlers), Jinja2 pages (autoescaped), assets from the package."""
+"""The web app: Starlette routes over the query workers (kg.web.handlers).
+
+Pages are Jinja2 (autoescaped); assets come from the package.
+"""
 
 from __future__ import annotations
 
@@ -85,7 +88,8 @@ class SecurityHeaders:
             host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
             name = host[1:host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
             if name.lower() not in self.hosts:
-                return await PlainTextResponse("unknown Host header: serving 127.0.0.1 only\n", 400)(scope, receive, send)
+                refusal = PlainTextResponse("unknown Host header: serving 127.0.0.1 only\n", 400)
+                return await refusal(scope, receive, send)
 
         async def sending(message):
             if message["type"] == "http.response.start":

@@ -12,6 +12,7 @@ from collections import OrderedDict
 
 from kg import catalogue
 from kg.paths import Paths
+from kg.sparqltext import RqFile
 
 
 class PageCache:
@@ -44,9 +45,11 @@ class Catalogue:
     """The canned queries, reread when a file in queries/ changes (checked by modification time)."""
 
     def __init__(self, paths: Paths) -> None:
-        self.paths, self.stamp, self.queries = paths, None, {}
+        self.paths = paths
+        self.stamp: tuple[tuple[str, int], ...] | None = None
+        self.queries: dict[str, RqFile] = {}
 
-    def get(self) -> dict:
+    def get(self) -> dict[str, RqFile]:
         files = catalogue.query_files(self.paths)
         stamp = tuple((p.name, p.stat().st_mtime_ns) for p in files)
         if stamp != self.stamp:

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 
 from kg.engine import LocalEngine
 from kg.names import labels
+from kg.terms import Term
 from kg.vocab import CART, CLAIM, GRAPH_ACCEPTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, RDF
 from kg.web.state import State, term
 
@@ -28,10 +29,10 @@ _NEIGHBOUR_DATES = """SELECT DISTINCT ?s ?p ?d WHERE { VALUES ?s { %s } ?s ?p ?d
 # What a source states: the facts in its graph, its claim records left out by their namespace (a NOT
 # EXISTS per row took three times as long), for a source's page; sorted here, not by the engine.
 # A table's source states its claims (rdf:subject / rdf:predicate / rdf:object); a data file's graph its triples.
-_STATED = """SELECT ?s ?p ?o ?_e WHERE {
-  { GRAPH ?_e { ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }
-  UNION { GRAPH ?_e { ?s ?p ?o } FILTER(!STRSTARTS(STR(?s), "%s")) }
-} LIMIT 1001""" % CLAIM
+_STATED = f"""SELECT ?s ?p ?o ?_e WHERE {{
+  {{ GRAPH ?_e {{ ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }} }}
+  UNION {{ GRAPH ?_e {{ ?s ?p ?o }} FILTER(!STRSTARTS(STR(?s), "{CLAIM}")) }}
+}} LIMIT 1001"""
 _EXISTS = "ASK { { ?_e ?p ?o } UNION { ?s ?p ?_e } }"
 # Claim properties the entity page shows by name; any other the claim carries is shown too.
 CLAIM_SHOWN = {CART + "statedIn", CART + "quote", CART + "contradictedBy", CART + "contested", CART + "rank",
@@ -60,7 +61,9 @@ def entity(state: State, ref: str) -> dict | None:
     incoming = [row[:2] for row in engine.select(_INCOMING, {"_e": node}).rows]
     linked = sorted({str(s) for s, _ in incoming if isinstance(s, ox.NamedNode)})[:500]  # IRIs from the graph
     neighbour_dates = engine.select(_NEIGHBOUR_DATES % " ".join(linked)).rows if linked else []
-    stated = [row[:3] for row in engine.select(_STATED, {"_e": node}).rows if row[0] != node]
+    # Both branches of _STATED's UNION bind ?s ?p ?o.
+    stated: list[list[Term]] = [[s, p, o] for s, p, o, _ in engine.select(_STATED, {"_e": node}).rows
+                                if s != node and s is not None and p is not None and o is not None]
     shown = _shown(engine, _named(iri, facts, claims, incoming, disputes, neighbour_dates, stated))
     rows = [_fact_row(state, fact, disputes, shown) for fact in facts.values()]
     rows.sort(key=lambda r: (r["p"]["iri"] != RDF + "type", r["p"]["label"].casefold(),

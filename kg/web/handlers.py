@@ -12,6 +12,7 @@ import re
 import shlex
 import urllib.parse
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -91,7 +92,8 @@ class Site:
             self.pool = Pool(self.paths.root, os.environ.get("KG_BUILD_DIR"), self.workers, self.time_limit)
         return self.pool
 
-    async def run(self, task: str, *args: object, limit: float | None = None) -> object:
+    async def run(self, task: str, *args: object, limit: float | None = None) -> Any:
+        """The value the worker's task (a function of kg.web.model, by name) returns: its type is the task's."""
         return await run_in_threadpool(self.get_pool().run, task, *args, time_limit=limit)
 
     def page(self, request: Request, template: str, status: int = 200, **context: object) -> Response:
@@ -172,8 +174,8 @@ class Site:
             return self._unknown_query(request, name)
         given = self._given(request, rq)
         values = {p.name: given.get(p.name, default_text(p.default) or "") for p in rq.params.values()}
-        context = dict(title=rq.name, rq=rq, values=values, errors={}, answer=None, notes=[],
-                       command=kg_command(rq.name, given), downloads={}, message="")
+        context: dict[str, Any] = {"title": rq.name, "rq": rq, "values": values, "errors": {}, "answer": None,
+                                   "notes": [], "command": kg_command(rq.name, given), "downloads": {}, "message": ""}
         if "run" in request.query_params:
             try:
                 validate(rq.params, given, self.known_prefixes, rq.name)
@@ -190,9 +192,9 @@ class Site:
             except KgError as exc:
                 return self.problem(request, exc)
             query_string = urllib.parse.urlencode(given)
+            suffix = f"?{query_string}" if query_string else ""
             context.update(answer=answer, notes=answer["notes"],
-                           downloads={fmt: f"/queries/{rq.name}/download.{fmt}" + (f"?{query_string}" if query_string else "")
-                                      for fmt in DOWNLOADS},
+                           downloads={fmt: f"/queries/{rq.name}/download.{fmt}" + suffix for fmt in DOWNLOADS},
                            commands={fmt: kg_command(rq.name, given, fmt) for fmt in DOWNLOADS})
         return self.page(request, "query.html", **context)
 
@@ -247,7 +249,8 @@ class Site:
     async def editor(self, request: Request) -> Response:
         known = self.known_prefixes
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(known.items()))
-        start = prologue + "\nSELECT ?therapy ?label WHERE {\n  ?therapy a cart:Therapy ; rdfs:label ?label .\n}\nORDER BY ?label\nLIMIT 20\n"
+        start = (prologue + "\nSELECT ?therapy ?label WHERE {\n  ?therapy a cart:Therapy ; rdfs:label ?label .\n}\n"
+                 "ORDER BY ?label\nLIMIT 20\n")
         return self.page(request, "editor.html", title="SPARQL", queries=self.listed(), start=start,
                          prefixes=sorted(known.items()), time_limit=self.time_limit)
 
@@ -282,7 +285,7 @@ class Site:
 
     # ------------------------------------------------------------ errors and the workers' life
 
-    async def failed(self, request: Request, exc: KgError) -> Response:
+    async def failed(self, request: Request, exc: Exception) -> Response:  # registered for KgError only
         # A library error the handler did not expect (a malformed query file, a store gone): one line, no traceback.
         message = "; ".join(map(str, exc.problems)) if isinstance(exc, InputError) else str(exc)
         return self.page(request, "error.html", 500, title="Error", message=message)

@@ -35,7 +35,10 @@ APPROVAL_TYPES = {CART + "Approval", CART + "AcceleratedApproval", CART + "Condi
 
 
 def landscape(state: State) -> dict:
-    """The pipeline matrix (programs by stage, per target and per disease) and approvals by regulator (cached per store)."""
+    """The pipeline matrix (programs by stage, per target and per disease) and approvals by regulator.
+
+    Cached per store.
+    """
     engine = state.fresh()
     if "landscape" not in state.cache:
         state.cache["landscape"] = _landscape(state, engine)
@@ -101,7 +104,7 @@ def _matrix(state: State, programs: dict[str, dict], by: str, shown: dict[str, s
             row["cells"][p["stage"]].append({"curie": state.curie(iri), "label": shown.get(iri) or state.curie(iri),
                                              "from": p["from"]})
     out = []
-    for g, row in groups.items():
+    for row in groups.values():
         cells = [sorted(row["cells"].get(s, []), key=lambda x: x["label"].casefold()) for s in STAGES]
         unknown = sorted(row["cells"].get("", []), key=lambda x: x["label"].casefold())
         out.append({"group": row["group"], "cells": cells, "unknown": unknown})

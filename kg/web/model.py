@@ -107,7 +107,10 @@ def nearest(state: State, text: str, n: int = 5) -> list[dict]:
 
 
 def canned(state: State, name: str, given: dict[str, str], fmt: str) -> dict:
-    """A canned query's answer: rendered in `fmt` exactly as `kg query NAME --format fmt` prints it, or as table cells."""
+    """A canned query's answer, as table cells or rendered in `fmt`.
+
+    Rendered exactly as `kg query NAME --format fmt` prints it.
+    """
     from kg.catalogue import run_query
     from kg.render import render
 
@@ -151,10 +154,13 @@ def sparql(state: State, text: str, results: str, graph: str) -> tuple[bytes, st
     except OSError as exc:
         raise KgError(f"the query failed: {exc}")
     if isinstance(answer, ox.QueryTriples):
-        fmt, media = GRAPH_FORMATS[graph]
-        return answer.serialize(format=fmt), media
-    fmt, media = RESULT_FORMATS[results]
-    return answer.serialize(format=fmt), media
+        rdf_format, media = GRAPH_FORMATS[graph]
+        serialized = answer.serialize(format=rdf_format)
+    else:
+        results_format, media = RESULT_FORMATS[results]
+        serialized = answer.serialize(format=results_format)
+    assert serialized is not None  # given no output file, serialize returns the bytes (its stub says bytes | None)
+    return serialized, media
 
 
 def graph_page(state: State, focus: str | None, depth: int) -> str | None:

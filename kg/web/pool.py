@@ -13,8 +13,13 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kg.errors import KgError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 DEFAULT_TIME_LIMIT = 30.0
 
@@ -48,6 +53,7 @@ def _work(conn, root: str, build: str | None) -> None:
             task, args = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
+        reply: tuple[object, ...]
         try:
             reply = ("ok", getattr(model, task)(state, *args))
         except KgError as exc:
@@ -62,8 +68,8 @@ def _work(conn, root: str, build: str | None) -> None:
 
 @dataclass
 class Worker:
-    process: multiprocessing.Process
-    conn: object
+    process: BaseProcess  # a spawn context's process
+    conn: Connection
     ready: bool = False
 
     def stop(self) -> None:
@@ -74,7 +80,10 @@ class Worker:
 
 
 class Pool:
-    """`size` workers over the project's built store; `run` hands a task to an idle one and waits at most `time_limit`."""
+    """`size` workers over the project's built store.
+
+    `run` hands a task to an idle one and waits at most `time_limit`.
+    """
 
     def __init__(self, root, build: str | None, size: int = 2, time_limit: float = DEFAULT_TIME_LIMIT):
         # spawn, not fork: the server's threads (and their locks) must not be copied into a worker.

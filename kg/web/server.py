@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kg.errors import KgError
 from kg.paths import Paths
 from kg.serve import _url_host, exposure
 from kg.store import open_store
 from kg.web.pool import DEFAULT_TIME_LIMIT
+
+if TYPE_CHECKING:
+    import uvicorn  # imported where the server is made: it takes a while
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -34,7 +38,7 @@ class Serving:
 
     url: str
     warning: str | None
-    server: object
+    server: uvicorn.Server
     sock: socket.socket
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -33,7 +34,9 @@ class State:
         self.by_length = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
         self.opened: Path | None = None
         self.engine: LocalEngine | None = None
-        self.cache: dict[str, object] = {}
+        # What the pages computed from this store, by name: the name index, the landscape, the entity graph,
+        # graph pages. Each kind is read back only where it is put, so the values keep no common type.
+        self.cache: dict[str, Any] = {}
 
     def fresh(self) -> LocalEngine:
         """The engine over the live store, reopened if a build replaced it since the last task."""
@@ -72,8 +75,8 @@ def term(state: State, term: Term, shown: dict[str, str]) -> dict:
         if term.value.startswith(GRAPH):  # the build's own graphs (inferred, ontology) have no page
             return {"kind": "literal", "text": shown.get(term.value) or state.curie(term.value), "iri": term.value,
                     "label": shown.get(term.value) or state.curie(term.value)}
-        return {"kind": "iri", "curie": state.curie(term.value), "label": shown.get(term.value) or state.curie(term.value),
-                "iri": term.value}
+        return {"kind": "iri", "curie": state.curie(term.value),
+                "label": shown.get(term.value) or state.curie(term.value), "iri": term.value}
     if isinstance(term, ox.Literal):
         value = term.value
         out = {"kind": "literal", "text": value}
