@@ -16,8 +16,8 @@ property, a type disjoint with another type of the same entity):
 
 Dates are compared at their precision: "2023-10" and "2023-10-15" agree. Of two such values of a
 functional property, the more precise one is accepted and the other deprecated as refined, unless the
-more precise one ranks lower (a reported day against a verified month), which is then a conflict as
-any other.
+more precise one weighs less (a reported day against a verified month, or a secondary page's day
+against a primary page's month), which is then a conflict as any other.
 """
 
 from __future__ import annotations
@@ -201,17 +201,23 @@ def _refines(fine: Statement, coarse: Statement) -> bool:
 _ORDER = {PREFERRED: 2, NORMAL: 1, DEPRECATED: 0}
 
 
+def _strength(st: Statement, curation: set[str]) -> tuple[int, int]:
+    """How much a statement weighs: its rank, then a primary page or the curation over a secondary page."""
+    return _ORDER[st.rank], int(st.status == "verified" or st.source in curation)
+
+
 def _settle_refinements(refinements: list[tuple[Statement, Statement]], axioms: Axioms, curation: set[str],
                         dates: dict[str, str], supersedes: dict[str, set[str]], label) -> list[Problem]:
-    """The less precise of two agreeing dates is deprecated as refined; a more precise one that ranks lower
-    than the date it refines is held against it as any other value would be."""
+    """The less precise of two agreeing dates is deprecated as refined; a more precise one that weighs less
+    than the date it refines (a secondary page's day inside a primary page's month) is held against it as
+    any other value would be."""
     conflicts = []
     for a, b in refinements:
         fine, coarse = (a, b) if _refines(a, b) else (b, a)
         if DEPRECATED in (fine.rank, coarse.rank):
             continue
-        if _ORDER[fine.rank] >= _ORDER[coarse.rank]:
-            _link(coarse, fine)
+        if _strength(fine, curation) >= _strength(coarse, curation):
+            # Not linked as contradicting each other: the two agree, and neither is contested.
             coarse.rank, coarse.reason = DEPRECATED, REFINED
             coarse.reason_text = (f"refined: {_says(fine, label)}, which agrees with {coarse.period.text} and gives "
                                   f"the date at {fine.period.precision} precision")

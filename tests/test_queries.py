@@ -388,7 +388,9 @@ CD19_THERAPIES = {
     "rjmty19", "sc291", "scar02", "shanghai-changzheng-hospital-cd19-cd3e-car-t", "simnova-cd19-car-nk", "tecartus",
     "trx319", "ucello-ucb-cd19-bcma-car-t", "union-hospital-wuhan-cd19-bcma-car-t", "union-hospital-wuhan-cd19-car-t",
     "uwd-cd19", "var-cel", "xijing-hospital-cd19-car-t", "yescarta", "ytb323", "zhejiang-university-cd19-bcma-car-t",
-    "zhejiang-university-cd19-car-t", "zhejiang-university-universal-cd19-bcma-car-t"}
+    "zhejiang-university-cd19-car-t", "zhejiang-university-universal-cd19-bcma-car-t",
+    # field-readouts.tsv:37 and :74, field-trials-fourth.tsv:47
+    "feng-cd19-bcma-co-infusion-car-t", "nct05859997-allogeneic-cd19-car-t", "union-hospital-wuhan-universal-cd19-car-gdt"}
 
 
 def test_therapies_by_target_cd19(built, answer):
@@ -424,7 +426,8 @@ def test_therapies_by_target_bcma_by_its_gene_symbol(built, answer):
         "soochow-university-bcma-car-t", "union-hospital-wuhan-cd19-bcma-car-t", "zhejiang-university-cd19-bcma-car-t",
         "nct06371040-cd19-bcma-car-t", "nct07324889-cd19-bcma-car-t", "ucello-ucb-cd19-bcma-car-t",
         "zhejiang-university-universal-cd19-bcma-car-t", "beijing-gobroad-hospital-ucb-cd19-bcma-car-t", "kn3601",
-        "prg-1801", "s103", "scar02"}
+        "prg-1801", "s103", "scar02",
+        "feng-cd19-bcma-co-infusion-car-t", "eso-t01"}  # field-readouts.tsv:36, field-deals.tsv:191
     assert answer("therapies-by-target", target="BCMA") == answer("therapies-by-target", target="HGNC:11913") \
         == answer("therapies-by-target", target="TNFRSF17")
 
@@ -483,8 +486,8 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     # indication); :231-232 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:307-308
     # rese-cel IIM, :250-251 KYV-101 SPS, :218-221 Descartes-08 MG, :227-228 FT819 SLE; field-approvals.tsv:401-402
     # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :568-569 Kymriah FL, :716-717 satri-cel gastric, :907-908
-    # Yescarta DLBCL, :953 zevor-cel (no indication).
-    assert rmat == {("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
+    # Yescarta DLBCL, :953 zevor-cel (no indication); field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
+    assert rmat == {("C-CAR168", "systemic lupus erythematosus"), ("C-CAR168", "lupus nephritis"),("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
                     ("rese-cel", "idiopathic inflammatory myopathy"), ("KYV-101", "stiff person syndrome"),
                     ("FT819", "systemic lupus erythematosus"), ("Descartes-08", "myasthenia gravis"),
                     ("eque-cel", "multiple myeloma"), ("Kymriah", "follicular lymphoma"),
@@ -519,10 +522,15 @@ def test_programs_by_disease_sle(built, answer):
         "nct07331467-ultra-fast-cd19-car-t", "p-cd19cd20-allo1", "peking-university-third-hospital-universal-cd19-car-gdt",
         "relma-cel", "rese-cel", "rjmty19", "sc291", "shanghai-changzheng-hospital-cd19-cd3e-car-t",
         "ucello-ucb-cd19-bcma-car-t", "union-hospital-wuhan-cd19-bcma-car-t", "union-hospital-wuhan-cd19-car-t",
-        "uwd-cd19", "ytb323", "zhejiang-university-universal-cd19-bcma-car-t"}
+        "uwd-cd19", "ytb323", "zhejiang-university-universal-cd19-bcma-car-t",
+        # field-readouts.tsv:23 and :66, field-trials-fourth.tsv:32, field-programs-third.tsv:69
+        "feng-cd19-bcma-co-infusion-car-t", "nct05859997-allogeneic-cd19-car-t",
+        "union-hospital-wuhan-universal-cd19-car-gdt", "qt-019b"}
+    # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA)
     assert found == {(t, "in trial", "") for t in in_trial} | {
         ("rese-cel", "FastTrack", "fda"), ("ft819", "RMAT", "fda"), ("sc291", "FastTrack", "fda"),
-        ("inati-cel", "INDClearance", "nmpa")}
+        ("inati-cel", "INDClearance", "nmpa"), ("c-car168", "RMAT", "fda"), ("impt-514", "FastTrack", "fda"),
+        ("impt-514", "INDClearance", "fda")}
     rows = {(r[2], r[3], r[5]) for r in answer("programs-by-disease", disease="lupus")}
     assert {r[1] for r in answer("programs-by-disease", disease="SLE")} == {"systemic lupus erythematosus"}
     assert {trial for t, _, trial in rows if t == "BMS-986353"} == {"Breakfree-1", "Breakfree-SLE"}
@@ -622,8 +630,12 @@ def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
          for condition in ("dermatomyositis", "antisynthetase syndrome")
          for outcome in ("moderate or major improvement", "improvements occurred without the use of immunomodulators")}
     eular = {(r[1], r[4], r[5], r[6]) for r in answer("efficacy-readouts") if "EULAR" in r[2]}
+    # field-readouts.tsv:258-261: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
     assert eular == {("RESET-Myositis", "", "8", "clinical responses in 7 of 8 patients"),
-                     ("RESET-SLE", "7", "", ""), ("RESET-SSc", "2", "", "")}
+                     ("RESET-SLE", "7", "7", "all seven lupus patients with sufficient follow-up time experienced "
+                      "substantial reductions in disease activity"),
+                     ("RESET-SSc", "2", "2", "one of two patients with systemic sclerosis responded based on a "
+                      "composite disease measure")}
     assert ("RESET-MG", "no readout of this trial is recorded") in {(r[1], r[10]) for r in answer("efficacy-readouts")}
 
 
@@ -718,13 +730,14 @@ def test_sources_for_who_develops_rese_cel(answer):
 
 def test_contested_claims_with_both_sides(answer):
     # Every claim that loses to another statement, one per seed row: field-approvals.tsv:138 (ARI-0001), :468
-    # (inati-cel), :545 (Kymriah 2017), :549 (Kymriah LBCL, curation.tsv:3), :601 and :602 (Kymriah TGA, the
-    # latter curation.tsv:4), :627 (NexCAR19, curation.tsv:5), :805 (Yescarta EC); field-deals.tsv:111 (Gilead-Kite);
+    # (inati-cel), :545 (Kymriah 2017), :549 (Kymriah LBCL, curation.tsv:3), :602 (Kymriah TGA, curation.tsv:4;
+    # :601's "December 2018" is no longer contested: field-judgement-sources.tsv:13 gives the day in it), :627 (NexCAR19, curation.tsv:5), :805 (Yescarta EC); field-deals.tsv:111 (Gilead-Kite);
     # field-trials-academic.tsv:218, :222 (NCT05828212), :250 (NCT06222853), :317 (NCT06828042), :351 (NCT06946485);
     # field-trials-more.tsv:67 (NCT06316791), :209, :213 (NCT07275736); news-000-rese-cel-autoimmune.tsv:8 (BMS
     # partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS, curation.tsv:6), :91 (rese-cel developed
     # by BMS, curation.tsv:7); news-biospace-rese-cel.tsv:2, :3, :5 (the same three); news-003-car-t-reset-immune.tsv:4
-    # (Ars Technica a journal); reference-approved-products.tsv:182 (Abecma 2021-03-27).
+    # (Ars Technica a journal); reference-approved-products.tsv:182 (Abecma 2021-03-27); field-trials-fourth.tsv:22
+    # (YTB323 RECRUITING, superseded by the later CenterWatch page at :21).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
@@ -745,7 +758,7 @@ def test_contested_claims_with_both_sides(answer):
         ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
         ("Gilead Sciences acquisition of Kite Pharma (2017)", "deal date", "2017-08-27"),
         ("NMPA approval of inaticabtagene autoleucel for adult B-ALL (2023)", "decision date", "2023-11-08"),
-        ("TGA approval of Kymriah", "decision date", "2018-12-01"),
+        ("YTB323 Phase 1/2 trial in severe refractory SLE (NCT05798117)", "status", "RECRUITING"),
         ("TGA approval of Kymriah", "decision date", "2020-01-18"),
         ("Universal CAR-T (CHT101) for relapsed refractory systemic lupus erythematosus (NCT06946485)", "status",
          "NOT_YET_RECRUITING"),
@@ -841,11 +854,11 @@ def test_pivotal_trials(answer):
 
 
 def test_sources_of_one_kind(answer):
-    # Every source with an `a cart:NewsArticle` row: 125 of them (`grep -hP '^src:[^\t]*\ta\tcart:NewsArticle\t'
+    # Every source with an `a cart:NewsArticle` row: 130 of them (`grep -hP '^src:[^\t]*\ta\tcart:NewsArticle\t'
     # seeds/*.tsv | cut -f1 | sort -u`), among them the two news digests (000 and 003, sources.tsv:623 and the
     # news-003 row) and the BioSpace article 000 was written from (sources.tsv:278); one row each.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 125
+    assert len(rows) == 130
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
