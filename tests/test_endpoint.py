@@ -47,14 +47,15 @@ PROBES = {
 
 def normal(result) -> list[tuple]:
     """Rows comparable across stores: blank nodes (whose labels are the store's own) as one marker, and
-    the items of a list of quotes (" | ") in one order: SPARQL leaves the order of GROUP_CONCAT to the
+    the items of a list (" | " or "; ") in one order: SPARQL leaves the order of GROUP_CONCAT to the
     engine, and Virtuoso sorts the distinct values where Oxigraph keeps the order they come in (entity
     lists its sources' words in the order of the sources' names)."""
     def cell(t):
         if isinstance(t, ox.BlankNode):
             return "_:"
-        if isinstance(t, ox.Literal) and " | " in t.value:
-            return ox.Literal(" | ".join(sorted(t.value.split(" | "))), datatype=t.datatype)
+        for separator in (" | ", "; "):
+            if isinstance(t, ox.Literal) and separator in t.value:
+                return ox.Literal(separator.join(sorted(t.value.split(separator))), datatype=t.datatype)
         return t
     return [tuple(cell(t) for t in row) for row in result.rows]
 
