@@ -364,20 +364,8 @@ class _Page:
         return "\n".join(self.out) + "\n"
 
 
-CSS = """
-body{font:15px/1.45 system-ui,sans-serif;margin:0;display:flex;color:#222}
-nav{width:17em;flex:none;height:100vh;overflow:auto;position:sticky;top:0;padding:0 1em;\
-background:#f5f5f7;font-size:13px}
-nav ul{padding-left:1em;margin:0} nav h2{font-size:14px;margin:1em 0 .3em}
-main{padding:1em 2em;max-width:70em}
-section.term{border-top:1px solid #ddd;padding:.4em 0}
-h3 small,h1 small{font-weight:normal;color:#666;font-size:13px}
-table{border-collapse:collapse;margin:.3em 0;font-size:13px} \
-td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
-table.facts th{background:#fafafa;width:16em}
-.muted{color:#777;font-size:13px} .deprecated{color:#a40} .error{color:#b00} .warn{color:#a60}
-code{font-size:12px}
-"""
+# The page's style sheet, inlined into it (the page works offline).
+CSS = (Path(__file__).resolve().parent / "templates" / "ontology-docs.css").read_text(encoding="utf-8")
 
 
 @dataclass

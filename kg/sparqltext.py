@@ -192,6 +192,19 @@ def read_rq(path: Path, shown: str, known_keys: set[str]) -> RqFile:
     if refused:
         r = refused[0]
         raise InputError([Problem(shown, r.line, "error", r.reason, "unsafe-query")])
+    params = _read_params(header, header_lines, start, text, shown)
+    return RqFile(path=path, shown=shown, name=path.stem, text=text, header=header,
+                  header_lines=len(header_lines), params=params)
+
+
+# ---------------------------------------------------------------- syntax errors at their line and column
+
+_OPENERS = {"{": "}", "(": ")", "[": "]"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
+_ORIGIN = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
+
+def _read_params(header: dict, header_lines: list[str], start: int, text: str, shown: str) -> dict[str, Param]:
+    """The `#+ params` of a query header, each checked against the query text; errors name the file and line."""
     params: dict[str, Param] = {}
     raw_params = header.get("params") or {}
     if not isinstance(raw_params, dict):
@@ -216,15 +229,7 @@ def read_rq(path: Path, shown: str, known_keys: set[str]) -> RqFile:
         params[str(pname)] = Param(name=str(pname), type=ptype, default=spec.get("default"),
                                    description=str(spec.get("description") or ""), required="default" not in spec,
                                    cls=str(spec.get("class") or ""), line=line)
-    return RqFile(path=path, shown=shown, name=path.stem, text=text, header=header,
-                  header_lines=len(header_lines), params=params)
-
-
-# ---------------------------------------------------------------- syntax errors at their line and column
-
-_OPENERS = {"{": "}", "(": ")", "[": "]"}
-_CLOSERS = {v: k for k, v in _OPENERS.items()}
-_ORIGIN = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
+    return params
 
 
 def _positions(text: str):
