@@ -7,15 +7,12 @@ import html
 import json
 from datetime import datetime, timezone
 
+from kg import names
 from kg.diff_changes import KINDS, Change, Report
 
 
 def _short(iri: str, prefixes: dict[str, str]) -> str:
-    best = ""
-    for prefix, ns in prefixes.items():
-        if iri.startswith(ns) and len(ns) > len(best):
-            best, name = ns, prefix
-    return f"{name}:{iri[len(best):]}" if best else iri
+    return names.curie(iri, prefixes, bare=True)
 
 
 def describe(change: Change, report: Report, prefixes: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import names
 from kg.errors import InputError, Problem, Problems
 from kg.files import read_text, refused_format
 from kg.ontology_guard import guard_core_terms
@@ -298,10 +299,7 @@ class OntologyFile:
     def curie(self, term: Term) -> str:
         """A term as the file would write it, for messages."""
         if isinstance(term, ox.NamedNode):
-            for prefix, ns in sorted(self.prefixes.items(), key=lambda kv: -len(kv[1])):
-                if term.value.startswith(ns):
-                    return f"{prefix}:{term.value[len(ns):]}"
-            return f"<{term.value}>"
+            return names.curie(term.value, self.prefixes)
         return str(term)
 
     def _names(self, iri: str) -> list[str]:

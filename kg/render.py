@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from kg import names
 from kg.errors import KgError
 from kg.results import ALL_FORMATS, FORMATS, RDF_FORMATS, Answer, Boolean, Graph, Result
 from kg.terms import Term
@@ -134,12 +135,8 @@ def _canonical_number(term: ox.Literal) -> bool:
 
 
 def curie(iri: str, prefixes: dict[str, str]) -> str:
-    """The IRI as a CURIE with the longest declared namespace it starts with, else <iri>."""
-    best = max((ns for ns in prefixes.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None)
-    if best is None:
-        return f"<{iri}>"
-    prefix = next(p for p, ns in sorted(prefixes.items()) if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
+    """The IRI as a CURIE with the longest declared namespace it starts with, else <iri> (kg.names' rule)."""
+    return names.curie(iri, prefixes)
 
 
 def display(term: Term | None, labels: dict[str, str], prefixes: dict[str, str] | None = None) -> str:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 
-from kg import dates
+from kg import dates, names
 from kg.errors import Problems
 from kg.ontology import Ontology
 from kg.seeds.tables import Row
@@ -41,11 +41,7 @@ class Resolver:
         self.class_names = sorted(self.curie(iri) for iri in ontology.classes)
 
     def curie(self, iri: str) -> str:
-        best = ""
-        for prefix, ns in self.prefixes.items():
-            if iri.startswith(ns) and len(ns) > len(best):
-                best, name = ns, prefix
-        return f"{name}:{iri[len(best):]}" if best else f"<{iri}>"
+        return names.curie(iri, self.prefixes)
 
     def iri(self, row: Row, cell: str, column: str) -> str | None:
         if cell.startswith("<") and cell.endswith(">"):

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg import names
 from kg.engine import LocalEngine
 from kg.paths import Paths
 from kg.store import open_store
@@ -31,7 +32,6 @@ class State:
     def __init__(self, paths: Paths):
         self.paths = paths
         self.prefixes = _prefixes(paths)
-        self.by_length = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
         self.opened: Path | None = None
         self.engine: LocalEngine | None = None
         # What the pages computed from this store, by name: the name index, the landscape, the entity graph,
@@ -52,9 +52,9 @@ class State:
         return self.engine
 
     def curie(self, iri: str) -> str:
-        for prefix, ns in self.by_length:
-            if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{prefix}:{iri[len(ns):]}"
+        short = names.curie(iri, self.prefixes, bare=True)
+        if short != iri:
+            return short
         if iri.startswith(GRAPH):
             return "graph:" + iri[len(GRAPH):]
         return iri
