@@ -98,11 +98,11 @@ def test_disease_words_match_whole_words_any_case_and_never_a_fragment(answer):
 
 
 def test_a_trial_with_no_condition_is_not_joined_to_every_disease(answer):
-    # field-readouts.tsv:33-36: NCT05859997 has an NCT id and a label, and no condition row. An earlier
-    # version of the query joined its empty condition to every disease's names.
-    rows = [r for r in answer("trials-by-target-and-disease") if r[2] == "NCT05859997"]
+    # field-trials-third.tsv:90-97: NCT07241468 (KN3601, CD19 and BCMA) has an NCT id and a label, and no
+    # condition row. An earlier version of the query joined its empty condition to every disease's names.
+    rows = [r for r in answer("trials-by-target-and-disease") if r[2] == "NCT07241468"]
     assert rows and {r[8] for r in rows} == {""}
-    assert [r for r in answer("trials-by-target-and-disease", disease="leukemia") if r[2] == "NCT05859997"] == []
+    assert [r for r in answer("trials-by-target-and-disease", disease="leukemia") if r[2] == "NCT07241468"] == []
 
 
 def test_trials_by_target_and_disease_in_one_command(run):
