@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("rdflib", "networkx", "pyvis", "pyshacl")
 RUN_AND_LIST = """
@@ -36,6 +34,4 @@ def test_sparql_imports_no_heavy_library(built):
 
 
 def test_canned_query_imports_no_heavy_library(built):
-    if not (ROOT / "queries" / "therapies-by-target.rq").exists():
-        pytest.skip("the canned query therapies-by-target is not there yet")
     assert imports_of(built, ["query", "therapies-by-target", "--format", "csv"]) == "HEAVY [] STATUS 0"
