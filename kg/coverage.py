@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.engine import Engine
 from kg.errors import InputError, KgError, Problem
 from kg.paths import Paths
 from kg.sparqltext import read_rq
@@ -79,7 +80,7 @@ def load_coverage(paths: Paths) -> list[tuple]:
     return loaded
 
 
-def figures(paths: Paths, engine) -> list[Figure]:
+def figures(paths: Paths, engine: Engine) -> list[Figure]:
     """Every coverage figure on the graph the engine holds; each file's SELECT gives ?value and ?of."""
     found = []
     for rq, target in load_coverage(paths):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import networkx as nx
 import pyoxigraph as ox
 
 from kg import network
+from kg.engine import Engine
 from kg.network import EntityGraph
 
 RDF_FORMATS = {
@@ -33,9 +36,10 @@ def graphml(eg: EntityGraph) -> str:
     return "\n".join(nx.generate_graphml(flat, prettyprint=True)) + "\n"
 
 
-def rdf(engine, fmt: str, prefixes: dict[str, str]) -> bytes:
+def rdf(engine: Engine, fmt: str, prefixes: dict[str, str]) -> bytes:
     """Every triple the engine holds, in an RDF format; sorted so that the same graph gives the same file."""
-    quads = [ox.Quad(s, p, o, g) for s, p, o, g in engine.select(QUADS).rows]
+    # QUADS binds all four cells of every row (GRAPH ?g { ?s ?p ?o }): none is unbound.
+    quads = [ox.Quad(*cast("tuple[Any, ox.NamedNode, Any, Any]", row)) for row in engine.select(QUADS).rows]
     quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
     if fmt in KEEPS_GRAPHS:
         return _bytes(ox.serialize(quads, format=RDF_FORMATS[fmt], prefixes=prefixes))
@@ -57,7 +61,7 @@ def _bytes(serialized: bytes | None) -> bytes:
     return serialized
 
 
-def export(engine, fmt: str, prefixes: dict[str, str]) -> bytes:
+def export(engine: Engine, fmt: str, prefixes: dict[str, str]) -> bytes:
     """The graph in one of FORMATS, as bytes to write."""
     if fmt == "graphml":
         return graphml(network.load(engine)).encode("utf-8")

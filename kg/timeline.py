@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
+from kg.engine import Engine
 from kg.errors import KgError
 from kg.files import write_atomic
 from kg.paths import PACKAGE_DIR
@@ -68,7 +69,7 @@ class Event:
     sources: set[str] = field(default_factory=set)
 
 
-def events(engine) -> list[Event]:
+def events(engine: Engine) -> list[Event]:
     """Every dated event the graph holds, one per event and date property."""
     found: dict[tuple[str, str, str], Event] = {}
     precision = {(s.value, p.value, o.value): PRECISION.get(x.value, "day")
@@ -98,7 +99,7 @@ def shown_date(e: Event) -> str:
     return {"day": e.date, "month": e.date[:7], "year": e.date[:4]}[e.precision]
 
 
-def page_data(engine, found: list[Event]) -> dict:
+def page_data(engine: Engine, found: list[Event]) -> dict:
     """What the page's script reads: events, and the names of the therapies, targets, diseases and sources."""
     from kg.names import labels
 
@@ -176,7 +177,7 @@ class Page:
     bytes: int
 
 
-def write_page(engine, output: Path, title: str = "cartkg timeline") -> Page:
+def write_page(engine: Engine, output: Path, title: str = "cartkg timeline") -> Page:
     """Write the timeline page of the graph the engine reads."""
     data = page_data(engine, events(engine))
     text = render(data, title)
