@@ -147,7 +147,8 @@ def rank(statements: list[Statement], axioms: Axioms, curation: set[str], dates:
 
     pairs = _conflicts(statements, axioms)
     refinements = [(a, b) for a, b in pairs if _refines(a, b) or _refines(b, a)]
-    pairs = [ab for ab in pairs if ab not in refinements]
+    refined = set(refinements)  # statements hash by identity: a set, not a scan of the list per pair
+    pairs = [ab for ab in pairs if ab not in refined]
     problems = _rank_pairs(pairs, axioms, curation, dates, supersedes, label)
     return problems + _settle_refinements(refinements, axioms, curation, dates, supersedes, label)
 
