@@ -390,7 +390,12 @@ CD19_THERAPIES = {
     "uwd-cd19", "var-cel", "xijing-hospital-cd19-car-t", "yescarta", "ytb323", "zhejiang-university-cd19-bcma-car-t",
     "zhejiang-university-cd19-car-t", "zhejiang-university-universal-cd19-bcma-car-t",
     # field-readouts.tsv:37 and :74, field-trials-fourth.tsv:47
-    "feng-cd19-bcma-co-infusion-car-t", "nct05859997-allogeneic-cd19-car-t", "union-hospital-wuhan-universal-cd19-car-gdt"}
+    "feng-cd19-bcma-co-infusion-car-t", "nct05859997-allogeneic-cd19-car-t", "union-hospital-wuhan-universal-cd19-car-gdt",
+    # field-trials-lupus.tsv:7 (NCT06585514's "CD19 Chimeric Antigen Receptor (CAR) positive T cells"), :25 and
+    # field-programs-fourth.tsv:8 (MC-1-50, "CD19-targeting CAR-T"), field-trials-lupus.tsv:103 (RD06-04, the one
+    # product of NCT06310811, "Anti-CD19 CAR-T Cell Therapy"), field-trials-neuro-haem.tsv:7 (NCT03605238's "CD19/CD20
+    # tanCAR T Cells")
+    "beijing-gobroad-hospital-cd19-car-t", "mc-1-50", "rd06-04", "chinese-pla-general-hospital-cd19-cd20-tancar-t"}
 
 
 def test_therapies_by_target_cd19(built, answer):
@@ -418,7 +423,7 @@ def test_therapies_by_target_cd19(built, answer):
 
 def test_therapies_by_target_bcma_by_its_gene_symbol(built, answer):
     # The BCMA therapies: every `cart:targets id:bcma` row of seeds/*.tsv, listed with their lines in
-    # test_answers.py::test_therapy_which_therapies_target_bcma (30 therapies).
+    # test_answers.py::test_therapy_which_therapies_target_bcma (31 therapies).
     assert ids(built, "therapies-by-target", "therapy", target="TNFRSF17") == {
         "abecma", "carvykti", "descartes-08", "anito-cel", "eque-cel", "zevor-cel", "p-bcma-allo1",
         "descartes-15", "qt-019b", "azd0120", "c-car168", "icell-bcma-cd19-ccar", "sys6020",
@@ -427,7 +432,8 @@ def test_therapies_by_target_bcma_by_its_gene_symbol(built, answer):
         "nct06371040-cd19-bcma-car-t", "nct07324889-cd19-bcma-car-t", "ucello-ucb-cd19-bcma-car-t",
         "zhejiang-university-universal-cd19-bcma-car-t", "beijing-gobroad-hospital-ucb-cd19-bcma-car-t", "kn3601",
         "prg-1801", "s103", "scar02",
-        "feng-cd19-bcma-co-infusion-car-t", "eso-t01"}  # field-readouts.tsv:36, field-deals.tsv:191
+        "feng-cd19-bcma-co-infusion-car-t", "eso-t01",  # field-readouts.tsv:36, field-deals.tsv:191
+        "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t"}  # field-trials-lupus.tsv:11
     assert answer("therapies-by-target", target="BCMA") == answer("therapies-by-target", target="HGNC:11913") \
         == answer("therapies-by-target", target="TNFRSF17")
 
@@ -525,7 +531,11 @@ def test_programs_by_disease_sle(built, answer):
         "uwd-cd19", "ytb323", "zhejiang-university-universal-cd19-bcma-car-t",
         # field-readouts.tsv:23 and :66, field-trials-fourth.tsv:32, field-programs-third.tsv:69
         "feng-cd19-bcma-co-infusion-car-t", "nct05859997-allogeneic-cd19-car-t",
-        "union-hospital-wuhan-universal-cd19-car-gdt", "qt-019b"}
+        "union-hospital-wuhan-universal-cd19-car-gdt", "qt-019b",
+        # field-trials-lupus.tsv, each trial's evaluates and SLE rows: NCT06373991 :41 and :51, NCT06585514 :56 and
+        # :62, NCT06934447 :90 and :98, NCT06892145 :66 and :74, NCT06310811 :29 and :36
+        "athena-car-t", "beijing-gobroad-hospital-cd19-car-t", "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t",
+        "mc-1-50", "rd06-04"}
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA)
     assert found == {(t, "in trial", "") for t in in_trial} | {
         ("rese-cel", "FastTrack", "fda"), ("ft819", "RMAT", "fda"), ("sc291", "FastTrack", "fda"),
@@ -552,8 +562,11 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
             "follicular lymphoma") in answer("programs-by-category", category="oncology")
     autoimmune = {r[1]: r for r in answer("programs-by-category", category="autoimmune")}
-    # yaml: Breakfree-1 = SLE, IIM, SSc, RA; MS trial NCT06220201; Breakfree-SLE incl. lupus nephritis
-    assert autoimmune["BMS-986353"][2:] == ("investigational", "idiopathic inflammatory myopathy; lupus nephritis; "
+    # yaml: Breakfree-1 = SLE, IIM, SSc, RA; MS trial NCT06220201; Breakfree-SLE incl. lupus nephritis;
+    # NCT07388277 in ANCA-associated vasculitis (field-trials-rheum.tsv:82 CC-97540, a code name of BMS-986353 per
+    # reference-autoimmune-programs.tsv:85; :87 the condition)
+    assert autoimmune["BMS-986353"][2:] == ("investigational", "ANCA-associated vasculitis; "
+                                            "idiopathic inflammatory myopathy; lupus nephritis; "
                                             "multiple sclerosis; rheumatoid arthritis; systemic lupus erythematosus; "
                                             "systemic sclerosis")
     assert {r[2] for r in autoimmune.values()} == {"investigational"}
@@ -561,9 +574,14 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
 
 def test_trials_by_phase_status_and_sponsor(answer):
     # AURORA: reference-autoimmune-programs.tsv:28-32 (NCT06799247, Phase 3, start 2025-05-06); field-programs.tsv:45
-    # (sponsor Cartesian Therapeutics), :46 (RECRUITING)
+    # (sponsor Cartesian Therapeutics), :46 (RECRUITING). NCT06904729: field-trials-lupus.tsv:81-82 (Phase 3, MedDataX
+    # and Veeva), :85 (RECRUITING), :84 (start 2025-05-01), :83 (sponsor Guangzhou Women and Children's Medical
+    # Center), :78 (its CAR T), :87 (label)
     assert answer("trials", phase="3") == [
-        ("AURORA", "NCT06799247", "Phase 3", "RECRUITING", "2025-05-06", "Cartesian Therapeutics", "Descartes-08")]
+        ("AURORA", "NCT06799247", "Phase 3", "RECRUITING", "2025-05-06", "Cartesian Therapeutics", "Descartes-08"),
+        ("CAR T cells for refractory or recurrent lupus nephritis in children, Guangzhou Women and Children's Medical "
+         "Center (NCT06904729)", "NCT06904729", "Phase 3", "RECRUITING", "2025-05-01",
+         "Guangzhou Women and Children's Medical Center", "Guangzhou Women and Children's Medical Center CAR T")]
     # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:600-602, Phase 2; field-programs.tsv:408
     # NOT_YET_RECRUITING) and CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:96-100:
     # NCT06333483, Phase 1, start 2024-02-02, RECRUITING), both of Aucatzyl
@@ -789,11 +807,13 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1014-1016: NMPA-approved in ALL, an
     # NMPA IND clearance for SLE, :490; Juventas also CNCT19, field-trials-more.tsv:19); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
-    # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:17-19, and NCT04561557, field-trials-academic.tsv).
+    # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:17-19, and NCT04561557, field-trials-academic.tsv);
+    # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
+    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:572).
     rows = answer("companies-in-oncology-and-autoimmune")
     assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
                                     "CASI Pharmaceuticals", "Juventas Cell Therapy", "IASO Biotherapeutics",
-                                    "Innovent Biologics"}
+                                    "Innovent Biologics", "Shanghai Ming Ju Biotechnology"}
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
     assert {(r[1], r[2]) for r in rows if r[0] == "Kite Pharma"} == {
@@ -854,11 +874,13 @@ def test_pivotal_trials(answer):
 
 
 def test_sources_of_one_kind(answer):
-    # Every source with an `a cart:NewsArticle` row: 130 of them (`grep -hP '^src:[^\t]*\ta\tcart:NewsArticle\t'
+    # Every source with an `a cart:NewsArticle` row: 134 of them (`grep -hP '^src:[^\t]*\ta\tcart:NewsArticle\t'
     # seeds/*.tsv | cut -f1 | sort -u`), among them the two news digests (000 and 003, sources.tsv:623 and the
-    # news-003 row) and the BioSpace article 000 was written from (sources.tsv:278); one row each.
+    # news-003 row) and the BioSpace article 000 was written from (sources.tsv:278); one row each. The last four:
+    # sources-field-trials-fill-b.tsv:4 (Clinical Trials Arena on CABA-201) and :14 (Multiple Sclerosis News Today on
+    # RESET-MS), sources-field-programs-fourth.tsv:35 and :40 (MedPath news on obe-cel in SLE and on ACR 2024).
     rows = answer("sources", kind="News article")
-    assert len(rows) == 130
+    assert len(rows) == 134
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
