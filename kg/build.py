@@ -168,7 +168,7 @@ def populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progr
         return problems
     t = time.perf_counter()
     progress("inferring")
-    report.inferred = infer_mod.infer(store)
+    report.inferred = infer_mod.infer(store, None if in_memory else paths.stores)
     report.stages["infer"] = time.perf_counter() - t
     threads = None
     if copy is not None:
@@ -204,7 +204,7 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
 
     def fill(disk: ox.Store) -> None:
         memory = ox.Store()
-        copy = DiskCopy(disk)
+        copy = DiskCopy(disk, scratch=paths.stores)
         try:
             complete(populate(paths, memory, report, progress, shacl=shacl, copy=copy), memory)
         except BaseException:

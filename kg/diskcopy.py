@@ -16,14 +16,14 @@ fails the build, since the checked graph would not be the one written.
 
 from __future__ import annotations
 
-import io
-import mmap
+import tempfile
 import threading
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg import seeds as seeds_mod
+from kg import spill
 from kg.errors import InputError, Problem
 
 
@@ -32,55 +32,12 @@ def _stamp(path: Path) -> tuple[int, int, int]:
     return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
-def _has_blank_node(path: Path) -> bool:
-    # "_:" anywhere, a literal's text included: a false alarm only sends the file the slower way.
-    with path.open("rb") as handle:
-        if path.stat().st_size == 0:
-            return False
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return data.find(b"_:") != -1
-
-
-def _quads_of_graph(store: ox.Store, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bytes:
-    """One graph as N-Quads, by way of the N-Triples dump (a dump to N-Quads of one graph drops its name).
-
-    Every line of an N-Triples dump ends in " .\\n" and no other newline is in it (the serializer
-    escapes newlines in literals), so the graph name goes in before each line's end.
-    """
-    triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-    assert triples is not None  # without an output file, dump returns the bytes
-    if isinstance(graph, ox.DefaultGraph):
-        return triples
-    return triples.replace(b" .\n", f" {graph} .\n".encode())
-
-
-def _set_apart_blank_nodes(parts: list[bytes]) -> tuple[list[bytes], list[ox.Quad]]:
-    """The N-Quads parts without the lines that name a blank node, and those lines as quads.
-
-    A store's loader renames every blank node it reads; the parser keeps their names. The blank
-    nodes (the shapes' nodes, mostly) keep the stable names the build gave them, so that two builds
-    of the same files export the same bytes.
-    """
-    kept: list[bytes] = []
-    blank: list[ox.Quad] = []
-    for part in parts:
-        if b"_:" not in part:
-            kept.append(part)
-            continue
-        plain, named = bytearray(), bytearray()
-        for line in io.BytesIO(part):
-            (named if b"_:" in line else plain).extend(line)
-        kept.append(bytes(plain))
-        # a literal's "_:" brings its line here too: parsed, it is the same quad
-        blank.extend(ox.parse(bytes(named), format=ox.RdfFormat.N_QUADS))
-    return kept, blank
-
-
 class DiskCopy:
     """Fills `disk` with what an in-memory build holds: start(), then finish() after inference, then close()."""
 
-    def __init__(self, disk: ox.Store):
+    def __init__(self, disk: ox.Store, scratch: Path | None = None):
         self.disk = disk
+        self.scratch = scratch  # where each graph is written out on its way to disk (None: the system's temp)
         self.direct: dict[ox.NamedNode, tuple[Path, str, tuple[int, int, int]]] = {}
         self._memory: ox.Store | None = None
         self._made: list[ox.Quad] = []
@@ -92,7 +49,7 @@ class DiskCopy:
         """Begin bulk-loading the N-Triples files into the disk store; call before the build reads them."""
         for path, shown, graph in rdf_files:
             stamp = _stamp(path)
-            if not _has_blank_node(path):
+            if not spill.has_blank_node(path):
                 self.direct[graph] = (path, shown, stamp)
         self._thread = threading.Thread(target=self._run, name="kg-disk-copy", daemon=True)
         self._thread.start()
@@ -114,25 +71,30 @@ class DiskCopy:
             self._ready.wait()
             if self._memory is None:
                 return  # the build failed: nothing more to write
-            memory = self._memory
-            # Graph by graph, so that neither the dump nor the bulk loader holds the whole graph at once
-            # (a 50k-row table: peak 1.26 -> 0.96 GB). Lines naming a blank node are parsed and added as
-            # quads, all together at the end: the loader renames every blank node it reads, the parser
-            # keeps their names, so a blank node stays one across graphs and keeps the stable name the
-            # build gave it (two builds of the same files export the same bytes).
-            blank: list[ox.Quad] = []
-            parts = (_quads_of_graph(memory, graph) for graph in (ox.DefaultGraph(), *memory.named_graphs())
-                     if graph not in self.direct)
-            made = ox.serialize(self._made, format=ox.RdfFormat.N_QUADS)
-            assert made is not None  # without an output file, serialize returns the bytes
-            for part in (made, *parts):
-                (plain,), named = _set_apart_blank_nodes([part])
-                if plain:
-                    self.disk.bulk_load(input=plain, format=ox.RdfFormat.N_QUADS)
-                blank.extend(named)
-            self.disk.bulk_extend(blank)
+            self._copy_graphs(self._memory)
         except BaseException as exc:  # handed to close(), on the build's thread
             self._error = exc
+
+    def _copy_graphs(self, memory: ox.Store) -> None:
+        """Every graph of `memory` not loaded from its file, and the quads made in Python, into the disk store.
+
+        Graph by graph, each by way of a file (kg.spill), so that no graph is held in memory as text (a
+        410k-row table's claims are one graph of 4M triples: 0.6 GB of N-Triples, twice over once the
+        graph name went in). The quads that name a blank node are added all together at the end.
+        """
+        blank: list[ox.Quad] = []
+        with tempfile.TemporaryDirectory(prefix="copy-", dir=self.scratch) as folder:
+            spilled = Path(folder) / "graph.nt"
+            for graph in (ox.DefaultGraph(), *memory.named_graphs()):
+                if graph not in self.direct:
+                    memory.dump(str(spilled), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                    blank += spill.load_triples(self.disk, spilled, graph)
+        made = ox.serialize(self._made, format=ox.RdfFormat.N_QUADS)
+        assert made is not None  # without an output file, serialize returns the bytes
+        plain, named = spill.set_apart_blank_nodes(made)
+        if plain:
+            self.disk.bulk_load(input=plain, format=ox.RdfFormat.N_QUADS)
+        self.disk.bulk_extend(blank + named)
 
     def close(self) -> None:
         """Wait until the disk store is complete; raise what went wrong there, or if a file changed meanwhile."""

@@ -51,7 +51,8 @@ class Folder:
     names: dict[str, set[str]]
     said: dict[str, dates.Dated]
     curation: set[str]
-    seen: dict[tuple, str] = field(default_factory=dict)  # each claim's key -> the row that first made it
+    seen: dict[tuple, Row] = field(default_factory=dict)  # each claim's key -> the row that first made it
+    nodes: dict[str, ox.NamedNode] = field(default_factory=dict)  # the objects' IRIs as nodes, each made once
 
 
 def claim_iri(subject: str, predicate: str, obj: Term, source: str, negated: bool) -> ox.NamedNode:
@@ -93,7 +94,7 @@ def _claim(r: Resolved, folder: Folder) -> tuple[ranks.Statement, Note] | None:
     src_iri, status = stated
     if not quote_holds(row, s, src_iri, obj, folder.archived, folder.sources, folder.names, resolver):
         return None
-    if not _first_and_not_derived(row, (s, p, str(obj), src_iri, r.negated), folder):
+    if not _first_and_not_derived(row, (s, p, obj, src_iri, r.negated), folder):
         return None
     evidence = _evidence(row, resolver, folder.sources, src_iri in folder.curation and s != src_iri, resolver.problems)
     if evidence is None:
@@ -115,7 +116,9 @@ def _object(r: Resolved, prop: Property, folder: Folder) -> Term | None:
         o_iri = r.object_iri if r.types_subject() else resolver.iri(row, row.object, "object")
         if not o_iri:
             return None
-        obj = ox.NamedNode(o_iri)
+        obj = folder.nodes.get(o_iri)
+        if obj is None:
+            obj = folder.nodes[o_iri] = ox.NamedNode(o_iri)  # one node for each IRI: classes are on many rows
         cls = resolver.ontology.classes.get(o_iri)
         if r.predicate == RDF_TYPE and not resolver.known_term(row, "class", o_iri, cls, resolver.class_names):
             return None
@@ -156,9 +159,9 @@ def _first_and_not_derived(row: Row, key: tuple, folder: Folder) -> bool:
     problems = folder.resolver.problems
     if key in folder.seen:
         problems.add(row.file, row.line, "error", "duplicate row (same subject, predicate, object and source as "
-                     f"{folder.seen[key]}): delete one", "duplicate")
+                     f"{folder.seen[key].file}:{folder.seen[key].line}): delete one", "duplicate")
         return False
-    folder.seen[key] = f"{row.file}:{row.line}"
+    folder.seen[key] = row
     if key[1] in DERIVED:
         problems.add(row.file, row.line, "error", f"{folder.resolver.curie(key[1])} is derived at build time from the "
                      "claims and the curation rows; it is never typed in a seed table", "derived-property")

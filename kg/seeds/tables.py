@@ -95,6 +95,9 @@ def read_table(path: Path, shown: str) -> tuple[list[Row], list[Problem]]:
                                 "in that order)", "syntax"))
         return [], problems
     rows = []
+    # One string for each repeated cell (subjects, properties, sources, statuses, common objects): a
+    # big table repeats them on many rows. Quotes and notes are mostly unique and stay as read.
+    shared: dict[str, str] = {}
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip() or line.startswith("#"):
             continue
@@ -105,6 +108,9 @@ def read_table(path: Path, shown: str) -> tuple[list[Row], list[Problem]]:
                                     "syntax"))
             continue
         named = dict(zip(header, (c.strip() for c in cells)))
+        for column in ("subject", "predicate", "object", "source", "status"):
+            if column in named:
+                named[column] = shared.setdefault(named[column], named[column])
         columns = {c: named.get(c, "") for c in HEADER}  # HEADER names Row's fields
         rows.append(Row(shown, number, **columns, evidence=named.get("evidence", ""),
                         valid_from=named.get("from", ""), valid_until=named.get("until", "")))

@@ -39,11 +39,24 @@ class Resolver:
         known = {**ontology.properties}
         self.property_names = sorted({self.curie(iri) for iri in known} | {self.curie(iri) for iri in _builtin_iris()})
         self.class_names = sorted(self.curie(iri) for iri in ontology.classes)
+        # Each cell resolved once: the rows about one entity share one IRI string (a big table names
+        # each subject, source and property on many rows). Only cells that resolve are kept, so a bad
+        # cell is reported at every row that has it.
+        self._resolved: dict[str, str] = {}
 
     def curie(self, iri: str) -> str:
         return names.curie(iri, self.prefixes)
 
     def iri(self, row: Row, cell: str, column: str) -> str | None:
+        known = self._resolved.get(cell)
+        if known is not None:
+            return known
+        value = self._iri(row, cell, column)
+        if value is not None:
+            self._resolved[cell] = value
+        return value
+
+    def _iri(self, row: Row, cell: str, column: str) -> str | None:
         if cell.startswith("<") and cell.endswith(">"):
             value = cell[1:-1]
             if _IRI_BAD.search(value) or ":" not in value:
