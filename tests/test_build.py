@@ -276,6 +276,17 @@ def quads_apart(store):
     return plain, blank
 
 
+def test_large_statement_tables_are_built_on_disk_unless_told_otherwise(project, run, monkeypatch):
+    from kg import build as build_mod
+
+    monkeypatch.setattr(build_mod, "TABLES_IN_MEMORY", 1_000)  # the project's tables are far larger than 1 kB
+    assert "working on the on-disk store" in run("build", "--verbose").stderr
+    assert "working in memory" in run("build", "--verbose", "--in-memory").stderr
+    monkeypatch.setattr(build_mod, "TABLES_IN_MEMORY", 10**12)
+    assert "working in memory" in run("build", "--verbose").stderr
+    assert "working on the on-disk store" in run("build", "--verbose", "--low-memory").stderr
+
+
 @pytest.mark.parametrize("options", [(), ("--low-memory",)], ids=["in-memory", "low-memory"])
 def test_disk_store_holds_exactly_what_the_build_made_in_memory(project, run, options):
     import pyoxigraph as ox

@@ -14,11 +14,12 @@ from kg.vocab import GRAPH_INFERRED
 
 @click.command(epilog=example("kg build"))
 @click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (the SPARQL checks still run).")
-@click.option("--low-memory", is_flag=True,
-              help="Work on the on-disk store instead of in memory: about a quarter less memory, about 1.6x the time.")
+@click.option("--low-memory/--in-memory", default=None,
+              help="Work on the on-disk store (less than half the memory, about 1.8x the time) or in memory. "
+                   "By default in memory, unless the statement tables pass 24 MB together.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Also print each stage as it starts, triples per source graph, every class, and each warning.")
-def build(no_shacl: bool, low_memory: bool, verbose: bool) -> None:
+def build(no_shacl: bool, low_memory: bool | None, verbose: bool) -> None:
     """Build the graph from ontology/ and seeds/ into build/ (the previous build stays if this one fails).
 
     Prints a short summary: triples, entities per class, problems by level (`kg check` lists them), time.
