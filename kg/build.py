@@ -6,9 +6,11 @@ The stages run on an in-memory store; kg.diskcopy writes the on-disk store besid
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -20,7 +22,8 @@ from kg.diskcopy import DiskCopy
 from kg.errors import InputError, Problem
 from kg.locations import Locations
 from kg.paths import Paths
-from kg.store import build_lock, select, side_by_side, write_new_store
+from kg.seeds.apart import load_apart
+from kg.store import build_lock, give_back_memory, select, side_by_side, write_new_store
 from kg.vocab import GRAPH_ACCEPTED, SPARQL_PREFIXES
 
 Progress = Callable[[str], None]
@@ -63,13 +66,16 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
         report.stages["parse"] = time.perf_counter() - t
         return onto, None, problems
     progress("reading seeds")
-    seed = seeds_mod.load(paths, onto, keep_going=keep_going)
+    if in_memory:
+        seed = seeds_mod.load(paths, onto, keep_going=keep_going)
+        _store_seed(store, onto, seed, None)
+    else:
+        with tempfile.TemporaryDirectory(prefix="seeds-", dir=paths.stores) as folder:
+            claims = Path(folder) / "claims.nq"
+            seed = load_apart(paths, onto, claims, keep_going=keep_going)
+            _store_seed(store, onto, seed, claims)
     problems += seed.problems
     report.files = onto.files + seed.files
-    store.extend(onto.quads)
-    store.extend(seed.quads)
-    for chunk in seed.nquads():
-        (store.load if in_memory else store.bulk_load)(chunk, format=ox.RdfFormat.N_QUADS)
     if copy is not None:
         copy.start(seed.rdf_files)
     for (_path, _shown, graph), error in zip(seed.rdf_files, _load_ntriples(store, seed.rdf_files, in_memory)):
@@ -80,8 +86,23 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
         problems += error.problems
         store.remove_graph(graph)
     _keep_each_triple_once(store)
+    give_back_memory()
     report.stages["parse"] = time.perf_counter() - t
     return onto, seed, problems
+
+
+def _store_seed(store: ox.Store, onto, seed, claims: Path | None) -> None:
+    """The ontology, the Turtle files and the tables' claims into the store (from the file `claims`, if given)."""
+    store.extend(onto.quads)
+    store.extend(seed.quads)
+    if claims is not None:
+        # A piece at a time: the bulk loader holds what it is given in memory while it sorts it (the
+        # claims of 410k rows at once, 0.6 GB of N-Quads: 1.7 GB at its peak).
+        with claims.open("rb") as lines:
+            while piece := lines.read(CLAIMS_PIECE):
+                store.bulk_load(piece + lines.readline(), format=ox.RdfFormat.N_QUADS)
+    for chunk in seed.nquads():
+        store.load(chunk, format=ox.RdfFormat.N_QUADS)
 
 
 def _keep_each_triple_once(store: ox.Store) -> None:
@@ -169,6 +190,7 @@ def populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progr
     t = time.perf_counter()
     progress("inferring")
     report.inferred = infer_mod.infer(store, None if in_memory else paths.stores)
+    give_back_memory()
     report.stages["infer"] = time.perf_counter() - t
     threads = None
     if copy is not None:
@@ -184,6 +206,10 @@ def populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progr
 # table takes about 55 times its size at the build's peak, on disk about 21 times, at 1.8x the time
 # (bench/bench_memory.py, a 72 MB table: 3.96 GB in 86 s, 1.50 GB in 150 s).
 TABLES_IN_MEMORY = 24_000_000
+
+
+# How much of the claims' N-Quads file goes to the bulk loader at once (ends at a line's end).
+CLAIMS_PIECE = 8_000_000
 
 
 def on_disk_by_default(paths: Paths) -> bool:
@@ -202,7 +228,6 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
     report = BuildReport()
     if low_memory is None:
         low_memory = on_disk_by_default(paths)
-    progress("working on the on-disk store" if low_memory else "working in memory")
 
     def complete(problems: list[Problem], store: ox.Store) -> None:
         report.problems = _ordered(problems)
@@ -231,6 +256,7 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
         report.stages["write"] = time.perf_counter() - t
 
     with build_lock(paths):
+        progress("working on the on-disk store" if low_memory else "working in memory")
         write_new_store(paths, fill_on_disk if low_memory else fill)
     report.seconds = time.perf_counter() - start
     return report

@@ -13,7 +13,7 @@ from kg.errors import InputError, Problem
 from kg.names import term_text as short  # kg/build.py calls checks.short
 from kg.paths import Paths
 from kg.sparqltext import RqFile, read_rq
-from kg.store import select, side_by_side
+from kg.store import give_back_memory, select, side_by_side
 from kg.terms import Term
 from kg.vocab import GRAPH_ONTOLOGY, LEVEL_OF_SEVERITY, RDF_TYPE, SH
 
@@ -200,7 +200,9 @@ def _evaluate(store: ox.Store, check: Check) -> tuple[list | Exception, list[str
         solutions = select(store, check.rq.text)
         if not isinstance(solutions, ox.QuerySolutions):
             return [], None
-        return list(solutions), [v.value for v in solutions.variables]
+        rows = list(solutions)
+        give_back_memory()  # what the query used to find them, before the next check runs
+        return rows, [v.value for v in solutions.variables]
     except (SyntaxError, OSError) as exc:
         return exc, None
 

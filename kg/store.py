@@ -104,6 +104,31 @@ def open_store(paths: Paths) -> ox.Store:
         raise KgError(f"cannot open the store in {paths.relative(paths.current_store)}: {exc}")
 
 
+def _c_library():
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+
+
+_LIBC = _c_library()
+
+
+def give_back_memory() -> None:
+    """Hand the memory freed so far back to the system, where the C library can (glibc's malloc_trim).
+
+    The store's queries and loads free what they used, but glibc keeps it for later (a check that
+    joins every claim: 0.49 GB kept after it ended, 0.09 GB once trimmed), and it would count at
+    every later stage's peak. Elsewhere this does nothing.
+    """
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
 def select(store: ox.Store, sparql: str, substitutions: dict[str, Term] | None = None):
     """Run a SELECT/ASK/CONSTRUCT over the union of all graphs, with terms bound by the engine."""
     subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}

@@ -182,13 +182,32 @@ def test_focus_page_draws_the_deprecated_developer_link_as_disputed_with_its_rea
         drawn = page.js("i => kg.edges.get(i)", edge)
         assert drawn["dashes"] and drawn["color"]["color"] == "#c0392b", drawn
         assert "rejected by curation" in page.js("i => kg.data.edges[i][5]", edge)
-        # hover the middle of the link (on its curve): the tooltip says it is disputed, and why
-        x, y = page.js("""i => { const p = kg.network.body.edges[i].edgeType.getPoint(0.5);
-            const d = kg.network.canvasToDOM(p); const r = document.getElementById('graph').getBoundingClientRect();
-            return [r.left + d.x, r.top + d.y]; }""", edge)
-        page.page.mouse.move(x - 3, y - 3)
-        page.page.mouse.move(x, y)
-        page.page.wait_for_selector("#tooltip:not([hidden])", timeout=5000)
+        # hover the link (on its curve), moving along it, at a point nearest its middle where no other link
+        # is within hovering distance: the tooltip says it is disputed, and why. Around rese-cel other links
+        # lie along it (its trial in multiple sclerosis, the company's own links), so the company is moved
+        # clear of them first.
+        page.js("""([a, b]) => { const p = kg.network.getPositions([a])[a];
+            kg.network.moveNode(b, p.x - 600, p.y - 600); kg.network.fit(); }""", [rese, bms])
+        points = page.js("""i => { const r = document.getElementById('graph').getBoundingClientRect();
+            // vis-network hovers the links within 10 canvas units of the pointer (Edge.isOverlappingWith)
+            const edges = Object.values(kg.network.body.edges);
+            const alone = p => edges.every(e => e.id === i || !e.isOverlappingWith(
+                {left: p.x, right: p.x, top: p.y, bottom: p.y}));
+            for (const t of [0.5, 0.55, 0.45, 0.6, 0.4, 0.65, 0.35, 0.7, 0.3, 0.75, 0.25, 0.8, 0.2, 0.85]) {
+              const a = kg.network.body.edges[i].edgeType.getPoint(t - 0.02);
+              const b = kg.network.body.edges[i].edgeType.getPoint(t);
+              if (alone(a) && alone(b)) {
+                const da = kg.network.canvasToDOM(a), db = kg.network.canvasToDOM(b);
+                return [[r.left + da.x, r.top + da.y], [r.left + db.x, r.top + db.y]];
+              }
+            }
+            return null; }""", edge)
+        assert points, "no point of the link is the link under the pointer"
+        page.page.mouse.move(*points[0])
+        page.page.mouse.move(*points[1])
+        # the tooltip of the link itself (one of a link hovered on the way may show first)
+        page.page.wait_for_function("""() => { const t = document.getElementById('tooltip');
+            return !t.hidden && t.textContent.includes('developed by'); }""", timeout=5000)
         tip = page.js("document.getElementById('tooltip').textContent")
         assert "disputed" in tip and "rejected by curation" in tip and "src:acr-2025-abstract-2468-reset-sle" in tip, tip
         # the side panel of rese-cel lists the link as disputed with the reason
