@@ -48,15 +48,24 @@ def _read(sending, paths: Paths, ontology: Ontology, nquads: Path, keep_going: b
     """The child: read the folder, write the N-Quads, send back ("seed", SeedData) or what went wrong."""
     try:
         seed = load(paths, ontology, keep_going=keep_going)
-        with nquads.open("wb") as out:
-            for chunk in seed.nquads():
-                out.write(chunk)
         message: tuple = ("seed", seed)
+        try:
+            with nquads.open("wb") as out:
+                for chunk in seed.nquads():
+                    out.write(chunk)
+        except OSError as exc:
+            message = ("kg", f"cannot write {paths.relative(nquads)}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        return  # Ctrl-C reached the parent too, which reports it
     except InputError as exc:
         message = ("input", exc.problems)
     except KgError as exc:
         message = ("kg", str(exc))
-    except BaseException as exc:  # whatever it is, the parent reports it in one line
+    except Exception as exc:  # whatever it is, the parent reports it in one line
         message = ("crash", f"reading the seed files failed: {type(exc).__name__}: {exc}")
-    sending.send(message)
-    sending.close()
+    try:
+        sending.send(message)
+    except OSError:
+        pass  # the parent is gone (interrupted or killed): nobody to tell
+    finally:
+        sending.close()
