@@ -135,7 +135,9 @@ def test_a_build_interrupted_with_ctrl_c_removes_its_store_and_keeps_the_previou
     before = tree_hash(build)
     live = (build / "current").resolve()
 
-    big_ntriples(tmp_path / "seeds" / "t-bulk.nt", 500_000)
+    # big enough that the build runs well past its writer's start: at 500k triples it sometimes ended
+    # between the test's check that it still ran and the signal, once the copy of small graphs was batched
+    big_ntriples(tmp_path / "seeds" / "t-bulk.nt", 1_500_000)
     proc = start_build(env)
     try:
         wait_until_it_writes(proc, tmp_path, live)  # a thread is bulk-loading the file into it
