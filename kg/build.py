@@ -91,6 +91,10 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
     return onto, seed, problems
 
 
+# How much of the claims' N-Quads file goes to the bulk loader at once (ends at a line's end).
+CLAIMS_PIECE = 8_000_000
+
+
 def _store_seed(store: ox.Store, onto, seed, claims: Path | None) -> None:
     """The ontology, the Turtle files and the tables' claims into the store (from the file `claims`, if given)."""
     store.extend(onto.quads)
@@ -203,13 +207,9 @@ def populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progr
 
 
 # Statement tables larger than this together are built on disk unless told otherwise: in memory a
-# table takes about 55 times its size at the build's peak, on disk about 21 times, at 1.8x the time
-# (bench/bench_memory.py, a 72 MB table: 3.96 GB in 86 s, 1.50 GB in 150 s).
+# table takes about 56 times its size at the build's peak, on disk about 12 times, in about 1.8x the
+# time (bench/bench_memory.py, a 72 MB table: 4.04 GB and 0.85 GB; see the README's figures).
 TABLES_IN_MEMORY = 24_000_000
-
-
-# How much of the claims' N-Quads file goes to the bulk loader at once (ends at a line's end).
-CLAIMS_PIECE = 8_000_000
 
 
 def on_disk_by_default(paths: Paths) -> bool:
@@ -221,7 +221,8 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
     """Build the graph into a new store and make it live; on any error the previous build stays as it was.
 
     The stages run on an in-memory store while a thread writes the on-disk one (kg.diskcopy); with
-    low_memory they run on the on-disk store itself: less than half the memory, about 1.8x the time.
+    low_memory they run on the on-disk store itself, the seed folder read in a child process: about
+    a fifth of the memory for a big table, in about 1.8x the time.
     None: on disk when the statement tables are larger than TABLES_IN_MEMORY together.
     """
     start = time.perf_counter()

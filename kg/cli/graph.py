@@ -15,7 +15,7 @@ from kg.vocab import GRAPH_INFERRED
 @click.command(epilog=example("kg build"))
 @click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (the SPARQL checks still run).")
 @click.option("--low-memory/--in-memory", default=None,
-              help="Work on the on-disk store (less than half the memory, about 1.8x the time) or in memory. "
+              help="Work on the on-disk store (about a fifth of the memory, about 1.8x the time) or in memory. "
                    "By default in memory, unless the statement tables pass 24 MB together.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Also print each stage as it starts, triples per source graph, every class, and each warning.")
