@@ -70,7 +70,7 @@ def make_store(root: Path, n: int) -> tuple[Paths, int, int]:
     paths = Paths(root)
     graph = synthetic.generate(n)
     onto = ontology.load(Paths(ROOT))
-    write_new_store(paths, lambda store: (store.extend(onto.quads), store.extend(graph.quads())))
+    write_new_store(paths, lambda store, _scratch: (store.extend(onto.quads), store.extend(graph.quads())))
     return paths, len(graph.nodes), len(graph.edges)
 
 

@@ -52,7 +52,7 @@ class BuildReport:
 
 
 def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress, keep_going: bool = False,
-          copy: DiskCopy | None = None, in_memory: bool = True):
+          copy: DiskCopy | None = None, in_memory: bool = True, scratch: Path | None = None):
     """Parse ontology and seeds into the store; return (ontology, seed data or None, problems found)."""
     t = time.perf_counter()
     progress("reading ontology")
@@ -70,7 +70,7 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
         seed = seeds_mod.load(paths, onto, keep_going=keep_going)
         _store_seed(store, onto, seed, None)
     else:
-        with tempfile.TemporaryDirectory(prefix="seeds-", dir=paths.stores) as folder:
+        with tempfile.TemporaryDirectory(prefix="seeds-", dir=scratch) as folder:
             claims = Path(folder) / "claims.nq"
             seed = load_apart(paths, onto, claims, keep_going=keep_going)
             _store_seed(store, onto, seed, claims)
@@ -178,22 +178,24 @@ def _summarise(store: ox.Store, report: BuildReport) -> None:
 
 def populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress = _quiet,
              shacl: bool = True, keep_going: bool = False, copy: DiskCopy | None = None,
-             in_memory: bool = True) -> list[Problem]:
+             in_memory: bool = True, scratch: Path | None = None) -> list[Problem]:
     """Load, infer and check everything into `store`; return every problem found (warnings included).
 
     Without keep_going the first stage with errors raises InputError (listing all of that stage's
     errors); with it, bad files and rows are left out, the rest is loaded and checked, and every
     problem is returned. With `copy`, it is started when the N-Triples files are known and handed
-    the store once inference is done (the checks only read). `in_memory` says what `store` is.
+    the store once inference is done (the checks only read). `in_memory` says what `store` is;
+    `scratch`, where an on-disk build puts the files on their way into it (None: the system's temp).
     """
     if copy is not None and keep_going:
         raise ValueError("keep_going leaves bad files out of the store, which a disk copy would still load")
-    onto, seed, problems = _load(paths, store, report, progress, keep_going=keep_going, copy=copy, in_memory=in_memory)
+    onto, seed, problems = _load(paths, store, report, progress, keep_going=keep_going, copy=copy, in_memory=in_memory,
+                                 scratch=scratch)
     if seed is None:
         return problems
     t = time.perf_counter()
     progress("inferring")
-    report.inferred = infer_mod.infer(store, None if in_memory else paths.stores)
+    report.inferred = infer_mod.infer(store, None if in_memory else scratch or Path(tempfile.gettempdir()))
     give_back_memory()
     report.stages["infer"] = time.perf_counter() - t
     threads = None
@@ -239,13 +241,13 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
         _summarise(store, report)
         report.stages["summarise"] = time.perf_counter() - t
 
-    def fill_on_disk(disk: ox.Store) -> None:
-        complete(populate(paths, disk, report, progress, shacl=shacl, in_memory=False), disk)
+    def fill_on_disk(disk: ox.Store, scratch: Path) -> None:
+        complete(populate(paths, disk, report, progress, shacl=shacl, in_memory=False, scratch=scratch), disk)
         progress("writing store")
 
-    def fill(disk: ox.Store) -> None:
+    def fill(disk: ox.Store, scratch: Path) -> None:
         memory = ox.Store()
-        copy = DiskCopy(disk, scratch=paths.stores)
+        copy = DiskCopy(disk, scratch=scratch)
         try:
             complete(populate(paths, memory, report, progress, shacl=shacl, copy=copy), memory)
         except BaseException:

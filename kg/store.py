@@ -60,20 +60,26 @@ def _remove_stale(paths: Paths, keep: set[Path]) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def write_new_store(paths: Paths, fill: Callable[[ox.Store], None]) -> Path:
-    """Build a store in a fresh folder with `fill`, then make it the live one in one atomic rename.
+def write_new_store(paths: Paths, fill: Callable[[ox.Store, Path], None]) -> Path:
+    """Build a store in a fresh folder with `fill(store, scratch)`, then make it the live one in one atomic rename.
 
     Must be called holding build_lock. If `fill` raises, the folder is deleted and the live store is untouched.
+    `scratch` is an empty folder beside the store's, named after it (`<store>.scratch`), for files on
+    their way into the store; it is deleted before the store goes live, or with the store's folder. A
+    killed build leaves the two together, and the next build deletes both (_remove_stale).
     """
     paths.stores.mkdir(parents=True, exist_ok=True)
     live = paths.current_store.resolve() if paths.current_store.exists() else None
     _remove_stale(paths, {live} if live else set())
     # A fresh, unique folder: never the live one, even for two builds in the same second and process.
     folder = Path(tempfile.mkdtemp(prefix=f"store-{time.strftime('%Y%m%dT%H%M%S')}-", dir=paths.stores))
+    scratch = folder.with_name(folder.name + ".scratch")
     store: ox.Store | None = None
     try:
+        scratch.mkdir()
         store = ox.Store(str(folder))
-        fill(store)
+        fill(store, scratch)
+        shutil.rmtree(scratch)
         store.flush()
         store.optimize()
         store = None
@@ -89,6 +95,7 @@ def write_new_store(paths: Paths, fill: Callable[[ox.Store], None]) -> Path:
         store = None
         gc.collect()
         shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
         raise
     _remove_stale(paths, {folder.resolve()})
     return folder
