@@ -2,7 +2,8 @@
 
 The package is split by job: tables reads the tables' rows, terms turns cells into RDF terms, quotes
 checks quotes against the sources' archived texts, claims makes and ranks the claims, nquads writes
-them as N-Quads, rdffiles reads the Turtle and N-Triples files, and folder runs them all (load).
+them as N-Quads, rdffiles reads the Turtle and N-Triples files, folder runs them all (load), and
+apart runs load in a child process for a build on disk (its memory goes back to the system).
 """
 
 from kg.seeds.claims import claim_iri
