@@ -41,7 +41,8 @@ DEPRECATED = CART + "DeprecatedRank"
 TRIPLES_PER_GRAPH = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"""
 
 # Properties that describe a claim, not the entity it is about: left out of an entity's key facts.
-CLAIM_ONLY = {CART + n for n in ("quote", "seedFile", "seedLine", "contested", "negated", "reasonText")}
+CLAIM_ONLY = {CART + n for n in ("quote", "seedFile", "seedLine", "contested", "negated", "reasonText", "factRank",
+                                  "factSources", "factQuotes", "factReason")}
 # How a claim about a name, a type or a mapping reads (the ontology labels only its own properties).
 BUILTIN_LABELS = {
     SPARQL_PREFIXES["rdf"] + "type": "is a",

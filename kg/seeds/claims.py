@@ -25,7 +25,7 @@ from kg.vocab import CART, CLAIM, RDF_TYPE, XSD
 
 # Derived at build time from the claims and the curation rows; a row may not state them.
 DERIVED = {CART + name for name in ("rank", "deprecationReason", "reasonText", "contradictedBy", "contested",
-                                    "evidence")}
+                                    "evidence", "factRank", "factSources", "factQuotes", "factReason")}
 STATUSES = {
     "verified": CART + "Verified",
     "partially_verified": CART + "PartiallyVerified",

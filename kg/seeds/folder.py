@@ -18,7 +18,7 @@ from kg.files import check_size, refused_format
 from kg.ontology import Ontology
 from kg.paths import Paths
 from kg.seeds import claims, quotes
-from kg.seeds.nquads import accepted_nquads, claim_nquads
+from kg.seeds.nquads import accepted_nquads, claim_nquads, fact_summaries
 from kg.seeds.rdffiles import file_graph, file_source, read_turtle
 from kg.seeds.tables import Row, read_prefixes, read_table, seed_files
 from kg.seeds.terms import Resolved, Resolver, resolve_rows
@@ -49,12 +49,14 @@ class SeedData:
         statements, notes = self.statements, self.notes
         self.statements, self.notes = [], {}
         yield accepted_nquads(statements)
+        summaries = fact_summaries(statements, notes)
         while statements:
             part = statements[-chunk:]
             del statements[-chunk:]
-            yield claim_nquads(part, notes)
+            yield claim_nquads(part, notes, summaries)
             for st in part:
                 del notes[st]
+                summaries.pop(st, None)
             del part
 
 

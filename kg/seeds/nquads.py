@@ -11,15 +11,60 @@ import pyoxigraph as ox
 
 from kg import ranks
 from kg.seeds.claims import STATUSES, Note
-from kg.vocab import CART, GRAPH_ACCEPTED, RDF, XSD
+from kg.vocab import CART, GRAPH_ACCEPTED, RDF, SRC, XSD
+
+# A fact's summary, written on the first of its claims: (rank, sources, their words, the reason if deprecated).
+Summary = tuple[str, str, str, str]
 
 
-def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement, Note]) -> bytes:
-    """Each statement as a cart:Claim in its source's graph (the triple, quote, rank and why), as N-Quads."""
+def fact_summaries(statements: list[ranks.Statement], notes: dict[ranks.Statement, Note]) -> dict[ranks.Statement, Summary]:
+    """Each triple's claims summed up once, keyed by the claim that carries the summary.
+
+    A triple that is a fact: its claims that are not deprecated, ranked "preferred" if one of them is,
+    else "normal". A triple no accepted claim states: its deprecated claims, ranked "deprecated", with
+    the reason. Claims that a triple does not hold are left out of both. The sources are their `src:` names in text order, space
+    separated; the words are each source's quotes in that order, each once, joined by " | "; the claim
+    that carries it all is the first of the group by source and claim IRI. `kg query entity` reads these
+    instead of grouping the claims at query time (queries/entity.rq).
+    """
+    groups: dict[tuple, list[ranks.Statement]] = {}
+    for st in statements:
+        deprecated = st.rank == ranks.DEPRECATED
+        # A claim that the triple does not hold is no source of it (and, standing, leaves it no fact).
+        if st.negated or (deprecated and not st.reason_text):
+            continue
+        groups.setdefault((st.subject, st.predicate, st.object, deprecated), []).append(st)
+    summaries: dict[ranks.Statement, Summary] = {}
+    for (_s, _p, _o, deprecated), group in groups.items():
+        rows = sorted(((_said(st.source), notes[st][0] or "", st) for st in group), key=lambda row: row[:2])
+        said = " ".join(dict.fromkeys(row[0] for row in rows))
+        words = " | ".join(dict.fromkeys(row[1] for row in rows if row[1]))
+        if deprecated:
+            rank, reason = "deprecated", rows[0][2].reason_text
+        else:
+            rank, reason = ("preferred" if any(st.rank == ranks.PREFERRED for st in group) else "normal"), ""
+        lead = min(group, key=lambda st: (st.source, st.claim.value))
+        summaries[lead] = (rank, said, words, reason)
+    return summaries
+
+
+def _said(source: str) -> str:
+    return "src:" + source[len(SRC):] if source.startswith(SRC) else source
+
+
+def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement, Note],
+                 summaries: dict[ranks.Statement, Summary] | None = None) -> bytes:
+    """Each statement as a cart:Claim in its source's graph (the triple, quote, rank and why), as N-Quads.
+
+    A statement in `summaries` also carries its triple's summary (cart:factRank, cart:factSources,
+    cart:factQuotes, cart:factReason; see fact_summaries).
+    """
+    summaries = summaries or {}
     rdf_type, rdf_s, rdf_p, rdf_o = (f"<{RDF}{n}>" for n in ("type", "subject", "predicate", "object"))
     c = {n: f"<{CART}{n}>" for n in ("Claim", "statedIn", "verification", "rank", "seedFile", "seedLine", "quote",
                                      "note", "negated", "deprecationReason", "reasonText", "contested",
-                                     "contradictedBy", "evidence")}
+                                     "contradictedBy", "evidence", "factRank", "factSources", "factQuotes",
+                                     "factReason")}
     true = f'"true"^^<{XSD}boolean>'
     lines: list[str] = []
     for st in statements:
@@ -55,6 +100,14 @@ def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement,
             add(c["evidence"], f"<{e}>")
         for rp, ro in qualified:
             add(str(rp), str(ro))
+        if st in summaries:
+            rank, said, words, reason = summaries[st]
+            add(c["factRank"], str(ox.Literal(rank)))
+            add(c["factSources"], str(ox.Literal(said)))
+            if words:
+                add(c["factQuotes"], str(ox.Literal(words)))
+            if reason:
+                add(c["factReason"], str(ox.Literal(reason)))
     return "".join(lines).encode("utf-8")
 
 

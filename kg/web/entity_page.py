@@ -39,7 +39,9 @@ CLAIM_SHOWN = {CART + "statedIn", CART + "quote", CART + "contradictedBy", CART 
                CART + "reasonText", CART + "verification", CART + "negated", CART + "note"}
 _HIDDEN_CLAIM = {RDF + "type", RDF + "subject", RDF + "predicate", RDF + "object", CART + "seedFile",
                  "http://www.w3.org/ns/prov#wasDerivedFrom",  # the same source as cart:statedIn
-                 CART + "seedLine"}
+                 CART + "seedLine",
+                 # The summary of every claim of the triple, which the page shows claim by claim.
+                 CART + "factRank", CART + "factSources", CART + "factQuotes", CART + "factReason"}
 
 
 def entity(state: State, ref: str) -> dict | None:

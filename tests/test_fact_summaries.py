@@ -1,0 +1,89 @@
+"""The build sums up each triple's claims on one of them (cart:factRank and its siblings), and the
+entity query that reads those summaries answers as grouping the claims at query time did."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.paths import Paths
+from kg.store import open_store
+from kg.vocab import SPARQL_PREFIXES
+
+GROUPED = Path(__file__).parent / "data" / "queries" / "entity-grouped.rq"
+CLAIMS = """SELECT ?c ?s ?p ?o ?src ?rank ?quote ?negated ?why ?fr ?fs ?fq ?fw WHERE {
+  ?c a cart:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; cart:statedIn ?src ; cart:rank ?rank .
+  OPTIONAL { ?c cart:quote ?quote } OPTIONAL { ?c cart:negated ?negated } OPTIONAL { ?c cart:reasonText ?why }
+  OPTIONAL { ?c cart:factRank ?fr } OPTIONAL { ?c cart:factSources ?fs } OPTIONAL { ?c cart:factQuotes ?fq }
+  OPTIONAL { ?c cart:factReason ?fw } }"""
+DEPRECATED = "https://w3id.org/cartkg/ontology#DeprecatedRank"
+PREFERRED = "https://w3id.org/cartkg/ontology#PreferredRank"
+
+
+@pytest.fixture(scope="module")
+def store(built: Paths) -> ox.Store:
+    return open_store(built)
+
+
+def rows(store: ox.Store, query: str, **bound) -> list[tuple]:
+    answer = store.query(query, prefixes=SPARQL_PREFIXES, use_default_graph_as_union=True,
+                         substitutions={ox.Variable(k): v for k, v in bound.items()} or None)
+    names = answer.variables
+    return [tuple(None if r[v] is None else r[v].value for v in names) for r in answer]
+
+
+def test_each_group_of_claims_is_summed_up_once_with_every_source_and_its_words(store):
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    for row in rows(store, CLAIMS):
+        c, s, p, o, src, rank, quote, negated, why = row[:9]
+        deprecated = rank == DEPRECATED
+        if negated or (deprecated and not why):
+            assert row[9] is None, f"{c} carries a summary but no group of its own"
+            continue
+        groups[(s, p, o, deprecated)].append(row)
+    assert len(groups) > 5000
+    for (_s, _p, _o, deprecated), claims in groups.items():
+        carriers = [row for row in claims if row[9] is not None]
+        assert len(carriers) == 1, f"{[row[0] for row in claims]}: {len(carriers)} claims carry the summary"
+        fact_rank, sources, quotes, reason = carriers[0][9:]
+        # sources in text order, each once; their words in that order (a source's own in text order), each once
+        said = sorted((row[4].replace("https://w3id.org/cartkg/id/source/", "src:"), row[6] or "") for row in claims)
+        assert sources == " ".join(dict.fromkeys(name for name, _ in said))
+        assert (quotes or "") == " | ".join(dict.fromkeys(words for _, words in said if words))
+        if deprecated:
+            assert fact_rank == "deprecated" and reason in {row[8] for row in claims}
+        else:
+            best = "preferred" if any(row[5] == PREFERRED for row in claims) else "normal"
+            assert (fact_rank, reason) == (best, None)
+
+
+def test_the_rese_cel_developer_claims_are_summed_up_as_the_sources_say(store):
+    # reference-autoimmune-programs.tsv:699 (verified) and news-000-rese-cel-autoimmune.tsv:92 say Cabaletta Bio
+    # develops rese-cel; news-000:91 and news-biospace-rese-cel.tsv:5 say Bristol Myers Squibb, which the
+    # curation rejects (curation.tsv:7)
+    found = rows(store, """SELECT ?o ?fr ?fs ?fw WHERE { ?c rdf:subject id:rese-cel ; rdf:predicate cart:developedBy ;
+                             rdf:object ?o ; cart:factRank ?fr ; cart:factSources ?fs . OPTIONAL { ?c cart:factReason ?fw } }""")
+    by_developer = {o.rsplit("/", 1)[1]: (fr, set(fs.split()), fw) for o, fr, fs, fw in found}
+    assert by_developer["cabaletta-bio"][:2] == ("preferred", {"src:scleroderma-news-rese-cel-study-enrolling",
+                                                                "src:news-000-rese-cel-autoimmune"})
+    rank, said, why = by_developer["bristol-myers-squibb"]
+    assert (rank, said) == ("deprecated", {"src:news-000-rese-cel-autoimmune", "src:biospace-cabaletta-car-t-lupus-remissions"})
+    assert why.startswith("rejected by curation (seeds/curation.tsv:7)")
+
+
+def test_the_entity_query_answers_as_grouping_the_claims_at_query_time_did(store, built):
+    """For every entity a deprecated claim or a fact of two or more sources is about, and every 25th other one."""
+    reading = (built.queries / "entity.rq").read_text(encoding="utf-8")
+    grouping = GROUPED.read_text(encoding="utf-8")
+    disputed = {r[0] for r in rows(store, """SELECT DISTINCT ?e WHERE {
+        { ?c cart:factRank "deprecated" } UNION { ?c cart:factSources ?s FILTER(CONTAINS(?s, " ")) }
+        { ?c rdf:subject ?e } UNION { ?c rdf:object ?e FILTER(isIRI(?e)) } }""")}
+    everyone = sorted(r[0] for r in rows(store, "SELECT DISTINCT ?e WHERE { ?e a ?class FILTER(isIRI(?e)) }"))
+    entities = sorted(disputed | set(everyone[::25]))
+    assert len(disputed) > 50
+    for iri in entities:
+        entity = ox.NamedNode(iri)
+        assert rows(store, reading, _name=entity) == rows(store, grouping, _name=entity), iri
