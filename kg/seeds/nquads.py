@@ -17,15 +17,16 @@ from kg.vocab import CART, GRAPH_ACCEPTED, RDF, SRC, XSD
 Summary = tuple[str, str, str, str]
 
 
-def fact_summaries(statements: list[ranks.Statement], notes: dict[ranks.Statement, Note]) -> dict[ranks.Statement, Summary]:
+def fact_summaries(statements: list[ranks.Statement],
+                   notes: dict[ranks.Statement, Note]) -> dict[ranks.Statement, Summary]:
     """Each triple's claims summed up once, keyed by the claim that carries the summary.
 
     A triple that is a fact: its claims that are not deprecated, ranked "preferred" if one of them is,
     else "normal". A triple no accepted claim states: its deprecated claims, ranked "deprecated", with
-    the reason. Claims that a triple does not hold are left out of both. The sources are their `src:` names in text order, space
-    separated; the words are each source's quotes in that order, each once, joined by " | "; the claim
-    that carries it all is the first of the group by source and claim IRI. `kg query entity` reads these
-    instead of grouping the claims at query time (queries/entity.rq).
+    the reason. Claims that a triple does not hold are left out of both. The sources are their `src:`
+    names in text order, space separated; the words are each source's quotes in that order, each once,
+    joined by " | "; the claim that carries it all is the first of the group by source and claim IRI.
+    `kg query entity` reads these instead of grouping the claims at query time (queries/entity.rq).
     """
     groups: dict[tuple, list[ranks.Statement]] = {}
     for st in statements:
