@@ -395,7 +395,10 @@ CD19_THERAPIES = {
     # field-programs-fourth.tsv:8 (MC-1-50, "CD19-targeting CAR-T"), field-trials-lupus.tsv:103 (RD06-04, the one
     # product of NCT06310811, "Anti-CD19 CAR-T Cell Therapy"), field-trials-neuro-haem.tsv:7 (NCT03605238's "CD19/CD20
     # tanCAR T Cells")
-    "beijing-gobroad-hospital-cd19-car-t", "mc-1-50", "rd06-04", "chinese-pla-general-hospital-cd19-cd20-tancar-t"}
+    "beijing-gobroad-hospital-cd19-car-t", "mc-1-50", "rd06-04", "chinese-pla-general-hospital-cd19-cd20-tancar-t",
+    # field-programs-fifth.tsv:14 (Meta10-19) and :45-46 (YTS109), field-programs-sixth.tsv:13 (ICG318),
+    # field-trials-rheum-b.tsv:6 (BCT301, "a CD19" CAR T cell injection)
+    "meta10-19", "yts109", "icg318", "bct301"}
 
 
 def test_therapies_by_target_cd19(built, answer):
@@ -433,7 +436,8 @@ def test_therapies_by_target_bcma_by_its_gene_symbol(built, answer):
         "zhejiang-university-universal-cd19-bcma-car-t", "beijing-gobroad-hospital-ucb-cd19-bcma-car-t", "kn3601",
         "prg-1801", "s103", "scar02",
         "feng-cd19-bcma-co-infusion-car-t", "eso-t01",  # field-readouts.tsv:36, field-deals.tsv:191
-        "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t"}  # field-trials-lupus.tsv:11
+        "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t",  # field-trials-lupus.tsv:11
+        "icg318"}  # field-programs-sixth.tsv:12
     assert answer("therapies-by-target", target="BCMA") == answer("therapies-by-target", target="HGNC:11913") \
         == answer("therapies-by-target", target="TNFRSF17")
 
@@ -535,7 +539,12 @@ def test_programs_by_disease_sle(built, answer):
         # field-trials-lupus.tsv, each trial's evaluates and SLE rows: NCT06373991 :41 and :51, NCT06585514 :56 and
         # :62, NCT06934447 :90 and :98, NCT06892145 :66 and :74, NCT06310811 :29 and :36
         "athena-car-t", "beijing-gobroad-hospital-cd19-car-t", "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t",
-        "mc-1-50", "rd06-04"}
+        "mc-1-50", "rd06-04",
+        # each trial's evaluates and SLE rows: field-programs-fifth.tsv NCT06711146 :18 and :23 (Meta10-19),
+        # NCT06943937 :28 and :36 (YTS109); field-programs-sixth.tsv NCT06340750 :26 and :32 (LMY-920), NCT06886919
+        # :36 and :43 (IC19), NCT07328581 :47 and :53 (ICG318); field-trials-rheum-b.tsv NCT06822881 :24 and :31
+        # (CT1190B), NCT07301164 :49 and :59 (BCT301)
+        "meta10-19", "yts109", "lmy-920", "ic19", "icg318", "ct1190b", "bct301"}
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA)
     assert found == {(t, "in trial", "") for t in in_trial} | {
         ("rese-cel", "FastTrack", "fda"), ("ft819", "RMAT", "fda"), ("sc291", "FastTrack", "fda"),
