@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -137,16 +138,17 @@ def plain(term: Term | None, prefixes: dict[str, str]) -> str:
 
 def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, prefixes: dict[str, str],
                       vocabulary: dict[str, list[str]] | None = None, keys: list | None = None,
-                      threads: int | None = None) -> list[Problem]:
+                      threads: int | None = None, held: Callable[[], object] | None = None) -> list[Problem]:
     """Run each check, on `threads` threads; every row it returns is a problem (a check that cannot run is one too).
 
     The message is the `#+ message:` template with {variable} filled in, else the ?message column,
     else the summary followed by entity, property and value. `vocabulary` maps "class" and "property"
     to the CURIEs a `suggest:` check picks its "did you mean" from. `keys`, if given, receives
-    (entity, property, value) of each problem, in order (None for a check that cannot run).
+    (entity, property, value) of each problem, in order (None for a check that cannot run). `held`:
+    as for kg.store.side_by_side.
     """
     problems = []
-    for check, (solutions, variables) in zip(checks, _evaluate_all(store, checks, threads)):
+    for check, (solutions, variables) in zip(checks, _evaluate_all(store, checks, threads, held)):
         if isinstance(solutions, SyntaxError):
             exc = solutions
             where = re.match(r"error at (\d+):(\d+)", str(exc))
@@ -207,11 +209,11 @@ def _evaluate(store: ox.Store, check: Check) -> tuple[list | Exception, list[str
         return exc, None
 
 
-def _evaluate_all(store: ox.Store, checks: list[Check],
-                  threads: int | None = None) -> list[tuple[list | Exception, list[str] | None]]:
+def _evaluate_all(store: ox.Store, checks: list[Check], threads: int | None = None,
+                  held: Callable[[], object] | None = None) -> list[tuple[list | Exception, list[str] | None]]:
     """Every check's rows, the checks running side by side: the store answers queries in parallel
     (pyoxigraph releases the GIL while it evaluates), and the big checks each scan the whole graph."""
-    return side_by_side(lambda c: _evaluate(store, c), checks, threads)
+    return side_by_side(lambda c: _evaluate(store, c), checks, threads, held)
 
 
 def merge_restated(problems: list[Problem], keys: list, shacl: list[Problem], shacl_keys: list,
@@ -240,7 +242,8 @@ def _get(row: ox.QuerySolution, name: str) -> Term | None:
 
 
 def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
-              keys: list | None = None, threads: int | None = None) -> list[Problem]:
+              keys: list | None = None, threads: int | None = None,
+              held: Callable[[], object] | None = None) -> list[Problem]:
     """Validate the union of all graphs against the shapes in the ontology.
 
     Shapes within the SHACL Core subset kg.shacl compiles run as SPARQL in the store (seconds at a
@@ -254,7 +257,7 @@ def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
         return _run_pyshacl(store, locator, prefixes, keys)
     by_node = {part.node: shape for shape in compiled for part in shape.parts}
     problems = []
-    for r in shacl.validate(store, compiled, threads):
+    for r in shacl.validate(store, compiled, threads, held):
         shape = by_node[r.shape]
         subjects_of = sorted(shape.subjects_of, key=str)
         # blank nodes stand for nothing a seed row names: None, as for pySHACL's results (_to_ox)

@@ -12,6 +12,7 @@ breaking every supported constraint.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -230,7 +231,8 @@ def _queries(store: ox.Store, shape: CompiledShape, part: _Constraints, cache: d
     return out
 
 
-def validate(store: ox.Store, shapes: list[CompiledShape], threads: int | None = None) -> list[Result]:
+def validate(store: ox.Store, shapes: list[CompiledShape], threads: int | None = None,
+             held: Callable[[], object] | None = None) -> list[Result]:
     """Every result of every shape, in a stable order; the queries run side by side like the checks."""
     cache: dict = {}
     work = [(part, key, query) for shape in shapes for part in shape.parts
@@ -242,5 +244,5 @@ def validate(store: ox.Store, shapes: list[CompiledShape], threads: int | None =
                        part.severity, part.message, SH + _COMPONENT[key], part.node)
                 for row in store.query(query, use_default_graph_as_union=True)]
 
-    results = [r for found in side_by_side(run, work, threads) for r in found]
+    results = [r for found in side_by_side(run, work, threads, held) for r in found]
     return sorted(results, key=lambda r: (str(r.focus), str(r.path), str(r.value), r.component, r.message))

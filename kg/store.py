@@ -8,6 +8,7 @@ import gc
 import os
 import shutil
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -148,15 +149,43 @@ def select(store: ox.Store, sparql: str, substitutions: dict[str, Term] | None =
                        substitutions=subs or None)
 
 
-def side_by_side(work: Callable, items: list, threads: int | None = None) -> list:
+def side_by_side(work: Callable, items: list, threads: int | None = None,
+                 held: Callable[[], object] | None = None) -> list:
     """work(item) for each item, on `threads` threads (default: as many as there are cores), results in item order.
 
-    For store work: pyoxigraph releases the GIL while it loads or evaluates a query.
+    For store work: pyoxigraph releases the GIL while it loads or evaluates a query. With `held`, the
+    threads beyond the first take items only once held() returns (it waits for a core that is busy
+    elsewhere: the build's disk copy). The first error raised by work is raised, once all threads stop.
     """
     threads = max(1, min(len(items), threads or os.cpu_count() or 1))
     if threads < 2:
         return [work(item) for item in items]
-    from concurrent.futures import ThreadPoolExecutor
+    results: list = [None] * len(items)
+    failed: list[tuple[int, BaseException]] = []
+    queue = iter(enumerate(items))
+    lock = threading.Lock()
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        return list(pool.map(work, items))
+    def run(first: bool) -> None:
+        if not first and held is not None:
+            held()
+        while not failed:
+            with lock:
+                taken = next(queue, None)
+            if taken is None:
+                return
+            index, item = taken
+            try:
+                results[index] = work(item)
+            except BaseException as exc:  # raised on the caller's thread below
+                failed.append((index, exc))
+
+    helpers = [threading.Thread(target=run, args=(False,), name="kg-side-by-side", daemon=True)
+               for _ in range(threads - 1)]
+    for helper in helpers:
+        helper.start()
+    run(True)
+    for helper in helpers:
+        helper.join()
+    if failed:
+        raise min(failed, key=lambda f: f[0])[1]
+    return results
