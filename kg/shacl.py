@@ -159,8 +159,8 @@ def _is_property_shape_of_some(node: Term, described: dict) -> bool:
     return any(node in props.get(SH + "property", []) for props in described.values())
 
 
-def _focus(shape: CompiledShape) -> str:
-    """A SPARQL group binding ?focus to each focus node of the shape once."""
+def _focus_branches(shape: CompiledShape) -> str:
+    """SPARQL that binds ?focus to each focus node of the shape (perhaps more than once)."""
     branches = []
     for cls in shape.targets.get("targetClass", []):
         branches.append(f"{{ ?focus a ?_t . ?_t <{RDFS}subClassOf>* {cls} }}")
@@ -170,7 +170,12 @@ def _focus(shape: CompiledShape) -> str:
         branches.append(f"{{ ?_s {prop} ?focus }}")
     for node in shape.targets.get("targetNode", []):
         branches.append(f"{{ VALUES ?focus {{ {node} }} }}")
-    return f"{{ SELECT DISTINCT ?focus WHERE {{ {' UNION '.join(branches)} }} }}"
+    return " UNION ".join(branches)
+
+
+def _focus(shape: CompiledShape) -> str:
+    """A SPARQL group binding ?focus to each focus node of the shape once."""
+    return f"{{ SELECT DISTINCT ?focus WHERE {{ {_focus_branches(shape)} }} }}"
 
 
 def _subclasses(store: ox.Store, cls: ox.NamedNode, cache: dict) -> str:
@@ -193,41 +198,49 @@ def _queries(store: ox.Store, shape: CompiledShape, part: _Constraints, cache: d
     """(component, SELECT ?focus ?value) for each constraint of one shape node."""
     focus = _focus(shape)
     values = part.values
-    if part.path is None:
-        # constraints on the focus node itself: the value node is the focus
-        source = f"{focus} BIND(?focus AS ?value)"
-    else:
-        source = f"{focus} ?focus {part.path} ?value ."
+    path = part.path
+
+    def failing(test: str) -> str:
+        """The focus nodes and values for which `test` (a FILTER or MINUS on ?value) leaves a value."""
+        if path is None:
+            # constraints on the focus node itself: the value node is the focus
+            return f"SELECT DISTINCT ?focus ?value WHERE {{ {focus} BIND(?focus AS ?value) {test} }}"
+        # Each distinct value tested once, then the focus nodes with a failing one. Joined the other
+        # way round, the engine makes the whole focus set first (a Claim's source: 19 -> 4 ms).
+        return (f"SELECT DISTINCT ?focus ?value WHERE {{ {{ SELECT ?value WHERE {{ "
+                f"{{ SELECT DISTINCT ?value WHERE {{ ?_any {path} ?value }} }} {test} }} }} "
+                f"?focus {path} ?value . FILTER EXISTS {{ {_focus_branches(shape)} }} }}")
+
     out = []
     if "class" in values:
         cls = values["class"]
         assert isinstance(cls, ox.NamedNode)  # _constraints refuses any other sh:class
         kinds = _subclasses(store, cls, cache)
-        out.append(("class", f"SELECT DISTINCT ?focus ?value WHERE {{ {source} "
-                             f"MINUS {{ ?value a ?_k . VALUES ?_k {{ {kinds} }} }} }}"))
+        out.append(("class", failing(f"MINUS {{ ?value a ?_k . VALUES ?_k {{ {kinds} }} }}")))
     if "datatype" in values:
         dt = values["datatype"]
         assert isinstance(dt, ox.NamedNode)  # _constraints refuses any other sh:datatype
-        out.append(("datatype", f"""SELECT DISTINCT ?focus ?value WHERE {{ {source}
-            FILTER(!isLiteral(?value) || DATATYPE(?value) != {dt} || !COALESCE({_well_formed(dt)}, false)) }}"""))
+        out.append(("datatype", failing(
+            f"FILTER(!isLiteral(?value) || DATATYPE(?value) != {dt} || !COALESCE({_well_formed(dt)}, false))")))
     if "pattern" in values:
         flags = f", {values['flags']}" if "flags" in values else ""
-        out.append(("pattern", f"""SELECT DISTINCT ?focus ?value WHERE {{ {source}
-            FILTER(isBlank(?value) || !COALESCE(REGEX(STR(?value), {values['pattern']}{flags}), false)) }}"""))
+        out.append(("pattern", failing(
+            f"FILTER(isBlank(?value) || !COALESCE(REGEX(STR(?value), {values['pattern']}{flags}), false))")))
     for key, op in _RANGE.items():
         if key in values:
-            out.append((key, f"""SELECT DISTINCT ?focus ?value WHERE {{ {source}
-                FILTER(!COALESCE(?value {op} {values[key]}, false)) }}"""))
-    if part.path is not None and "minCount" in values:
+            out.append((key, failing(f"FILTER(!COALESCE(?value {op} {values[key]}, false))")))
+    if path is not None and "minCount" in values:
         least = int(values["minCount"].value)
         if least == 1:
-            out.append(("minCount", f"SELECT ?focus WHERE {{ {focus} MINUS {{ ?focus {part.path} ?_v }} }}"))
+            out.append(("minCount", f"SELECT ?focus WHERE {{ {focus} MINUS {{ ?focus {path} ?_v }} }}"))
         elif least > 1:
-            out.append(("minCount", f"""SELECT ?focus WHERE {{ {focus} OPTIONAL {{ ?focus {part.path} ?_v }} }}
+            out.append(("minCount", f"""SELECT ?focus WHERE {{ {focus} OPTIONAL {{ ?focus {path} ?_v }} }}
                 GROUP BY ?focus HAVING (COUNT(DISTINCT ?_v) < {least})"""))
-    if part.path is not None and "maxCount" in values:
-        out.append(("maxCount", f"""SELECT ?focus WHERE {{ {focus} ?focus {part.path} ?_v }}
-            GROUP BY ?focus HAVING (COUNT(DISTINCT ?_v) > {int(values['maxCount'].value)})"""))
+    if path is not None and "maxCount" in values:
+        # the subjects with too many values first (few), then whether each is a focus node
+        out.append(("maxCount", f"""SELECT ?focus WHERE {{ {{ SELECT ?focus WHERE {{ ?focus {path} ?_v }}
+            GROUP BY ?focus HAVING (COUNT(DISTINCT ?_v) > {int(values['maxCount'].value)}) }}
+            FILTER EXISTS {{ {_focus_branches(shape)} }} }}"""))
     return out
 
 
