@@ -164,6 +164,8 @@ def broken(tmp_path_factory):
     facts.add("id:t-cel", "cart:developedBy", "id:t-co", src="src:t-news", quote=QUOTE, status="reported",
               key="claimed")
     facts.add("id:t-cel", "not cart:developedBy", "id:t-co", key="denied")
+    # a claim that is not asserted still names what it is about
+    facts.add("id:t-cel", "not cart:developedBy", "id:t-phantom", key="denied-undefined")
     src.write(project)
     facts.write(project)
 
@@ -194,6 +196,7 @@ EXPECTED = [
     ("quote", "ERROR", "quote", f"quote not found verbatim in {ARCHIVE}"),
     ("undeclared-prefix", "ERROR", "undeclared-prefix", "prefix 'foo' is not declared in seeds/prefixes.tsv"),
     ("undefined", "ERROR", "undefined-entity", "id:t-nowhere is used here (cart:developedBy) but never defined"),
+    ("denied-undefined", "ERROR", "undefined-entity", "id:t-phantom is used here (cart:developedBy) but never defined"),
     ("untyped", "ERROR", "untyped-entity", "id:t-ghost has facts but no type"),
     ("cel-label", "ERROR", "duplicate-label", 'id:t-cel'),
     ("nct", "ERROR", "shacl:PatternConstraintComponent", "NCT followed by 8 digits"),
