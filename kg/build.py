@@ -127,9 +127,9 @@ def _store_seed(store: ox.Store, onto, seed, claims: Path | None, early: DiskCop
     # the accepted facts first: not given early, as _keep_each_triple_once takes some out again
     store.load(next(chunks), format=ox.RdfFormat.N_QUADS)
     for chunk in chunks:
-        store.load(chunk, format=ox.RdfFormat.N_QUADS)
         if early is not None:
             early.add(chunk)
+        store.load(chunk, format=ox.RdfFormat.N_QUADS)
 
 
 def _keep_each_triple_once(store: ox.Store) -> None:

@@ -34,11 +34,20 @@ SPILLED_GRAPH = 200_000
 BATCH_BYTES = 32_000_000
 
 
-def _graph_sizes(store: ox.Store) -> dict:
-    """Triples per named graph of an in-memory store (one pass: 136k triples in about 0.05 s)."""
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    assert isinstance(rows, ox.QuerySolutions)  # a SELECT's answer
-    return {row[0]: int(row[1].value) for row in rows}
+def _graph_sizes(store: ox.Store, skipped: set) -> dict:
+    """Triples per named graph of an in-memory store, but for those in `skipped` (all at once: 136k
+    triples in about 0.05 s; a graph at a time when most are skipped)."""
+    graphs = [g for g in store.named_graphs() if g not in skipped]
+    if len(graphs) > 20:
+        rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        assert isinstance(rows, ox.QuerySolutions)  # a SELECT's answer
+        return {row[0]: int(row[1].value) for row in rows}
+    sizes = {}
+    for graph in graphs:
+        rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        assert isinstance(rows, ox.QuerySolutions)
+        sizes[graph] = int(next(rows)[0].value)
+    return sizes
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:
@@ -133,7 +142,7 @@ class DiskCopy:
         """
         blank: list[ox.Quad] = []
         batch = bytearray()
-        sizes = _graph_sizes(memory)
+        sizes = _graph_sizes(memory, self.whole | set(self.direct))
         with tempfile.TemporaryDirectory(prefix="copy-", dir=self.scratch) as folder:
             spilled = Path(folder) / "graph.nt"
             for graph in (ox.DefaultGraph(), *memory.named_graphs()):
