@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -282,10 +283,14 @@ class OntologyFile:
     prefixes: dict[str, str]
     lines: dict[str, int]
 
+    @functools.cached_property
+    def rows(self) -> list[str]:
+        return self.text.split("\n")
+
     def line_of(self, subject: str, *terms: Term) -> int:
         """The line of `subject`'s statement that names the first of `terms` it names (else its first line)."""
         start = self.lines.get(subject, 1)
-        rows = self.text.split("\n")
+        rows = self.rows
         end = start
         while end < len(rows) and not _STATEMENT_START.match(rows[end]):
             end += 1
