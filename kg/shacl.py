@@ -151,6 +151,8 @@ def compile_shapes(store: ox.Store) -> list[CompiledShape] | None:
         targets = {t: props.get(SH + t, []) for t in _TARGETS if props.get(SH + t)}
         if any(not isinstance(t, ox.NamedNode) for ts in targets.values() for t in ts):
             return None
+        if not targets:
+            continue  # no focus node: a shape without targets validates nothing on its own
         shapes.append(CompiledShape(node, targets, parts))
     return shapes
 

@@ -107,3 +107,22 @@ def test_a_shape_beyond_the_compiled_subset_falls_back_to_pyshacl(extra):
     assert shacl.compile_shapes(store) is not None
     store.load(prefixes + extra, ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH_ONTOLOGY))
     assert shacl.compile_shapes(store) is None
+
+
+def test_a_shape_without_targets_reports_nothing_both_ways():
+    # SHACL validates a node shape's constraints on its focus nodes only: with no target there are none
+    store = ox.Store()
+    store.load("""@prefix cart: <https://w3id.org/cartkg/ontology#> . @prefix shape: <https://w3id.org/cartkg/shapes#> .
+                  @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+                  shape:Targeted a sh:NodeShape ; sh:targetClass cart:Trial ;
+                      sh:property [ sh:path rdfs:label ; sh:minCount 1 ; sh:message "a trial needs a label" ] .
+                  shape:Untargeted a sh:NodeShape ;
+                      sh:property [ sh:path rdfs:comment ; sh:minCount 1 ; sh:message "no focus node, no result" ] ,
+                                  [ sh:path cart:phase ; sh:datatype cart:NotADatatype ; sh:message "nor this" ] .""",
+               ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH_ONTOLOGY))
+    store.load("""@prefix cart: <https://w3id.org/cartkg/ontology#> . @prefix id: <https://w3id.org/cartkg/id/> .
+                  id:t-trial a cart:Trial ; cart:phase "Phase 1" .""",
+               ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("https://w3id.org/cartkg/id/source/test-untargeted"))
+    native, _, reference, _ = _both(store)
+    assert [p.message for p in native] == [p.message for p in reference]
+    assert len(native) == 1 and native[0].message.endswith("a trial needs a label")
