@@ -21,7 +21,6 @@ from kg.diskcopy import DiskCopy
 from kg.errors import InputError, Problem
 from kg.locations import Locations
 from kg.paths import Paths
-from kg.seeds.apart import load_apart
 from kg.store import build_lock, give_back_memory, select, side_by_side, write_new_store
 from kg.vocab import GRAPH_ACCEPTED, GRAPH_INFERRED, SPARQL_PREFIXES
 
@@ -76,6 +75,8 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
     else:
         with tempfile.TemporaryDirectory(prefix="seeds-", dir=scratch) as folder:
             claims = Path(folder) / "claims.nq"
+            from kg.seeds.apart import load_apart  # here: it brings multiprocessing (7 ms of every build)
+
             seed = load_apart(paths, onto, claims, keep_going=keep_going)
             _store_seed(store, onto, seed, claims)
     problems += seed.problems
