@@ -17,6 +17,7 @@ from kg import checks as checks_mod
 from kg import infer as infer_mod
 from kg import ontology as ontology_mod
 from kg import seeds as seeds_mod
+from kg import shacl as shacl_mod
 from kg.diskcopy import DiskCopy
 from kg.errors import InputError, Problem
 from kg.locations import Locations
@@ -178,12 +179,22 @@ def _check(paths: Paths, store: ox.Store, onto, seed, report: BuildReport, progr
         "property": sorted(checks_mod.short(ox.NamedNode(iri), prefixes)
                            for iri in {*onto.properties, *ontology_mod.BUILTIN_PROPERTIES}),
     }
+    # The checks' queries and the compiled shapes' run as one list, side by side: a thread done with one
+    # kind takes the other's, instead of waiting for the last of its own.
+    compiled = shacl_mod.compile_shapes(store) if shacl else None
+    shape_jobs = shacl_mod.jobs(store, compiled) if compiled is not None else []
+    done = side_by_side(lambda job: job(), checks_mod.jobs(store, checks) + shape_jobs, held=held)
     keys: list = []
-    found = checks_mod.run_sparql_checks(store, checks, locator, prefixes, vocabulary, keys=keys, held=held)
+    found = checks_mod.run_sparql_checks(store, checks, locator, prefixes, vocabulary, keys=keys,
+                                         evaluated=done[:len(checks)])
     report.checks_run = [c.name for c in checks]
     if shacl:
         shacl_keys: list = []
-        shacl_found = checks_mod.run_shacl(store, locator, prefixes, keys=shacl_keys, held=held)
+        if compiled is None:  # shapes beyond what kg.shacl compiles: pySHACL validates them all
+            shacl_found = checks_mod.run_shacl(store, locator, prefixes, keys=shacl_keys)
+        else:
+            shacl_found = checks_mod.shape_problems(compiled, shacl_mod.results(done[len(checks):]), locator,
+                                                    prefixes, keys=shacl_keys)
         found = checks_mod.merge_restated(found, keys, shacl_found, shacl_keys, checks)
         report.checks_run.append("shacl")
     problems += found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -138,17 +139,20 @@ def plain(term: Term | None, prefixes: dict[str, str]) -> str:
 
 def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, prefixes: dict[str, str],
                       vocabulary: dict[str, list[str]] | None = None, keys: list | None = None,
-                      threads: int | None = None, held: Callable[[], object] | None = None) -> list[Problem]:
+                      threads: int | None = None, held: Callable[[], object] | None = None,
+                      evaluated: list | None = None) -> list[Problem]:
     """Run each check, on `threads` threads; every row it returns is a problem (a check that cannot run is one too).
 
     The message is the `#+ message:` template with {variable} filled in, else the ?message column,
     else the summary followed by entity, property and value. `vocabulary` maps "class" and "property"
     to the CURIEs a `suggest:` check picks its "did you mean" from. `keys`, if given, receives
     (entity, property, value) of each problem, in order (None for a check that cannot run). `held`:
-    as for kg.store.side_by_side.
+    as for kg.store.side_by_side. `evaluated`: what jobs(store, checks) returned, run elsewhere.
     """
     problems = []
-    for check, (solutions, variables) in zip(checks, _evaluate_all(store, checks, threads, held)):
+    if evaluated is None:
+        evaluated = _evaluate_all(store, checks, threads, held)
+    for check, (solutions, variables) in zip(checks, evaluated):
         if isinstance(solutions, SyntaxError):
             exc = solutions
             where = re.match(r"error at (\d+):(\d+)", str(exc))
@@ -209,6 +213,11 @@ def _evaluate(store: ox.Store, check: Check) -> tuple[list | Exception, list[str
         return exc, None
 
 
+def jobs(store: ox.Store, checks: list[Check]) -> list[Callable[[], tuple]]:
+    """Each check's query as a call returning its rows and variables, for run_sparql_checks(evaluated=...)."""
+    return [functools.partial(_evaluate, store, check) for check in checks]
+
+
 def _evaluate_all(store: ox.Store, checks: list[Check], threads: int | None = None,
                   held: Callable[[], object] | None = None) -> list[tuple[list | Exception, list[str] | None]]:
     """Every check's rows, the checks running side by side: the store answers queries in parallel
@@ -255,9 +264,15 @@ def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
     compiled = shacl.compile_shapes(store)
     if compiled is None:
         return _run_pyshacl(store, locator, prefixes, keys)
+    return shape_problems(compiled, shacl.validate(store, compiled, threads, held), locator, prefixes, keys)
+
+
+def shape_problems(compiled: list, results: list, locator: Locator, prefixes: dict[str, str],
+                   keys: list | None = None) -> list[Problem]:
+    """The compiled shapes' results (kg.shacl.validate, or kg.shacl.results) as problems at their seed rows."""
     by_node = {part.node: shape for shape in compiled for part in shape.parts}
     problems = []
-    for r in shacl.validate(store, compiled, threads, held):
+    for r in results:
         shape = by_node[r.shape]
         subjects_of = sorted(shape.subjects_of, key=str)
         # blank nodes stand for nothing a seed row names: None, as for pySHACL's results (_to_ox)

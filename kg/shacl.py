@@ -12,6 +12,7 @@ breaking every supported constraint.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -249,15 +250,26 @@ def _queries(store: ox.Store, shape: CompiledShape, part: _Constraints, cache: d
 def validate(store: ox.Store, shapes: list[CompiledShape], threads: int | None = None,
              held: Callable[[], object] | None = None) -> list[Result]:
     """Every result of every shape, in a stable order; the queries run side by side like the checks."""
+    return results(side_by_side(lambda job: job(), jobs(store, shapes), threads, held))
+
+
+def jobs(store: ox.Store, shapes: list[CompiledShape]) -> list[Callable[[], list[Result]]]:
+    """The shapes' queries, each a call that returns its results (for results(), in this order).
+
+    For a caller that runs them among other work (the build runs them with the checks, side by side).
+    """
     cache: dict = {}
-    work = [(part, key, query) for shape in shapes for part in shape.parts
+    return [functools.partial(_run, store, part, key, query) for shape in shapes for part in shape.parts
             for key, query in _queries(store, shape, part, cache)]
 
-    def run(item) -> list[Result]:
-        part, key, query = item
-        return [Result(row["focus"], part.path, row["value"] if key not in ("minCount", "maxCount") else None,
-                       part.severity, part.message, SH + _COMPONENT[key], part.node)
-                for row in store.query(query, use_default_graph_as_union=True)]
 
-    results = [r for found in side_by_side(run, work, threads, held) for r in found]
-    return sorted(results, key=lambda r: (str(r.focus), str(r.path), str(r.value), r.component, r.message))
+def results(found: list[list[Result]]) -> list[Result]:
+    """What jobs() returned, in one stable order."""
+    return sorted((r for some in found for r in some),
+                  key=lambda r: (str(r.focus), str(r.path), str(r.value), r.component, r.message))
+
+
+def _run(store: ox.Store, part: _Constraints, key: str, query: str) -> list[Result]:
+    return [Result(row["focus"], part.path, row["value"] if key not in ("minCount", "maxCount") else None,
+                   part.severity, part.message, SH + _COMPONENT[key], part.node)
+            for row in store.query(query, use_default_graph_as_union=True)]
