@@ -5,6 +5,7 @@ The stages run on an in-memory store; kg.diskcopy writes the on-disk store besid
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from collections.abc import Callable
@@ -179,11 +180,13 @@ def _check(paths: Paths, store: ox.Store, onto, seed, report: BuildReport, progr
         "property": sorted(checks_mod.short(ox.NamedNode(iri), prefixes)
                            for iri in {*onto.properties, *ontology_mod.BUILTIN_PROPERTIES}),
     }
-    # The checks' queries and the compiled shapes' run as one list, side by side: a thread done with one
-    # kind takes the other's, instead of waiting for the last of its own.
+    # The checks' queries, the compiled shapes' and the summary's run as one list, side by side: a thread
+    # done with one kind takes the next, instead of waiting for the last of its own.
     compiled = shacl_mod.compile_shapes(store) if shacl else None
     shape_jobs = shacl_mod.jobs(store, compiled) if compiled is not None else []
-    done = side_by_side(lambda job: job(), checks_mod.jobs(store, checks) + shape_jobs, held=held)
+    summary = functools.partial(_summarise, store, report)
+    done = side_by_side(lambda job: job(), checks_mod.jobs(store, checks) + shape_jobs + [summary], held=held)
+    done.pop()  # the summary's place: it fills `report`
     keys: list = []
     found = checks_mod.run_sparql_checks(store, checks, locator, prefixes, vocabulary, keys=keys,
                                          evaluated=done[:len(checks)])
@@ -203,6 +206,7 @@ def _check(paths: Paths, store: ox.Store, onto, seed, report: BuildReport, progr
 
 
 def _summarise(store: ox.Store, report: BuildReport) -> None:
+    """Triples per graph and entities per class, into `report`."""
     for row in select(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         report.triples_per_graph[row["g"].value] = int(row["n"].value)
     for row in select(store, """SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {
@@ -273,9 +277,8 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
         errors = [p for p in problems if p.level == "error"]
         if errors:
             raise InputError(errors)
-        t = time.perf_counter()
-        _summarise(store, report)
-        report.stages["summarise"] = time.perf_counter() - t
+        if not report.triples_per_graph:  # summarised beside the checks (_check), unless none ran
+            _summarise(store, report)
 
     def fill_on_disk(disk: ox.Store, scratch: Path) -> None:
         complete(populate(paths, disk, report, progress, shacl=shacl, in_memory=False, scratch=scratch), disk)
