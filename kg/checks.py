@@ -139,19 +139,18 @@ def plain(term: Term | None, prefixes: dict[str, str]) -> str:
 
 def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, prefixes: dict[str, str],
                       vocabulary: dict[str, list[str]] | None = None, keys: list | None = None,
-                      threads: int | None = None, held: Callable[[], object] | None = None,
-                      evaluated: list | None = None) -> list[Problem]:
+                      threads: int | None = None, evaluated: list | None = None) -> list[Problem]:
     """Run each check, on `threads` threads; every row it returns is a problem (a check that cannot run is one too).
 
     The message is the `#+ message:` template with {variable} filled in, else the ?message column,
     else the summary followed by entity, property and value. `vocabulary` maps "class" and "property"
     to the CURIEs a `suggest:` check picks its "did you mean" from. `keys`, if given, receives
-    (entity, property, value) of each problem, in order (None for a check that cannot run). `held`:
-    as for kg.store.side_by_side. `evaluated`: what jobs(store, checks) returned, run elsewhere.
+    (entity, property, value) of each problem, in order (None for a check that cannot run).
+    `evaluated`: what jobs(store, checks) returned, run elsewhere (the build runs them among others).
     """
     problems = []
     if evaluated is None:
-        evaluated = _evaluate_all(store, checks, threads, held)
+        evaluated = _evaluate_all(store, checks, threads)
     for check, (solutions, variables) in zip(checks, evaluated):
         if isinstance(solutions, SyntaxError):
             exc = solutions
@@ -218,11 +217,11 @@ def jobs(store: ox.Store, checks: list[Check]) -> list[Callable[[], tuple]]:
     return [functools.partial(_evaluate, store, check) for check in checks]
 
 
-def _evaluate_all(store: ox.Store, checks: list[Check], threads: int | None = None,
-                  held: Callable[[], object] | None = None) -> list[tuple[list | Exception, list[str] | None]]:
+def _evaluate_all(store: ox.Store, checks: list[Check],
+                  threads: int | None = None) -> list[tuple[list | Exception, list[str] | None]]:
     """Every check's rows, the checks running side by side: the store answers queries in parallel
     (pyoxigraph releases the GIL while it evaluates), and the big checks each scan the whole graph."""
-    return side_by_side(lambda c: _evaluate(store, c), checks, threads, held)
+    return side_by_side(lambda c: _evaluate(store, c), checks, threads)
 
 
 def merge_restated(problems: list[Problem], keys: list, shacl: list[Problem], shacl_keys: list,
@@ -251,8 +250,7 @@ def _get(row: ox.QuerySolution, name: str) -> Term | None:
 
 
 def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
-              keys: list | None = None, threads: int | None = None,
-              held: Callable[[], object] | None = None) -> list[Problem]:
+              keys: list | None = None, threads: int | None = None) -> list[Problem]:
     """Validate the union of all graphs against the shapes in the ontology.
 
     Shapes within the SHACL Core subset kg.shacl compiles run as SPARQL in the store (seconds at a
@@ -264,7 +262,7 @@ def run_shacl(store: ox.Store, locator: Locator, prefixes: dict[str, str],
     compiled = shacl.compile_shapes(store)
     if compiled is None:
         return _run_pyshacl(store, locator, prefixes, keys)
-    return shape_problems(compiled, shacl.validate(store, compiled, threads, held), locator, prefixes, keys)
+    return shape_problems(compiled, shacl.validate(store, compiled, threads), locator, prefixes, keys)
 
 
 def shape_problems(compiled: list, results: list, locator: Locator, prefixes: dict[str, str],

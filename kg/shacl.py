@@ -247,10 +247,9 @@ def _queries(store: ox.Store, shape: CompiledShape, part: _Constraints, cache: d
     return out
 
 
-def validate(store: ox.Store, shapes: list[CompiledShape], threads: int | None = None,
-             held: Callable[[], object] | None = None) -> list[Result]:
+def validate(store: ox.Store, shapes: list[CompiledShape], threads: int | None = None) -> list[Result]:
     """Every result of every shape, in a stable order; the queries run side by side like the checks."""
-    return results(side_by_side(lambda job: job(), jobs(store, shapes), threads, held))
+    return results(side_by_side(lambda job: job(), jobs(store, shapes), threads))
 
 
 def jobs(store: ox.Store, shapes: list[CompiledShape]) -> list[Callable[[], list[Result]]]:
