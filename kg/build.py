@@ -188,8 +188,7 @@ def _check(paths: Paths, store: ox.Store, onto, seed, report: BuildReport, progr
     done = side_by_side(lambda job: job(), checks_mod.jobs(store, checks) + shape_jobs + [summary], held=held)
     done.pop()  # the summary's place: it fills `report`
     keys: list = []
-    found = checks_mod.run_sparql_checks(store, checks, locator, prefixes, vocabulary, keys=keys,
-                                         evaluated=done[:len(checks)])
+    found = checks_mod.run_sparql_checks(checks, done[:len(checks)], locator, prefixes, vocabulary, keys=keys)
     report.checks_run = [c.name for c in checks]
     if shacl:
         shacl_keys: list = []

@@ -15,7 +15,7 @@ from kg.errors import InputError, Problem
 from kg.names import term_text as short  # kg/build.py calls checks.short
 from kg.paths import Paths
 from kg.sparqltext import RqFile, read_rq
-from kg.store import give_back_memory, select, side_by_side
+from kg.store import give_back_memory, select
 from kg.terms import Term
 from kg.vocab import GRAPH_ONTOLOGY, LEVEL_OF_SEVERITY, RDF_TYPE, SH
 
@@ -137,20 +137,17 @@ def plain(term: Term | None, prefixes: dict[str, str]) -> str:
     return short(term, prefixes)
 
 
-def run_sparql_checks(store: ox.Store, checks: list[Check], locator: Locator, prefixes: dict[str, str],
-                      vocabulary: dict[str, list[str]] | None = None, keys: list | None = None,
-                      threads: int | None = None, evaluated: list | None = None) -> list[Problem]:
-    """Run each check, on `threads` threads; every row it returns is a problem (a check that cannot run is one too).
+def run_sparql_checks(checks: list[Check], evaluated: list, locator: Locator, prefixes: dict[str, str],
+                      vocabulary: dict[str, list[str]] | None = None, keys: list | None = None) -> list[Problem]:
+    """Each check's rows as problems (a check that cannot run is one too); `evaluated` is what jobs() returned.
 
     The message is the `#+ message:` template with {variable} filled in, else the ?message column,
     else the summary followed by entity, property and value. `vocabulary` maps "class" and "property"
     to the CURIEs a `suggest:` check picks its "did you mean" from. `keys`, if given, receives
-    (entity, property, value) of each problem, in order (None for a check that cannot run).
-    `evaluated`: what jobs(store, checks) returned, run elsewhere (the build runs them among others).
+    (entity, property, value) of each problem, in order (None for a check that cannot run). The build
+    runs the jobs side by side with the shapes' (kg.build._check).
     """
     problems = []
-    if evaluated is None:
-        evaluated = _evaluate_all(store, checks, threads)
     for check, (solutions, variables) in zip(checks, evaluated):
         if isinstance(solutions, SyntaxError):
             exc = solutions
@@ -213,15 +210,8 @@ def _evaluate(store: ox.Store, check: Check) -> tuple[list | Exception, list[str
 
 
 def jobs(store: ox.Store, checks: list[Check]) -> list[Callable[[], tuple]]:
-    """Each check's query as a call returning its rows and variables, for run_sparql_checks(evaluated=...)."""
+    """Each check's query as a call returning its rows and variables, for run_sparql_checks."""
     return [functools.partial(_evaluate, store, check) for check in checks]
-
-
-def _evaluate_all(store: ox.Store, checks: list[Check],
-                  threads: int | None = None) -> list[tuple[list | Exception, list[str] | None]]:
-    """Every check's rows, the checks running side by side: the store answers queries in parallel
-    (pyoxigraph releases the GIL while it evaluates), and the big checks each scan the whole graph."""
-    return side_by_side(lambda c: _evaluate(store, c), checks, threads)
 
 
 def merge_restated(problems: list[Problem], keys: list, shacl: list[Problem], shacl_keys: list,
