@@ -38,7 +38,8 @@ def test_therapy_which_therapies_target_bcma(ask):
     # field-trials-third.tsv:4 beijing-gobroad-hospital-ucb-cd19-bcma-car-t, :21 kn3601, :116 prg-1801, :121 s103,
     # :126 scar02; field-readouts.tsv:36 feng-cd19-bcma-co-infusion-car-t; field-deals.tsv:191 eso-t01;
     # field-trials-lupus.tsv:11 childrens-hospital-of-zhejiang-university-bcma-cd70-car-t;
-    # field-programs-sixth.tsv:12 icg318. (Ids, not
+    # field-programs-sixth.tsv:12 icg318; field-programs-eighth.tsv:16 lmy-920; field-trials-fill-g.tsv:6 bh002,
+    # :43 nct07318259-ultra-fast-bcma-cd70-car-t; field-trials-new-n.tsv:35 rd06-05. (Ids, not
     # labels: a product may have more than one label.)
     found = ask("""SELECT DISTINCT ?t WHERE { ?t a cart:Therapy ; cart:targets ?x . ?x rdfs:label "BCMA" }""")
     assert {t.rsplit("/", 1)[1] for (t,) in found} == {
@@ -49,7 +50,8 @@ def test_therapy_which_therapies_target_bcma(ask):
         "nct06371040-cd19-bcma-car-t", "nct07324889-cd19-bcma-car-t", "ucello-ucb-cd19-bcma-car-t",
         "zhejiang-university-universal-cd19-bcma-car-t", "beijing-gobroad-hospital-ucb-cd19-bcma-car-t", "kn3601",
         "prg-1801", "s103", "scar02", "feng-cd19-bcma-co-infusion-car-t", "eso-t01",
-        "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t", "icg318"}
+        "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t", "icg318", "lmy-920", "bh002",
+        "nct07318259-ultra-fast-bcma-cd70-car-t", "rd06-05"}
 
 
 def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
