@@ -398,7 +398,11 @@ CD19_THERAPIES = {
     "beijing-gobroad-hospital-cd19-car-t", "mc-1-50", "rd06-04", "chinese-pla-general-hospital-cd19-cd20-tancar-t",
     # field-programs-fifth.tsv:14 (Meta10-19) and :45-46 (YTS109), field-programs-sixth.tsv:13 (ICG318),
     # field-trials-rheum-b.tsv:6 (BCT301, "a CD19" CAR T cell injection)
-    "meta10-19", "yts109", "icg318", "bct301"}
+    "meta10-19", "yts109", "icg318", "bct301",
+    # field-trials-fill-g.tsv:13 (CHT105) and :7 (BH002), field-programs-eighth.tsv:7 (CT1190B, partially verified),
+    # field-trials-new-n.tsv:36 (RD06-05), field-trials-new-m.tsv:8 (CLBR001 + SWI019), field-programs-seventh.tsv:54
+    # (SYNCAR-001)
+    "cht105", "bh002", "ct1190b", "rd06-05", "clbr001-swi019", "syncar-001"}
 
 
 def test_therapies_by_target_cd19(built, answer):
@@ -426,7 +430,7 @@ def test_therapies_by_target_cd19(built, answer):
 
 def test_therapies_by_target_bcma_by_its_gene_symbol(built, answer):
     # The BCMA therapies: every `cart:targets id:bcma` row of seeds/*.tsv, listed with their lines in
-    # test_answers.py::test_therapy_which_therapies_target_bcma (31 therapies).
+    # test_answers.py::test_therapy_which_therapies_target_bcma (36 therapies).
     assert ids(built, "therapies-by-target", "therapy", target="TNFRSF17") == {
         "abecma", "carvykti", "descartes-08", "anito-cel", "eque-cel", "zevor-cel", "p-bcma-allo1",
         "descartes-15", "qt-019b", "azd0120", "c-car168", "icell-bcma-cd19-ccar", "sys6020",
@@ -437,7 +441,9 @@ def test_therapies_by_target_bcma_by_its_gene_symbol(built, answer):
         "prg-1801", "s103", "scar02",
         "feng-cd19-bcma-co-infusion-car-t", "eso-t01",  # field-readouts.tsv:36, field-deals.tsv:191
         "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t",  # field-trials-lupus.tsv:11
-        "icg318"}  # field-programs-sixth.tsv:12
+        "icg318",  # field-programs-sixth.tsv:12
+        # field-programs-eighth.tsv:16, field-trials-fill-g.tsv:6 and :43, field-trials-new-n.tsv:35
+        "lmy-920", "bh002", "nct07318259-ultra-fast-bcma-cd70-car-t", "rd06-05"}
     assert answer("therapies-by-target", target="BCMA") == answer("therapies-by-target", target="HGNC:11913") \
         == answer("therapies-by-target", target="TNFRSF17")
 
@@ -544,12 +550,20 @@ def test_programs_by_disease_sle(built, answer):
         # NCT06943937 :28 and :36 (YTS109); field-programs-sixth.tsv NCT06340750 :26 and :32 (LMY-920), NCT06886919
         # :36 and :43 (IC19), NCT07328581 :47 and :53 (ICG318); field-trials-rheum-b.tsv NCT06822881 :24 and :31
         # (CT1190B), NCT07301164 :49 and :59 (BCT301)
-        "meta10-19", "yts109", "lmy-920", "ic19", "icg318", "ct1190b", "bct301"}
-    # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA)
+        "meta10-19", "yts109", "lmy-920", "ic19", "icg318", "ct1190b", "bct301",
+        # each trial's evaluates and SLE rows: field-trials-fill-g.tsv NCT06350110 :18 and :22 (BH002), NCT07318259
+        # :34 and :38; field-trials-new-m.tsv NCT06913608 :27 and :33 (CLBR001 + SWI019), NCT06902844 :13 and :24
+        # (eque-cel); field-trials-new-n.tsv NCT07059169 :5 and :12, NCT07674147 :21 and :27 (RD06-05);
+        # field-programs-seventh.tsv CARsgen's IIT :20 and :21 (KJ-C2219), NCT06544330 :26 and :33 (SYNCAR-001),
+        # NCT06852573 :38 and :45 (ZM001)
+        "bh002", "nct07318259-ultra-fast-bcma-cd70-car-t", "clbr001-swi019", "eque-cel", "nct07059169-car-t",
+        "rd06-05", "kj-c2219", "syncar-001", "zm001"}
+    # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
+    # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA)
     assert found == {(t, "in trial", "") for t in in_trial} | {
         ("rese-cel", "FastTrack", "fda"), ("ft819", "RMAT", "fda"), ("sc291", "FastTrack", "fda"),
         ("inati-cel", "INDClearance", "nmpa"), ("c-car168", "RMAT", "fda"), ("impt-514", "FastTrack", "fda"),
-        ("impt-514", "INDClearance", "fda")}
+        ("impt-514", "INDClearance", "fda"), ("syncar-001", "FastTrack", "fda"), ("syncar-001", "INDClearance", "fda")}
     rows = {(r[2], r[3], r[5]) for r in answer("programs-by-disease", disease="lupus")}
     assert {r[1] for r in answer("programs-by-disease", disease="SLE")} == {"systemic lupus erythematosus"}
     assert {trial for t, _, trial in rows if t == "BMS-986353"} == {"Breakfree-1", "Breakfree-SLE"}
@@ -764,7 +778,8 @@ def test_contested_claims_with_both_sides(answer):
     # partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS, curation.tsv:6), :91 (rese-cel developed
     # by BMS, curation.tsv:7); news-biospace-rese-cel.tsv:2, :3, :5 (the same three); news-003-car-t-reset-immune.tsv:4
     # (Ars Technica a journal); reference-approved-products.tsv:182 (Abecma 2021-03-27); field-trials-fourth.tsv:22
-    # (YTB323 RECRUITING, superseded by the later CenterWatch page at :21).
+    # (YTB323 RECRUITING, superseded by the later CenterWatch page at :21); field-trials-fill-h.tsv:15 (NCT06414135
+    # NOT_YET_RECRUITING as of May 2024, superseded by ClinConnect's RECRUITING of November 2025 at :16).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
@@ -792,6 +807,8 @@ def test_contested_claims_with_both_sides(answer):
         ("Universal CD19-targeting CAR-γδT cells in refractory autoimmune diseases (NCT06828042)", "status",
          "NOT_YET_RECRUITING"),
         ("rese-cel", "developed by", "Bristol Myers Squibb"),
+        ("Relma-cel in refractory/progressive systemic sclerosis, RenJi Hospital (NCT06414135)", "status",
+         "NOT_YET_RECRUITING"),
     }
     bms = [r for r in rows if "Bristol Myers Squibb" in (r[0], r[2])]
     # news text 000 and BioSpace each make the three BMS claims; the curation denies each, with its evidence
@@ -818,11 +835,13 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:17-19, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
-    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:572).
+    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:572); CARsgen
+    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1128 and :1085, NMPA-approved in cancers; KJ-C2219,
+    # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21).
     rows = answer("companies-in-oncology-and-autoimmune")
     assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
                                     "CASI Pharmaceuticals", "Juventas Cell Therapy", "IASO Biotherapeutics",
-                                    "Innovent Biologics", "Shanghai Ming Ju Biotechnology"}
+                                    "Innovent Biologics", "Shanghai Ming Ju Biotechnology", "CARsgen Therapeutics"}
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
     assert {(r[1], r[2]) for r in rows if r[0] == "Kite Pharma"} == {
@@ -883,13 +902,16 @@ def test_pivotal_trials(answer):
 
 
 def test_sources_of_one_kind(answer):
-    # Every source with an `a cart:NewsArticle` row: 134 of them (`grep -hP '^src:[^\t]*\ta\tcart:NewsArticle\t'
+    # Every source with an `a cart:NewsArticle` row: 139 of them (`grep -hP '^src:[^\t]*\ta\tcart:NewsArticle\t'
     # seeds/*.tsv | cut -f1 | sort -u`), among them the two news digests (000 and 003, sources.tsv:623 and the
     # news-003 row) and the BioSpace article 000 was written from (sources.tsv:278); one row each. The last four:
     # sources-field-trials-fill-b.tsv:4 (Clinical Trials Arena on CABA-201) and :14 (Multiple Sclerosis News Today on
     # RESET-MS), sources-field-programs-fourth.tsv:35 and :40 (MedPath news on obe-cel in SLE and on ACR 2024).
+    # Since: sources-field-programs-seventh.tsv (Precision Medicine Online on SYNCAR-001's IND; People's Daily Health
+    # on Tencent News on Bioray's allogeneic CAR T) and sources-field-trials-new-m.tsv:12, :29 and :35 (three on
+    # the Calibr-Skaggs switchable CAR T): 139.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 134
+    assert len(rows) == 139
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
