@@ -35,8 +35,7 @@ TARGETS = {
 # Figures short of their target at the last run (value of the total then), each to lose its mark
 # when the data arrives.
 SHORT = {
-    "autoimmune-programs": "36 of 87 programs complete, target 40",
-    "autoimmune-trials": "57 of 125 trials complete, target 100",
+    "autoimmune-trials": "63 of 140 trials complete, target 100",
 }
 
 

@@ -134,6 +134,24 @@ def test_autoimmune_pipeline_by_target(built, answer):
     assert "Kymriah" not in {r[3] for r in rows}
 
 
+def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_the_pipeline(answer):
+    # field-programs-areas.tsv:5, :6 and :8: CPTX2309, FT839 and OTX-201 cart:developedFor id:autoimmune-disease
+    # (:2-4, MONDO:0007179), none of them in a trial of an autoimmune disease. CPTX2309: field-deals.tsv:25-27
+    # (Capstan Therapeutics, in vivo CAR T, CD19), field-programs.tsv:136 (in vivo) and :138 (Phase 1). FT839:
+    # field-programs-more.tsv:40-46 (iPSC-derived, Fate Therapeutics, Preclinical, CAR T, CD19 and CD38). OTX-201:
+    # field-deals.tsv:216-218 (Orbital Therapeutics, in vivo CAR T, CD19), field-programs-more.tsv:61-62 (in vivo,
+    # Preclinical).
+    rows = answer("autoimmune-pipeline")
+    assert {r for r in rows if r[3] in {"CPTX2309", "FT839", "OTX-201"}} == {
+        ("CD19", "Phase 1", "", "CPTX2309", "Capstan Therapeutics", "in vivo", "in vivo CAR T", "autoimmune disease"),
+        ("CD19", "Preclinical", "", "FT839", "Fate Therapeutics", "iPSC-derived", "CAR T", "autoimmune disease"),
+        ("CD38", "Preclinical", "", "FT839", "Fate Therapeutics", "iPSC-derived", "CAR T", "autoimmune disease"),
+        ("CD19", "Preclinical", "", "OTX-201", "Orbital Therapeutics", "in vivo", "in vivo CAR T", "autoimmune disease"),
+    }
+    by_disease = answer("autoimmune-pipeline-by-disease")
+    assert {r[3] for r in by_disease if r[0] == "autoimmune disease"} == {"CPTX2309", "FT839", "OTX-201"}
+
+
 def test_autoimmune_pipeline_most_advanced_first_within_a_target(answer):
     order = ["Approved", "Registration", "Phase 3", "Phase 2/3", "Phase 2", "Phase 1/2", "Phase 1", "Preclinical",
              "Discontinued", ""]

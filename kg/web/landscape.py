@@ -18,7 +18,8 @@ _THERAPIES = """SELECT ?t ?stage ?target ?disease ?approved ?phase WHERE {
   ?t a cart:Therapy .
   OPTIONAL { ?t cart:developmentStage ?stage }
   OPTIONAL { ?t cart:targets ?target }
-  OPTIONAL { { ?t cart:approvedFor ?disease BIND(true AS ?approved) } UNION { ?t cart:investigatedFor ?disease } }
+  OPTIONAL { { ?t cart:approvedFor ?disease BIND(true AS ?approved) } UNION { ?t cart:investigatedFor ?disease }
+              UNION { ?t cart:developedFor ?disease } }
   OPTIONAL { ?trial cart:evaluates ?t ; cart:phase ?phase }
 }"""
 _APPROVALS = """SELECT ?d ?t ?regulator ?type ?date ?indication WHERE {
