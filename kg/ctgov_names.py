@@ -95,7 +95,7 @@ def read_names(paths: Paths, ontology, tables: dict[str, list[seeds.Row]] | None
         elif row.predicate in ("rdfs:label", "skos:altLabel", "cart:codeName", "cart:innName", "cart:brandName",
                                "cart:acronym") and row.status != "unverified":
             named.append((row.subject, row.object))
-            if row.predicate == "rdfs:label":
+            if row.predicate == "rdfs:label" and normal(row.object):
                 names.labels.setdefault(normal(row.object), set()).add(row.subject)
         elif row.predicate == "cart:xref" and row.object.upper().startswith("MESH:"):
             names.mesh.setdefault(row.object.split(":", 1)[1].upper(), set()).add(row.subject)
@@ -111,7 +111,8 @@ def read_names(paths: Paths, ontology, tables: dict[str, list[seeds.Row]] | None
     for entity, name in named:
         for kind in names.kind_of(entity, ontology):
             key = _org_key(name) if kind in ("company", "institution") else normal(name)
-            names.names.setdefault(kind, {}).setdefault(key, set()).add(entity)
+            if key:  # a name with no Latin letter or digit folds to nothing, which every such name would match
+                names.names.setdefault(kind, {}).setdefault(key, set()).add(entity)
     return names
 
 
@@ -126,6 +127,8 @@ def match(names: Names, kind: str, text: str, contained: bool = False) -> list[s
 def _match(names: Names, kind: str, text: str, contained: bool) -> list[str]:
     table = names.names.get(kind, {})
     key = _org_key(text) if kind in ("company", "institution") else normal(text)
+    if not key:
+        return []
     found = table.get(key)
     if found:
         return sorted(found)

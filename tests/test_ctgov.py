@@ -197,6 +197,14 @@ def test_interventions_match_therapies_by_label_synonym_and_code_name(names):
     assert ctgov_names.match(names, "therapy", "Standard lymphodepletion regimen", contained=True) == []
 
 
+def test_a_name_with_no_latin_letters_matches_no_organisation(names):
+    # seeds/field-programs-seventh.tsv: Bioray's altLabel 邦耀生物, which folds to nothing for matching, as do
+    # all names written in Chinese characters: none of them may name Bioray, nor Bioray's own Chinese name.
+    assert ctgov_names.match(names, "company", "邦耀生物") == []
+    assert ctgov_names.match(names, "company", "上海医院") == []
+    assert ctgov_names.match(names, "company", "Bioray") == ["id:bioray"]
+
+
 def test_conditions_match_diseases_by_label_synonym_and_mondo_cross_reference(names):
     # seeds/reference-diseases-and-targets.tsv: lupus nephritis, altLabel LN, xref MESH:D008181 (from MONDO).
     assert ctgov_names.match(names, "disease", "Lupus Nephritis") == ["id:lupus-nephritis"]
