@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from kg import seeds as seeds_mod
 from kg import spill
 from kg.errors import InputError, Problem
+from kg.store import compact_if_large
 
 # A graph of more triples than this goes to disk by way of a file; smaller ones as text, in batches
 # of about BATCH_BYTES.
@@ -62,8 +63,9 @@ class DiskCopy:
     dumped from it: loaded leniently (the IRIs not validated twice; the curated seeds: 1.4 -> 1.0 s).
     """
 
-    def __init__(self, disk: ox.Store, scratch: Path | None = None):
+    def __init__(self, disk: ox.Store, scratch: Path | None = None, folder: Path | None = None):
         self.disk = disk
+        self.folder = folder  # where `disk` keeps its files: compacted there if large (None: left to the caller)
         self.scratch = scratch  # where each graph is written out on its way to disk (None: the system's temp)
         self.direct: dict[ox.NamedNode, tuple[Path, str, tuple[int, int, int]]] = {}
         self._memory: ox.Store | None = None
@@ -121,10 +123,10 @@ class DiskCopy:
             if self._memory is None:
                 return  # the build failed: nothing more to write
             self._copy_graphs(self._memory)
-            # Compacted here, beside the checks: the build's own call then finds nothing left to do
-            # (the curated seeds: 0.25 s off the end of the build).
-            self.disk.flush()
-            self.disk.optimize()
+            # Compacted here (if large enough to gain from it), beside the checks: the build's own call
+            # then finds nothing left to do.
+            if self.folder is not None:
+                compact_if_large(self.disk, self.folder)
         except BaseException as exc:  # handed to close(), on the build's thread
             self._error = exc
         finally:

@@ -325,6 +325,19 @@ def test_relative_iri_with_no_base_is_an_error_never_a_local_path(small_built, w
     assert str(root) not in lines[0] and "file:" not in lines[0]
 
 
+@pytest.mark.parametrize("cell,expected", [
+    ("<http://example.org/%zz>", "seeds/t-iri.tsv:2: ERROR: object: <http://example.org/%zz> is not a valid IRI "),
+    ("<1http:x>", "seeds/t-iri.tsv:2: ERROR: object: <1http:x> is not a valid IRI "),
+    ("id:t-%zz", "seeds/t-iri.tsv:2: ERROR: object: id:t-%zz is not a valid IRI "),
+], ids=["percent-encoding", "scheme", "curie"])
+def test_an_iri_the_syntax_refuses_is_one_error_at_its_line(small_built, cell, expected):
+    # The build loads the text it writes from the seed rows leniently, so the seed reader is what refuses these.
+    root, before = small_built
+    content = rows(("id:t-cel", "rdfs:seeAlso", cell, "src:t-ref", "", "verified"))
+    lines = fails_cleanly(root, before, root / "seeds/t-iri.tsv", content.encode())
+    assert len(lines) == 2 and lines[0].startswith(expected) and lines[0].endswith("(syntax)"), lines
+
+
 # ---------------------------------------------------------------- formats refused unread, size limit
 
 

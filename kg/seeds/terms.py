@@ -53,6 +53,13 @@ class Resolver:
             return known
         value = self._iri(row, cell, column)
         if value is not None:
+            # Checked here, once per cell, against the full IRI syntax: the build loads the text it
+            # writes from these leniently (the curated claims: 0.28 -> 0.19 s), so this is the check.
+            try:
+                ox.NamedNode(value)
+            except ValueError as exc:
+                self.problems.add(row.file, row.line, "error", f"{column}: {cell} is not a valid IRI ({exc})", "syntax")
+                return None
             self._resolved[cell] = value
         return value
 
