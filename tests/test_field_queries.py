@@ -150,6 +150,10 @@ def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_t
     }
     by_disease = answer("autoimmune-pipeline-by-disease")
     assert {r[3] for r in by_disease if r[0] == "autoimmune disease"} == {"CPTX2309", "FT839", "OTX-201"}
+    programs = answer("programs-by-disease", disease="autoimmune disease")
+    assert {(r[1], r[2], r[3]) for r in programs} == {
+        ("autoimmune disease", "CPTX2309", "developed for"), ("autoimmune disease", "FT839", "developed for"),
+        ("autoimmune disease", "OTX-201", "developed for")}
 
 
 def test_autoimmune_pipeline_most_advanced_first_within_a_target(answer):
