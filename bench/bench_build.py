@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.command import kg_command
+
 GOAL_SECONDS = 2.0
 
 WRITE_ALONE = """
@@ -43,9 +45,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=7, help="rounds; each command runs once per round")
     args = parser.parse_args()
-    kg = str(Path(sys.executable).with_name("kg"))
-    if not Path(kg).exists():
-        print(f"no kg command beside {sys.executable}: install the project first (make demo)", file=sys.stderr)
+    kg = kg_command()
+    if kg is None:
         return 1
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="cartkg-build-bench-") as tmp:

@@ -26,6 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.command import kg_command
+
 REAL = ROOT / "tests" / "data" / "ctgov" / "NCT06131398.json"
 GOAL_IMPORT_SECONDS = 30.0
 GOAL_BUILD_RATIO = 2.0
@@ -119,9 +123,8 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--no-build", action="store_true", help="time the import only")
     args = parser.parse_args()
-    kg = str(Path(sys.executable).with_name("kg"))
-    if not Path(kg).exists():
-        print(f"no kg command beside {sys.executable}: install the project first (make demo)", file=sys.stderr)
+    kg = kg_command()
+    if kg is None:
         return 1
     with tempfile.TemporaryDirectory(prefix="cartkg-import-") as tmp:
         base = Path(tmp)
