@@ -320,9 +320,9 @@ def _between_preferred(a: Statement, b: Statement, axioms: Axioms, dates: dict[s
     if a.predicate == b.predicate and a.predicate in axioms.changing and not a.negated and not b.negated:
         # Both may have held, each at its time: with no dates to order them, neither is current.
         _link(a, b)
+        why = _why_undecided(a, b, da, db, label)
         return [Problem(x.file, x.line, "warn", f"{_says(x, label)}; {_says(y, label)}: both may have held at their "
-                        "time, but which is current cannot be told without the sources' dates (add cart:publishedOn "
-                        "to the sources)", "conflicting-statements") for x, y in ((a, b), (b, a))]
+                        f"time, but {why}", "conflicting-statements") for x, y in ((a, b), (b, a))]
     if a.predicate == b.predicate == RDF_TYPE and not a.negated and not b.negated:
         _link(a, b)  # two curated types that are disjoint: the disjoint-types check reports both rows
         return []
@@ -331,6 +331,16 @@ def _between_preferred(a: Statement, b: Statement, axioms: Axioms, dates: dict[s
         _deprecate(secondary, primary, CONTRADICTED, label)  # the contested-claim check reports it
         return []
     return _both_stand(a, b, "two preferred statements", label)
+
+
+def _why_undecided(a: Statement, b: Statement, da: str, db: str, label) -> str:
+    """Why the dates of two sources do not say which of their values is current, and what would."""
+    if a.source == b.source:
+        return "one source gives both values, so which is current cannot be told"
+    if da and da == db:
+        return f"both sources are dated {da}, so which is current cannot be told"
+    undated = " and ".join(label(st.source) for st, date in ((a, da), (b, db)) if not date)
+    return f"which is current cannot be told without the sources' dates (add cart:publishedOn to {undated})"
 
 
 def _both_stand(a: Statement, b: Statement, what: str, label) -> list[Problem]:

@@ -267,3 +267,33 @@ def test_a_reported_day_does_not_refine_a_verified_month(project, run):
     assert built.exit_code == 0, built.stdout + built.stderr
     facts = run("sparql", "-", "--format", "tsv", input="SELECT ?d WHERE { id:t-decision cart:decisionDate ?d }")
     assert facts.stdout.splitlines()[1:] == ['"2020-05-01"^^<http://www.w3.org/2001/XMLSchema#date>'], facts.stdout
+
+
+def test_a_conflict_between_values_of_a_changing_property_says_what_would_settle_it(project, run):
+    # cart:status changes over time. Three pairs of pages give two statuses of one trial: undated pages
+    # (a date would order them), pages dated the same day, and one page giving both (no date can order them).
+    rows = []
+    for name, date in (("t-undated-a", ""), ("t-undated-b", ""), ("t-same-a", "2025-06-01"),
+                       ("t-same-b", "2025-06-01"), ("t-one", "2025-06-01")):
+        rows += [f"src:{name}\ta\tcart:RegistryRecord\tsrc:{name}\t\tverified",
+                 f"src:{name}\tcart:title\tRecord page {name}\tsrc:{name}\t\tverified"]
+        rows += [f"src:{name}\tcart:publishedOn\t{date}\tsrc:{name}\t\tverified"] if date else []
+    for trial, sources in (("t-trial-undated", ("t-undated-a", "t-undated-b")),
+                           ("t-trial-same", ("t-same-a", "t-same-b")), ("t-trial-one", ("t-one", "t-one"))):
+        rows += [f"id:{trial}\ta\tcart:Trial\tsrc:{sources[0]}\t\tverified",
+                 f"id:{trial}\trdfs:label\t{trial}\tsrc:{sources[0]}\t\tverified",
+                 f"id:{trial}\tcart:status\tRECRUITING\tsrc:{sources[0]}\t\tverified",
+                 f"id:{trial}\tcart:status\tCOMPLETED\tsrc:{sources[1]}\t\tverified"]
+    write(project, "t-statuses.tsv", rows)
+    result = run("check")
+    warnings = [l for l in result.stdout.splitlines() if "conflicting-statements" in l]
+    assert not [l for l in warnings if "ERROR" in l], warnings
+
+    def said(source: str) -> str:
+        return next(l for l in warnings if l.split(": WARN: ")[1].startswith(f"src:{source} "))
+
+    assert said("t-undated-a").endswith(
+        "add cart:publishedOn to src:t-undated-a and src:t-undated-b) (conflicting-statements)")
+    assert "both sources are dated 2025-06-01, so which is current cannot be told" in said("t-same-a")
+    assert "one source gives both values" in said("t-one")
+    assert "add cart:publishedOn" not in said("t-same-b") + said("t-one")
