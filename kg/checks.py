@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, Problem
 from kg.names import term_text as short  # kg/build.py calls checks.short
+from kg.ontology import StatedLines
 from kg.paths import Paths
 from kg.sparqltext import RqFile, read_rq
 from kg.store import give_back_memory, select
@@ -80,12 +81,12 @@ class Locator:
     """Finds the file and line behind an entity or a triple."""
 
     def __init__(self, store: ox.Store, locations: dict[str, tuple[str, int]],
-                 triples: dict[tuple[str, str, str], tuple[str, int]] | None = None):
+                 triples: StatedLines | None = None):
         self.store = store
         self.locations = locations
         # Where the ontology files state a triple: an extension's axiom about a core class is at the
         # extension's line, not where the class is declared.
-        self.triples = triples or {}
+        self.triples = triples or StatedLines([])
         # Where the files read row by row state an IRI, without indexing the N-Triples files.
         self.stated = getattr(locations, "stated", locations.get)
 

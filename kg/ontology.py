@@ -73,7 +73,7 @@ class Ontology:
     files: list[str]
     problems: list[Problem] = field(default_factory=list)
     # (subject, predicate, object) in N-Triples form -> the file and line that states the triple
-    stated: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
+    stated: StatedLines = field(default_factory=lambda: StatedLines([]))
 
     def property(self, iri: str) -> Property | None:
         if iri in self.properties:
@@ -249,27 +249,44 @@ def load(paths: Paths, keep_going: bool = False) -> Ontology:
     quads: list[ox.Quad] = []
     prefixes: dict[str, str] = {}
     locations: dict[str, tuple[str, int]] = {}
-    stated: dict[tuple[str, str, str], tuple[str, int]] = {}
-    shown_files: list[str] = []
-    for f in read:
-        if f.shown in refused_files:
-            continue
-        shown_files.append(f.shown)
+    kept = [f for f in read if f.shown not in refused_files]
+    for f in kept:
         quads.extend(f.quads)
         for p, ns in f.prefixes.items():
             prefixes.setdefault(p, ns)
         for iri, line in f.lines.items():
             locations.setdefault(iri, (f.shown, line))
-        for q in f.quads:
-            if isinstance(q.subject, ox.NamedNode) and q.subject.value in f.lines:
-                stated.setdefault((str(q.subject), str(q.predicate), str(q.object)),
-                                  (f.shown, f.line_of(q.subject.value, q.object, q.predicate)))
     if not keep_going:
         problems.raise_if_errors()
-    onto = index(quads, prefixes, locations, shown_files)
-    onto.stated = stated
+    onto = index(quads, prefixes, locations, [f.shown for f in kept])
+    onto.stated = StatedLines(kept)
     onto.problems = problems.items
     return onto
+
+
+class StatedLines:
+    """Where the ontology files state a triple, (subject, predicate, object) in N-Triples form -> file and line.
+
+    Looked up only for a problem's message, so each line is found when first asked for: finding the
+    lines of every axiom up front cost a build more than all of its lookups.
+    """
+
+    def __init__(self, files: list[OntologyFile]):
+        self.files = files
+        self._quads: dict[tuple[str, str, str], tuple[OntologyFile, ox.Quad]] | None = None
+
+    def get(self, triple: tuple[str, str, str]) -> tuple[str, int] | None:
+        if self._quads is None:
+            self._quads = {}
+            for f in self.files:
+                for q in f.quads:
+                    if isinstance(q.subject, ox.NamedNode) and q.subject.value in f.lines:
+                        self._quads.setdefault((str(q.subject), str(q.predicate), str(q.object)), (f, q))
+        found = self._quads.get(triple)
+        if found is None:
+            return None
+        f, q = found
+        return f.shown, f.line_of(q.subject.value, q.object, q.predicate)
 
 
 @dataclass
