@@ -605,10 +605,13 @@ def test_trials_by_phase_status_and_sponsor(answer):
         ("CAR T cells for refractory or recurrent lupus nephritis in children, Guangzhou Women and Children's Medical "
          "Center (NCT06904729)", "NCT06904729", "Phase 3", "RECRUITING", "2025-05-01",
          "Guangzhou Women and Children's Medical Center", "Guangzhou Women and Children's Medical Center CAR T")]
-    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:600-602, Phase 2; field-programs.tsv:408
-    # NOT_YET_RECRUITING) and CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:96-100:
-    # NCT06333483, Phase 1, start 2024-02-02, RECRUITING), both of Aucatzyl
+    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:600-602; field-programs.tsv:406
+    # NOT_YET_RECRUITING), whose MedPath page gives two phases, its field's Not Applicable (field-trials-fill-j.tsv:8)
+    # and its description's Phase II (reference-autoimmune-programs.tsv:601): a row for each, in phase order; and
+    # CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:96-100: NCT06333483, Phase 1, start
+    # 2024-02-02, RECRUITING), both of Aucatzyl
     assert [(r[1], r[2], r[3], r[5], r[6]) for r in answer("trials", sponsor="Autolus")] == [
+        ("NCT07053800", "Not Applicable", "NOT_YET_RECRUITING", "Autolus", "Aucatzyl"),
         ("NCT06333483", "Phase 1", "RECRUITING", "Autolus", "Aucatzyl"),
         ("NCT07053800", "Phase 2", "NOT_YET_RECRUITING", "Autolus", "Aucatzyl")]
     # status matches any part of the value (the query's documented behaviour), on the accepted status only
@@ -902,16 +905,17 @@ def test_pivotal_trials(answer):
 
 
 def test_sources_of_one_kind(answer):
-    # Every source with an `a cart:NewsArticle` row: 139 of them (`grep -hP '^src:[^\t]*\ta\tcart:NewsArticle\t'
+    # Every source with an `a cart:NewsArticle` row: 142 of them (`grep -hP '^src:[^\t]*\ta\tcart:NewsArticle\t'
     # seeds/*.tsv | cut -f1 | sort -u`), among them the two news digests (000 and 003, sources.tsv:623 and the
     # news-003 row) and the BioSpace article 000 was written from (sources.tsv:278); one row each. The last four:
     # sources-field-trials-fill-b.tsv:4 (Clinical Trials Arena on CABA-201) and :14 (Multiple Sclerosis News Today on
     # RESET-MS), sources-field-programs-fourth.tsv:35 and :40 (MedPath news on obe-cel in SLE and on ACR 2024).
     # Since: sources-field-programs-seventh.tsv (Precision Medicine Online on SYNCAR-001's IND; People's Daily Health
     # on Tencent News on Bioray's allogeneic CAR T) and sources-field-trials-new-m.tsv:12, :29 and :35 (three on
-    # the Calibr-Skaggs switchable CAR T): 139.
+    # the Calibr-Skaggs switchable CAR T): 139. Since: sources-field-trials-fill-i.tsv:8, :13 and :19 (BioSpace and
+    # Pharmaceutical Technology on Caribou's halted lupus programme, Nuovo Dialogo on CATARSIS's first patient): 142.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 139
+    assert len(rows) == 142
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
