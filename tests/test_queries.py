@@ -402,7 +402,10 @@ CD19_THERAPIES = {
     # field-trials-fill-g.tsv:13 (CHT105) and :7 (BH002), field-programs-eighth.tsv:7 (CT1190B, partially verified),
     # field-trials-new-n.tsv:36 (RD06-05), field-trials-new-m.tsv:8 (CLBR001 + SWI019), field-programs-seventh.tsv:54
     # (SYNCAR-001)
-    "cht105", "bh002", "ct1190b", "rd06-05", "clbr001-swi019", "syncar-001"}
+    "cht105", "bh002", "ct1190b", "rd06-05", "clbr001-swi019", "syncar-001",
+    # field-trials-new-o.tsv:17 (NCT03030976's CD19 CAR T), :32 (4SCAR T cells), :81 (NCT07193667's tandem CD19 CAR T),
+    # :96 (CD19 UCAR-T cells), :120 (SCRI-CAR19v3)
+    "nct03030976-cd19-car-t", "nct05459870-4scar-t", "nct07193667-cd19-car-t", "nct07212322-cd19-ucar-t", "scri-car19v3"}
 
 
 def test_therapies_by_target_cd19(built, answer):
@@ -557,7 +560,10 @@ def test_programs_by_disease_sle(built, answer):
         # field-programs-seventh.tsv CARsgen's IIT :20 and :21 (KJ-C2219), NCT06544330 :26 and :33 (SYNCAR-001),
         # NCT06852573 :38 and :45 (ZM001)
         "bh002", "nct07318259-ultra-fast-bcma-cd70-car-t", "clbr001-swi019", "eque-cel", "nct07059169-car-t",
-        "rd06-05", "kj-c2219", "syncar-001", "zm001"}
+        "rd06-05", "kj-c2219", "syncar-001", "zm001",
+        # each trial's evaluates and SLE rows: field-trials-new-o.tsv NCT03030976 :3 and :9, REACT-01 :100 and :112;
+        # field-trials-r2-r.tsv anbal-cel's Korean Phase 1/2 trial :3 and :6
+        "nct03030976-cd19-car-t", "scri-car19v3", "anbal-cel"}
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
     # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA)
     assert found == {(t, "in trial", "") for t in in_trial} | {
@@ -609,9 +615,11 @@ def test_trials_by_phase_status_and_sponsor(answer):
     # NOT_YET_RECRUITING), whose MedPath page gives two phases, its field's Not Applicable (field-trials-fill-j.tsv:8)
     # and its description's Phase II (reference-autoimmune-programs.tsv:601): a row for each, in phase order; and
     # CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:96-100: NCT06333483, Phase 1, start
-    # 2024-02-02, RECRUITING), both of Aucatzyl
+    # 2024-02-02, RECRUITING), both of Aucatzyl; and BOBCAT (field-trials-r2-r.tsv:15 Phase 1, :17 Autolus), with no
+    # NCT id or status on the pages found, before CARLYSLE in trial order (id:bobcat, id:carlysle)
     assert [(r[1], r[2], r[3], r[5], r[6]) for r in answer("trials", sponsor="Autolus")] == [
         ("NCT07053800", "Not Applicable", "NOT_YET_RECRUITING", "Autolus", "Aucatzyl"),
+        ("", "Phase 1", "", "Autolus", "Aucatzyl"),
         ("NCT06333483", "Phase 1", "RECRUITING", "Autolus", "Aucatzyl"),
         ("NCT07053800", "Phase 2", "NOT_YET_RECRUITING", "Autolus", "Aucatzyl")]
     # status matches any part of the value (the query's documented behaviour), on the accepted status only
@@ -840,11 +848,14 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
     # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:572); CARsgen
     # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1128 and :1085, NMPA-approved in cancers; KJ-C2219,
-    # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21).
+    # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
+    # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
+    # field-trials-r2-r.tsv:3 and :6).
     rows = answer("companies-in-oncology-and-autoimmune")
     assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
                                     "CASI Pharmaceuticals", "Juventas Cell Therapy", "IASO Biotherapeutics",
-                                    "Innovent Biologics", "Shanghai Ming Ju Biotechnology", "CARsgen Therapeutics"}
+                                    "Innovent Biologics", "Shanghai Ming Ju Biotechnology", "CARsgen Therapeutics",
+                                    "Curocell"}
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
     assert {(r[1], r[2]) for r in rows if r[0] == "Kite Pharma"} == {
@@ -914,8 +925,10 @@ def test_sources_of_one_kind(answer):
     # on Tencent News on Bioray's allogeneic CAR T) and sources-field-trials-new-m.tsv:12, :29 and :35 (three on
     # the Calibr-Skaggs switchable CAR T): 139. Since: sources-field-trials-fill-i.tsv:8, :13 and :19 (BioSpace and
     # Pharmaceutical Technology on Caribou's halted lupus programme, Nuovo Dialogo on CATARSIS's first patient): 142.
+    # Since: sources-field-trials-new-o.tsv:105 (a syndicated registry notice on NCT03030976) and
+    # sources-field-trials-r2-r.tsv:17 (Medigate News on Curocell's SLE IND): 144.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 142
+    assert len(rows) == 144
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
