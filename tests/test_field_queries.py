@@ -148,11 +148,13 @@ def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_t
         ("CD38", "Preclinical", "", "FT839", "Fate Therapeutics", "iPSC-derived", "CAR T", "autoimmune disease"),
         ("CD19", "Preclinical", "", "OTX-201", "Orbital Therapeutics", "in vivo", "in vivo CAR T", "autoimmune disease"),
     }
-    # Beside them, the therapies of three basket trials whose records list "autoimmune diseases" as the condition:
+    # Beside them, the therapies of four basket trials whose records list "autoimmune diseases" as the condition:
     # field-trials-new-o.tsv:27 with :20 (NCT05459870, 4SCAR T cells, label :34), :77 with :67 (NCT07193667,
-    # label :83) and :91 with :86 (NCT07212322, label :97), each "in trial".
+    # label :83) and :91 with :86 (NCT07212322, label :97); field-trials-r2-q.tsv:18 with :14 (NCT06361745,
+    # UTAA09), each "in trial".
     basket = {"4SCAR T cells (Shenzhen Geno-Immune Medical Institute) of trial NCT05459870",
-              "Shenzhen Cell Valley tandem CD19 CAR T of trial NCT07193667", "CD19 UCAR-T cells of trial NCT07212322"}
+              "Shenzhen Cell Valley tandem CD19 CAR T of trial NCT07193667", "CD19 UCAR-T cells of trial NCT07212322",
+              "UTAA09"}
     by_disease = answer("autoimmune-pipeline-by-disease")
     assert {r[3] for r in by_disease if r[0] == "autoimmune disease"} == {"CPTX2309", "FT839", "OTX-201", *basket}
     programs = answer("programs-by-disease", disease="autoimmune disease")

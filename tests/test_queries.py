@@ -405,7 +405,9 @@ CD19_THERAPIES = {
     "cht105", "bh002", "ct1190b", "rd06-05", "clbr001-swi019", "syncar-001",
     # field-trials-new-o.tsv:17 (NCT03030976's CD19 CAR T), :32 (4SCAR T cells), :81 (NCT07193667's tandem CD19 CAR T),
     # :96 (CD19 UCAR-T cells), :120 (SCRI-CAR19v3)
-    "nct03030976-cd19-car-t", "nct05459870-4scar-t", "nct07193667-cd19-car-t", "nct07212322-cd19-ucar-t", "scri-car19v3"}
+    "nct03030976-cd19-car-t", "nct05459870-4scar-t", "nct07193667-cd19-car-t", "nct07212322-cd19-ucar-t", "scri-car19v3",
+    # field-trials-r2-q.tsv:94 (UTAA09, "T cell injection targeting CD19 chimeric antigen receptor")
+    "utaa09"}
 
 
 def test_therapies_by_target_cd19(built, answer):
@@ -563,7 +565,9 @@ def test_programs_by_disease_sle(built, answer):
         "rd06-05", "kj-c2219", "syncar-001", "zm001",
         # each trial's evaluates and SLE rows: field-trials-new-o.tsv NCT03030976 :3 and :9, REACT-01 :100 and :112;
         # field-trials-r2-r.tsv anbal-cel's Korean Phase 1/2 trial :3 and :6
-        "nct03030976-cd19-car-t", "scri-car19v3", "anbal-cel"}
+        "nct03030976-cd19-car-t", "scri-car19v3", "anbal-cel",
+        # field-trials-r2-q.tsv NCT06417398 :21 and :30 (UTAA09), NCT06801119 :41 and :56 (HN2301)
+        "utaa09", "hn2301"}
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
     # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA)
     assert found == {(t, "in trial", "") for t in in_trial} | {
@@ -790,7 +794,9 @@ def test_contested_claims_with_both_sides(answer):
     # by BMS, curation.tsv:7); news-biospace-rese-cel.tsv:2, :3, :5 (the same three); news-003-car-t-reset-immune.tsv:4
     # (Ars Technica a journal); reference-approved-products.tsv:182 (Abecma 2021-03-27); field-trials-fourth.tsv:22
     # (YTB323 RECRUITING, superseded by the later CenterWatch page at :21); field-trials-fill-h.tsv:15 (NCT06414135
-    # NOT_YET_RECRUITING as of May 2024, superseded by ClinConnect's RECRUITING of November 2025 at :16).
+    # NOT_YET_RECRUITING as of May 2024, superseded by ClinConnect's RECRUITING of November 2025 at :16);
+    # field-trials-r2-q.tsv:40 and :46 (NCT06801119's enrollment 9 and phase Not Applicable on MedDataX's page of the
+    # record as of March 2025, superseded by the April 2026 record's 30 and Phase 1 at :39 and :47).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
@@ -820,6 +826,9 @@ def test_contested_claims_with_both_sides(answer):
         ("rese-cel", "developed by", "Bristol Myers Squibb"),
         ("Relma-cel in refractory/progressive systemic sclerosis, RenJi Hospital (NCT06414135)", "status",
          "NOT_YET_RECRUITING"),
+        ("HN2301 in vivo CD19 CAR T in SLE and other autoimmune diseases, MagicRNA (NCT06801119)", "enrollment", "9"),
+        ("HN2301 in vivo CD19 CAR T in SLE and other autoimmune diseases, MagicRNA (NCT06801119)", "phase",
+         "Not Applicable"),
     }
     bms = [r for r in rows if "Bristol Myers Squibb" in (r[0], r[2])]
     # news text 000 and BioSpace each make the three BMS claims; the curation denies each, with its evidence
