@@ -183,13 +183,15 @@ def _check(paths: Paths, store: ox.Store, onto, seed, report: BuildReport, progr
         "property": sorted(checks_mod.short(ox.NamedNode(iri), prefixes)
                            for iri in {*onto.properties, *ontology_mod.BUILTIN_PROPERTIES}),
     }
-    # The checks' queries, the compiled shapes' and the summary's run as one list, side by side: a thread
-    # done with one kind takes the next, instead of waiting for the last of its own.
+    # The summary's, the checks' and the compiled shapes' queries run as one list, side by side: a thread
+    # done with one kind takes the next, instead of waiting for the last of its own. The summary, one of
+    # the longest, goes first and the many short shape queries last, so both threads finish about
+    # together (last, the summary ran alone at the end: the curated seeds' check stage, 0.87 -> 0.84 s).
     compiled = shacl_mod.compile_shapes(store) if shacl else None
     shape_jobs = shacl_mod.jobs(store, compiled) if compiled is not None else []
     summary = functools.partial(_summarise, store, report)
-    done = side_by_side(lambda job: job(), checks_mod.jobs(store, checks) + shape_jobs + [summary], held=held)
-    done.pop()  # the summary's place: it fills `report`
+    done = side_by_side(lambda job: job(), [summary] + checks_mod.jobs(store, checks) + shape_jobs, held=held)
+    done.pop(0)  # the summary's place: it fills `report`
     keys: list = []
     found = checks_mod.run_sparql_checks(checks, done[:len(checks)], locator, prefixes, vocabulary, keys=keys)
     report.checks_run = [c.name for c in checks]
