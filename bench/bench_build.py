@@ -13,6 +13,7 @@ for itself, and the goal (under 2 s).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import statistics
@@ -84,7 +85,21 @@ def main() -> int:
               f"median {statistics.median(reported):.2f} s")
     print(f"\ngoal: kg build of the curated graph under {GOAL_SECONDS:.0f} s: "
           f"{'met' if build < GOAL_SECONDS else 'not met'} ({build:.2f} s wall)")
+    if stale_bytecode():
+        print("\nkg/ has source files newer than their bytecode, and this Python does not write bytecode: each "
+              "command above compiled them first (`make bytecode` writes it)")
     return 0
+
+
+def stale_bytecode() -> bool:
+    """Whether an import of kg compiles a module each time: no bytecode beside a newer source, none written."""
+    if not sys.dont_write_bytecode:
+        return False
+    for source in (ROOT / "kg").rglob("*.py"):
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        if not cached.exists() or cached.stat().st_mtime < source.stat().st_mtime:
+            return True
+    return False
 
 
 if __name__ == "__main__":
