@@ -35,7 +35,7 @@ TARGETS = {
 # Figures short of their target at the last run (value of the total then), each to lose its mark
 # when the data arrives.
 SHORT = {
-    "autoimmune-trials": "63 of 140 trials complete, target 100",
+    "autoimmune-trials": "68 of 153 trials complete, target 100",
 }
 
 
