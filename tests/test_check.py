@@ -499,3 +499,28 @@ def test_a_claim_is_located_by_its_own_row_without_reading_the_ntriples_files(tm
     # an IRI nothing else locates is still looked for in the N-Triples files
     with pytest.raises(FileNotFoundError):
         locator.locate(ox.NamedNode("https://w3id.org/cartkg/id/elsewhere"))
+
+
+def test_a_trial_without_a_registry_id_beside_a_registered_twin_is_reported_for_a_look(project, run):
+    # KYSA-1 (NCT05938725) tests KYV-101 in lupus nephritis: reference-autoimmune-programs.tsv:447 (evaluates
+    # id:kyv-101), :449 (NCT05938725) and :454 (studiesCondition id:lupus-nephritis). A trial known from a paper
+    # that tests the same therapy in the same disease, without a registry id, may be KYSA-1; one with its own NCT
+    # id, or one in a disease no registered trial of KYV-101 studies, is not reported.
+    rows = [
+        "src:t-paper\ta\tcart:Paper\tsrc:t-paper\t\tverified",
+        "src:t-paper\tcart:title\tA paper on a KYV-101 study\tsrc:t-paper\t\tverified",
+    ]
+    for trial, nct, disease in (("t-paper-trial", "", "lupus-nephritis"), ("t-registered", "NCT09999991", "lupus-nephritis"),
+                                ("t-elsewhere", "", "pemphigus-vulgaris")):
+        rows += [f"id:{trial}\ta\tcart:Trial\tsrc:t-paper\t\tverified",
+                 f"id:{trial}\trdfs:label\t{trial}\tsrc:t-paper\t\tverified",
+                 f"id:{trial}\tcart:evaluates\tid:kyv-101\tsrc:t-paper\t\tverified",
+                 f"id:{trial}\tcart:studiesCondition\tid:{disease}\tsrc:t-paper\t\tverified"]
+        rows += [f"id:{trial}\tcart:nctId\t{nct}\tsrc:t-paper\t\tverified"] if nct else []
+    (project.seeds / "t-twins.tsv").write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    result = run("check")
+    found = [l for l in result.stdout.splitlines() if l.endswith("(unregistered-trial-twin)") and "t-twins.tsv" in l]
+    assert len(found) == 1, found
+    assert found[0].startswith("seeds/t-twins.tsv:4: INFO: id:t-paper-trial has no registry id and tests id:kyv-101 "
+                               "in id:lupus-nephritis, like the registered ") and "NCT05938725" in found[0], found
+    assert "NCT09999991" in found[0]  # the other registered trial of the pair, added here
