@@ -204,6 +204,7 @@ WITH_PARAMETERS = [
     ("sources", {"kind": "News article"}),
     ("sources-for-fact", {"subject": "rese-cel", "property": "cart:developedBy"}),
     ("therapies-by-target", {"target": "CD19"}),
+    ("trial-gaps", {"missing": "start date"}),
     ("trial-record", {"trial": "KYSA-1"}),
     ("trials-by-target-and-disease", {"target": "CD19", "disease": "lupus"}),
     ("trials", {"phase": "1/2"}),

@@ -268,3 +268,30 @@ def test_deals_by_date(built, answer):
             "up to $2.1 billion in cash; up to $2.1 billion in cash, subject to customary adjustments; up to $2.1bn") in rows
     dated = [r[0] for r in rows if r[0]]
     assert dated == sorted(dated, reverse=True) and rows[:len(dated)] == [r for r in rows if r[0]]
+
+
+def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answer):
+    from kg import coverage
+    from kg.engine import LocalEngine
+
+    # Exactly the trials the figure counts but not as complete: of - value of autoimmune-trials.
+    figure = next(f for f in coverage.figures(built, LocalEngine(built)) if f.name == "autoimmune-trials")
+    rows = answer("trial-gaps")
+    assert len(rows) == figure.of - figure.value > 0
+    gaps = {r[0]: (r[1], r[2], r[3]) for r in rows}
+    # KYSA-3: NCT06342960, Phase 1, evaluates KYV-101, in lupus nephritis (reference-autoimmune-programs.tsv:458-463),
+    # RECRUITING and sponsored by Kyverna (field-trials-fourth.tsv:13-14); no row gives its start date.
+    assert gaps["KYSA-3"] == ("NCT06342960", "start date", "1")
+    # CASTLE: Phase 1, RECRUITING, Erlangen's sponsorship and CD19 CAR T in SLE, SSc and dermatomyositis
+    # (field-trials-academic.tsv:37-48), start 2023-07 (field-trials-fill-a.tsv:2); no NCT or ChiCTR id.
+    assert gaps["CASTLE"] == ("", "registry id", "1")
+    # NCT05085431 (field-trials-rheum.tsv:42-48, field-trials-fill-h.tsv:4-5): everything but its phase.
+    assert gaps["CD19/BCMA CAR T cells for refractory Sjögren's syndrome (NCT05085431)"] == (
+        "NCT05085431", "phase", "1")
+    # A trial one field short comes before one with more to find.
+    assert [int(r[3]) for r in rows] == sorted(int(r[3]) for r in rows)
+    # missing matches any part of the list, in any case.
+    lacking_start = answer("trial-gaps", missing="START DATE")
+    assert lacking_start and all("start date" in r[2] for r in lacking_start)
+    assert ("KYSA-3", "NCT06342960", "start date", "1") in lacking_start
+    assert "CASTLE" not in {r[0] for r in lacking_start}
