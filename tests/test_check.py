@@ -55,9 +55,12 @@ def sources() -> Table:
     table = Table("t-sources.tsv")
     table.add("src:t-ref", "a", "cart:WebPage")
     table.add("src:t-ref", "cart:title", "Test reference page")
+    table.add("src:t-ref", "cart:url", "https://example.org/t-ref")
+    table.add("src:t-ref", "cart:publishedOn", "2025-06-01")
     table.add("src:t-news", "a", "cart:NewsArticle", "src:t-news", status="reported")
     table.add("src:t-news", "cart:title", "Test news", "src:t-news", status="reported")
     table.add("src:t-news", "cart:archivedText", ARCHIVE, "src:t-news", status="reported")
+    table.add("src:t-news", "cart:publishedOn", "2025-11-10", "src:t-news", status="reported")
     return table
 
 
@@ -524,3 +527,39 @@ def test_a_trial_without_a_registry_id_beside_a_registered_twin_is_reported_for_
     assert found[0].startswith("seeds/t-twins.tsv:4: INFO: id:t-paper-trial has no registry id and tests id:kyv-101 "
                                "in id:lupus-nephritis, like the registered ") and "NCT05938725" in found[0], found
     assert "NCT09999991" in found[0]  # the other registered trial of the pair, added here
+
+
+def test_a_source_without_a_date_or_an_address_is_reported_at_its_row(project, run):
+    # Four sources: one dated by its own page, one read on a day the curation records (a page with no date),
+    # one with neither, and one with no URL and no archived text. Only the last two are reported, each at its
+    # `a` row; the curation itself (cart:Curation) never is.
+    rows = [
+        "src:t-dated\ta\tcart:WebPage\tsrc:t-dated\t\tverified",
+        "src:t-dated\tcart:title\tA dated page\tsrc:t-dated\t\tverified",
+        "src:t-dated\tcart:url\thttps://example.org/dated\tsrc:t-dated\t\tverified",
+        "src:t-dated\tcart:publishedOn\t2025-06-01\tsrc:t-dated\t\tverified",
+        "src:t-read\ta\tcart:WebPage\tsrc:t-read\t\tverified",
+        "src:t-read\tcart:title\tA page showing no date\tsrc:t-read\t\tverified",
+        "src:t-read\tcart:url\thttps://example.org/read\tsrc:t-read\t\tverified",
+        "src:t-undated\ta\tcart:WebPage\tsrc:t-undated\t\tverified",
+        "src:t-undated\tcart:title\tAn undated page\tsrc:t-undated\t\tverified",
+        "src:t-undated\tcart:url\thttps://example.org/undated\tsrc:t-undated\t\tverified",
+        "src:t-nowhere\ta\tcart:WebPage\tsrc:t-nowhere\t\tverified",
+        "src:t-nowhere\tcart:title\tA page with no address\tsrc:t-nowhere\t\tverified",
+        "src:t-nowhere\tcart:publishedOn\t2025-06-01\tsrc:t-nowhere\t\tverified",
+    ]
+    (project.seeds / "t-dates.tsv").write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    (project.seeds / "curation-t-read.tsv").write_text(
+        HEADER.replace("note\n", "note\tevidence\n")
+        + "src:t-read\tcart:retrievedOn\t2026-12-05\tsrc:cartkg-curation\t\tverified\tthe page shows no date\tsrc:t-read\n",
+        encoding="utf-8")
+    result = run("check")
+    found = sorted(l for l in result.stdout.splitlines() if "(source-without-" in l and "t-dates.tsv" in l)
+    assert found == [
+        "seeds/t-dates.tsv:12: WARN: source src:t-nowhere cannot be opened: add a row "
+        "`src:t-nowhere  cart:url  https://...` (source-without-locator)",
+        "seeds/t-dates.tsv:9: WARN: source src:t-undated has no date: add a row `src:t-undated  cart:publishedOn  "
+        "YYYY-MM-DD` (the page's own date) or, where the page shows none, `src:t-undated  cart:retrievedOn  "
+        "YYYY-MM-DD  src:cartkg-curation` in seeds/curation-retrieved.tsv (source-without-date)",
+    ], found
+    assert not [l for l in result.stdout.splitlines() if "source src:cartkg-curation " in l]
