@@ -282,9 +282,12 @@ def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answe
     # KYSA-3: NCT06342960, Phase 1, evaluates KYV-101, in lupus nephritis (reference-autoimmune-programs.tsv:458-463),
     # RECRUITING and sponsored by Kyverna (field-trials-fourth.tsv:13-14); no row gives its start date.
     assert gaps["KYSA-3"] == ("NCT06342960", "start date", "1")
-    # CASTLE: Phase 1, RECRUITING, Erlangen's sponsorship and CD19 CAR T in SLE, SSc and dermatomyositis
-    # (field-trials-academic.tsv:37-48), start 2023-07 (field-trials-fill-a.tsv:2); no NCT or ChiCTR id.
-    assert gaps["CASTLE"] == ("", "registry id", "1")
+    # AZD0120 in SLE: NCT id, Phase 1/2, start 2025-04-21, RECRUITING, evaluates AZD0120, in SLE
+    # (field-programs.tsv:376-384, MedDataX, which gives no sponsor); no row names its sponsor.
+    assert gaps["AZD0120 Phase 1b/2 trial in refractory SLE (NCT06897930)"] == ("NCT06897930", "sponsor", "1")
+    # CASTLE (field-trials-academic.tsv:37-48, field-trials-fill-a.tsv:2) is complete since its NCT id
+    # NCT06347718 was found (field-trials-s3-h.tsv:2): not a gap any more.
+    assert "CASTLE" not in gaps
     # NCT05085431 (field-trials-rheum.tsv:42-48, field-trials-fill-h.tsv:4-5): everything but its phase.
     assert gaps["CD19/BCMA CAR T cells for refractory Sjögren's syndrome (NCT05085431)"] == (
         "NCT05085431", "phase", "1")
@@ -294,4 +297,4 @@ def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answe
     lacking_start = answer("trial-gaps", missing="START DATE")
     assert lacking_start and all("start date" in r[2] for r in lacking_start)
     assert ("KYSA-3", "NCT06342960", "start date", "1") in lacking_start
-    assert "CASTLE" not in {r[0] for r in lacking_start}
+    assert "AZD0120 Phase 1b/2 trial in refractory SLE (NCT06897930)" not in {r[0] for r in lacking_start}

@@ -12,7 +12,9 @@ from kg import build as build_mod
 HEADER = "subject\tpredicate\tobject\tsource\tquote\tstatus\tnote\n"
 REF = "src:test-shapes"
 SOURCE_ROWS = (f"{REF}\ta\tcart:WebPage\t{REF}\t\tverified",
-               f"{REF}\tcart:title\tShapes test page\t{REF}\t\tverified")
+               f"{REF}\tcart:title\tShapes test page\t{REF}\t\tverified",
+               f"{REF}\tcart:url\thttps://example.org/shapes\t{REF}\t\tverified",
+               f"{REF}\tcart:publishedOn\t2025-06-01\t{REF}\t\tverified")
 
 
 def rows(*cells: tuple[str, str, str]) -> list[str]:
