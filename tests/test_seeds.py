@@ -63,12 +63,26 @@ def test_every_quote_occurs_verbatim_in_its_source(path):
 
 def test_news_claims_come_from_both_archived_texts():
     texts = archived_texts()
-    assert sorted(Path(t).name for t in texts.values()) == ["000_6a53bef826e0de7a.txt", "003_7b912715a129945c.txt"]
+    news = {Path(t).name for s, t in texts.items() if s.startswith("src:news-")}
+    assert sorted(news) == ["000_6a53bef826e0de7a.txt", "003_7b912715a129945c.txt"]
 
 
-# The SHA-256 of each news text as it was archived (the originals the curators copied into seeds/texts/).
+def test_every_archived_text_is_one_of_the_originals():
+    texts = archived_texts()
+    assert {Path(t).name for t in texts.values()} == set(ARCHIVED)
+    # the registry snapshot archives every record it copies, each record a source of its own
+    snapshot = [s for s, t in texts.items() if Path(t).name == "rheum-car-t-monitor-trials-2026-08-22.csv"]
+    assert snapshot and all(s.startswith("src:rheum-car-t-monitor-nct") for s in snapshot)
+
+
+# The SHA-256 of each archived text as it was archived: the two news texts the curators copied into
+# seeds/texts/, and the trials table of the CAR-T Rheumatology & Autoimmune Trials Monitor's snapshot of
+# 2026-08-22 (git blob snapshots/2026-08-22/trials.csv of ptjeong/Rheumatology-CAR-T-Trials-Monitor- at commit
+# 85fee4bdde6ddd5bc87f431ee91aa470b346497b, copied unchanged; its MIT licence beside it).
 ARCHIVED = {"000_6a53bef826e0de7a.txt": "92fafe80a5c9dd2d006c14642313cf2f41febfb451a9eb4b68c614b6737b1ac6",
-            "003_7b912715a129945c.txt": "75eddc99b33ff33fde7e9f137edcfaa8d0383ef258d6bbf6560e12a8a89418fd"}
+            "003_7b912715a129945c.txt": "75eddc99b33ff33fde7e9f137edcfaa8d0383ef258d6bbf6560e12a8a89418fd",
+            "rheum-car-t-monitor-trials-2026-08-22.csv":
+                "1d4941de3fd187cb391da7c8df358e8833a58da4a6dd6d4b8471462db485f85f"}
 
 
 @pytest.mark.parametrize("name", sorted(ARCHIVED))

@@ -54,18 +54,24 @@ def declared_sources(resolved: list[Resolved], typed: dict[str, set[str]], ontol
 def read_archives(paths: Paths, sources: dict[str, str], problems: Problems) -> dict[str, Archive]:
     """The archived text of each source that has one; a text that cannot be read is reported once, here."""
     archived: dict[str, Archive] = {}
+    by_path: dict[str, Archive] = {}  # one file archives every record of a registry snapshot: read it once
     for source, rel in sources.items():
         if rel:
-            target = (paths.root / rel).resolve()
-            if paths.root.resolve() not in target.parents or not target.is_file():
-                archived[source] = None
-            else:
-                try:
-                    archived[source] = read_text(target, rel)
-                except InputError as exc:
-                    problems.items.extend(exc.problems)
-                    archived[source] = exc
+            if rel not in by_path:
+                by_path[rel] = _read_archive(paths, rel, problems)
+            archived[source] = by_path[rel]
     return archived
+
+
+def _read_archive(paths: Paths, rel: str, problems: Problems) -> Archive:
+    target = (paths.root / rel).resolve()
+    if paths.root.resolve() not in target.parents or not target.is_file():
+        return None
+    try:
+        return read_text(target, rel)
+    except InputError as exc:
+        problems.items.extend(exc.problems)
+        return exc
 
 
 def quote_holds(row: Row, subject: str, source: str, obj: Term, archived: dict[str, Archive],
