@@ -7,6 +7,7 @@ Each expected value was read off ../shared/seeds/*.txt or ../shared/reference/ca
 from __future__ import annotations
 
 import pytest
+from seed_tables import subjects
 
 from kg.engine import LocalEngine
 
@@ -39,8 +40,10 @@ def test_therapy_which_therapies_target_bcma(ask):
     # :126 scar02; field-readouts.tsv:36 feng-cd19-bcma-co-infusion-car-t; field-deals.tsv:191 eso-t01;
     # field-trials-lupus.tsv:11 childrens-hospital-of-zhejiang-university-bcma-cd70-car-t;
     # field-programs-sixth.tsv:12 icg318; field-programs-eighth.tsv:16 lmy-920; field-trials-fill-g.tsv:6 bh002,
-    # :43 nct07318259-ultra-fast-bcma-cd70-car-t; field-trials-new-n.tsv:35 rd06-05. (Ids, not
-    # labels: a product may have more than one label.)
+    # :43 nct07318259-ultra-fast-bcma-cd70-car-t; field-trials-new-n.tsv:35 rd06-05; and the products the registry
+    # records of field-trials-monitor-new.tsv name as BCMA-targeted, each row there read from its record's
+    # intervention, title or summary (e.g. :2083 QT-019C, "Targeting CD19 and BCMA(QT-019C)" in NCT07315087's title).
+    # (Ids, not labels: a product may have more than one label.)
     found = ask("""SELECT DISTINCT ?t WHERE { ?t a cart:Therapy ; cart:targets ?x . ?x rdfs:label "BCMA" }""")
     assert {t.rsplit("/", 1)[1] for (t,) in found} == {
         "abecma", "carvykti", "descartes-08", "anito-cel", "eque-cel", "zevor-cel", "p-bcma-allo1",
@@ -51,7 +54,8 @@ def test_therapy_which_therapies_target_bcma(ask):
         "zhejiang-university-universal-cd19-bcma-car-t", "beijing-gobroad-hospital-ucb-cd19-bcma-car-t", "kn3601",
         "prg-1801", "s103", "scar02", "feng-cd19-bcma-co-infusion-car-t", "eso-t01",
         "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t", "icg318", "lmy-920", "bh002",
-        "nct07318259-ultra-fast-bcma-cd70-car-t", "rd06-05"}
+        "nct07318259-ultra-fast-bcma-cd70-car-t", "rd06-05"} | subjects("field-trials-monitor-new.tsv", "cart:targets",
+                                                                         "id:bcma")
 
 
 def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
@@ -187,11 +191,19 @@ def test_claim_contested_with_sources_on_both_sides(ask):
 
 
 def test_unverified_facts_are_claims_not_facts(ask):
-    # yaml: "RESET-SLE = NCT06121297" is unverified: recorded as a claim, never asserted
-    assert ask("""SELECT ?nct WHERE { id:reset-sle cart:nctId ?nct }""") == set()
-    assert ask("""SELECT DISTINCT ?status WHERE { ?c rdf:subject id:reset-sle ; rdf:predicate cart:nctId ;
-                     rdf:object "NCT06121297" ; cart:verification ?status }""") == {
+    # yaml: an FDA Fast Track designation of BMS-986353 with no source: recorded as claims
+    # (reference-autoimmune-programs.tsv, id:decision-bms-986353-fda-fast-track, status unverified), never asserted
+    assert ask("""SELECT ?t WHERE { id:decision-bms-986353-fda-fast-track cart:decisionType ?t }""") == set()
+    assert ask("""SELECT DISTINCT ?status WHERE { ?c rdf:subject id:decision-bms-986353-fda-fast-track ;
+                     rdf:predicate cart:decisionType ; rdf:object cart:FastTrack ; cart:verification ?status }""") == {
         ("https://w3id.org/cartkg/ontology#Unverified",)}
+    # yaml: "RESET-SLE = NCT06121297" from one public-repository mention is unverified (reference-autoimmune-
+    # programs.tsv:751): that claim stays unverified; the id is a fact since the registry record's copy gives it
+    # (field-trials-monitor-new.tsv:2105), a claim of its own.
+    assert ask("""SELECT ?nct WHERE { id:reset-sle cart:nctId ?nct }""") == {("NCT06121297",)}
+    assert ask("""SELECT DISTINCT ?status WHERE { ?c rdf:subject id:reset-sle ; rdf:predicate cart:nctId ;
+                     rdf:object "NCT06121297" ; cart:statedIn src:public-repository-nct-mentions ;
+                     cart:verification ?status }""") == {("https://w3id.org/cartkg/ontology#Unverified",)}
 
 
 def test_investigated_for_is_inferred_from_trials(ask):

@@ -8,10 +8,14 @@ rows it names and what must hold of every row, not the full answer.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from kg import catalogue
+from kg import catalogue, seeds
 from kg.render import display
+
+ROOT = Path(__file__).resolve().parent.parent
 
 NEW = ["trials-by-target-and-disease", "autoimmune-pipeline", "autoimmune-pipeline-by-disease", "approvals-worldwide",
        "safety-across-readouts", "deals-by-date"]
@@ -64,11 +68,11 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     assert {(r[2], r[4], r[5], r[7]) for r in rows if r[1] == "KYSA-1"} == {
         ("NCT05938725", "ACTIVE_NOT_RECRUITING", "2023-04-28", "KYV-101")}
     # reference-autoimmune-programs.tsv:749-756 and news-000:103-106 (RESET-SLE): rese-cel, lupus
-    # nephritis and SLE. Its NCT id (:751, src:public-repository-nct-mentions) is unverified, so the
-    # claim is deprecated and the cell stays empty.
+    # nephritis and SLE. Its NCT id from a public-repository mention (:751) is unverified; the registry
+    # record's copy (field-trials-monitor-new.tsv:2105, "NCT06121297,RESET-SLE: ...") gives it.
     reset = {(r[2], r[7], r[8]) for r in rows if r[1] == "RESET-SLE"}
-    assert reset == {("", "rese-cel", "lupus nephritis"), ("", "rese-cel", "systemic lupus erythematosus")}
-    assert "NCT06121297" not in {r[2] for r in rows}
+    assert reset == {("NCT06121297", "rese-cel", "lupus nephritis"),
+                     ("NCT06121297", "rese-cel", "systemic lupus erythematosus")}
     # Lupus nephritis is in MONDO under glomerulonephritis, not under SLE (field-trials-academic.tsv:154):
     # it is found here by its own name.
     assert {r[8] for r in rows} >= {"lupus nephritis", "systemic lupus erythematosus"}
@@ -134,33 +138,42 @@ def test_autoimmune_pipeline_by_target(built, answer):
     assert "Kymriah" not in {r[3] for r in rows}
 
 
-def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_the_pipeline(answer):
-    # field-programs-areas.tsv:5, :6 and :8: CPTX2309, FT839 and OTX-201 cart:developedFor id:autoimmune-disease
-    # (:2-4, MONDO:0007179), none of them in a trial of an autoimmune disease. CPTX2309: field-deals.tsv:25-27
-    # (Capstan Therapeutics, in vivo CAR T, CD19), field-programs.tsv:136 (in vivo) and :138 (Phase 1). FT839:
-    # field-programs-more.tsv:40-46 (iPSC-derived, Fate Therapeutics, Preclinical, CAR T, CD19 and CD38). OTX-201:
-    # field-deals.tsv:216-218 (Orbital Therapeutics, in vivo CAR T, CD19), field-programs-more.tsv:61-62 (in vivo,
-    # Preclinical).
+def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_the_pipeline(built, answer):
+    # field-programs-areas.tsv:6 and :8: FT839 and OTX-201 cart:developedFor id:autoimmune-disease (:2-4,
+    # MONDO:0007179), neither in a trial of an autoimmune disease. FT839: field-programs-more.tsv:40-46
+    # (iPSC-derived, Fate Therapeutics, Preclinical, CAR T, CD19 and CD38). OTX-201: field-deals.tsv:216-218
+    # (Orbital Therapeutics, in vivo CAR T, CD19), field-programs-more.tsv:61-62 (in vivo, Preclinical).
+    # CPTX2309 (field-programs-areas.tsv:5, developed for autoimmune disease; field-deals.tsv:25-27 Capstan
+    # Therapeutics, in vivo CAR T, CD19; field-programs.tsv:136 in vivo, :138 Phase 1) is now in a trial:
+    # NCT06917742 evaluates it (field-trials-monitor-new.tsv:806), Phase 1 (:808), in rheumatoid arthritis and
+    # SLE (:812-813).
     rows = answer("autoimmune-pipeline")
     assert {r for r in rows if r[3] in {"CPTX2309", "FT839", "OTX-201"}} == {
-        ("CD19", "Phase 1", "", "CPTX2309", "Capstan Therapeutics", "in vivo", "in vivo CAR T", "autoimmune disease"),
+        ("CD19", "Phase 1", "Phase 1", "CPTX2309", "Capstan Therapeutics", "in vivo", "in vivo CAR T",
+         "autoimmune disease; rheumatoid arthritis; systemic lupus erythematosus"),
         ("CD19", "Preclinical", "", "FT839", "Fate Therapeutics", "iPSC-derived", "CAR T", "autoimmune disease"),
         ("CD38", "Preclinical", "", "FT839", "Fate Therapeutics", "iPSC-derived", "CAR T", "autoimmune disease"),
         ("CD19", "Preclinical", "", "OTX-201", "Orbital Therapeutics", "in vivo", "in vivo CAR T", "autoimmune disease"),
     }
-    # Beside them, the therapies of four basket trials whose records list "autoimmune diseases" as the condition:
-    # field-trials-new-o.tsv:27 with :20 (NCT05459870, 4SCAR T cells, label :34), :77 with :67 (NCT07193667,
-    # label :83) and :91 with :86 (NCT07212322, label :97); field-trials-r2-q.tsv:18 with :14 (NCT06361745,
-    # UTAA09), each "in trial".
-    basket = {"4SCAR T cells (Shenzhen Geno-Immune Medical Institute) of trial NCT05459870",
-              "Shenzhen Cell Valley tandem CD19 CAR T of trial NCT07193667", "CD19 UCAR-T cells of trial NCT07212322",
-              "UTAA09"}
-    by_disease = answer("autoimmune-pipeline-by-disease")
-    assert {r[3] for r in by_disease if r[0] == "autoimmune disease"} == {"CPTX2309", "FT839", "OTX-201", *basket}
+    # Beside them, the therapies of the basket trials whose records list "autoimmune diseases" as a condition,
+    # counted here from the statement tables themselves (a `cart:studiesCondition id:autoimmune-disease` row
+    # joined on the trial with its `cart:evaluates` rows, none unverified), among them field-trials-new-o.tsv:27
+    # with :20 (NCT05459870, 4SCAR T cells), :77 with :67 (NCT07193667), :91 with :86 (NCT07212322) and
+    # field-trials-r2-q.tsv:18 with :14 (NCT06361745, UTAA09).
+    tables = [r for path in sorted((ROOT / "seeds").glob("*.tsv")) if path.name != "prefixes.tsv"
+              for r in seeds.read_table(path, path.name)[0] if r.status in ("verified", "partially_verified")]
+    baskets = {r.subject for r in tables if r.predicate == "cart:studiesCondition" and r.object == "id:autoimmune-disease"}
+    in_basket = {r.object[3:] for r in tables if r.predicate == "cart:evaluates" and r.subject in baskets}
+    assert {"nct05459870-4scar-t", "nct07193667-cd19-car-t", "nct07212322-cd19-ucar-t", "utaa09"} <= in_basket
+    run = catalogue.run_query(built, "autoimmune-pipeline-by-disease", {}, labelled=True)
+    col = {v: i for i, v in enumerate(run.result.variables)}
+    found = {r[col["therapy"]].value.rsplit("/", 1)[1] for r in run.result.rows
+             if display(r[col["disease"]], run.labels) == "autoimmune disease"}
+    assert found == {"ft839", "otx-201", "cptx2309"} | in_basket
     programs = answer("programs-by-disease", disease="autoimmune disease")
-    assert {(r[1], r[2], r[3]) for r in programs} == {
-        ("autoimmune disease", "CPTX2309", "developed for"), ("autoimmune disease", "FT839", "developed for"),
-        ("autoimmune disease", "OTX-201", "developed for"), *(("autoimmune disease", t, "in trial") for t in basket)}
+    assert {(r[1], r[3]) for r in programs if r[2] in {"CPTX2309", "FT839", "OTX-201"}} == {
+        ("autoimmune disease", "developed for")}
+    assert len({r[2] for r in programs if r[1] == "autoimmune disease" and r[3] == "in trial"}) == len(in_basket)
 
 
 def test_autoimmune_pipeline_most_advanced_first_within_a_target(answer):
@@ -279,22 +292,24 @@ def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answe
     rows = answer("trial-gaps")
     assert len(rows) == figure.of - figure.value > 0
     gaps = {r[0]: (r[1], r[2], r[3]) for r in rows}
-    # KYSA-3: NCT06342960, Phase 1, evaluates KYV-101, in lupus nephritis (reference-autoimmune-programs.tsv:458-463),
-    # RECRUITING and sponsored by Kyverna (field-trials-fourth.tsv:13-14); no row gives its start date.
-    assert gaps["KYSA-3"] == ("NCT06342960", "start date", "1")
-    # AZD0120 in SLE: NCT id, Phase 1/2, start 2025-04-21, RECRUITING, evaluates AZD0120, in SLE
-    # (field-programs.tsv:376-384, MedDataX, which gives no sponsor); no row names its sponsor.
-    assert gaps["AZD0120 Phase 1b/2 trial in refractory SLE (NCT06897930)"] == ("NCT06897930", "sponsor", "1")
-    # CASTLE (field-trials-academic.tsv:37-48, field-trials-fill-a.tsv:2) is complete since its NCT id
-    # NCT06347718 was found (field-trials-s3-h.tsv:2): not a gap any more.
-    assert "CASTLE" not in gaps
-    # NCT05085431 (field-trials-rheum.tsv:42-48, field-trials-fill-h.tsv:4-5): everything but its phase.
-    assert gaps["CD19/BCMA CAR T cells for refractory Sjögren's syndrome (NCT05085431)"] == (
-        "NCT05085431", "phase", "1")
+    # NCT06508346: MedPath gives its id, sponsor, status, condition and therapy (field-trials-academic.tsv:288-294);
+    # the registry record's copy its start date 2024-08-01 and status WITHDRAWN (field-trials-monitor.tsv:212-213)
+    # but "Unknown" in its Phase column, which is no phase: no row gives one.
+    assert gaps["Anti-CD19 CAR-T cells in children with refractory ANCA-associated vasculitis (NCT06508346)"] == (
+        "NCT06508346", "phase", "1")
+    # NCT07212322 (field-trials-new-o.tsv:84-97, MedDataX, which gives no sponsor; not in the registry snapshot):
+    # no row names its sponsor.
+    assert gaps["Universal CD19 CAR T (UCAR-T) in autoimmune diseases (NCT07212322)"] == ("NCT07212322", "sponsor", "1")
+    # GALLOP (field-programs.tsv:171-179): the registry record's copy leaves its StartDate empty
+    # (field-trials-monitor.tsv:53-60, WITHDRAWN with 0 participants): no row gives its start date.
+    assert gaps["GALLOP"] == ("NCT06752876", "start date", "1")
+    # RESET-SLE is complete since the record's copy gave its NCT id, status and start date
+    # (field-trials-monitor-new.tsv:2105, :2109, :2108): not a gap any more.
+    assert "RESET-SLE" not in gaps
     # A trial one field short comes before one with more to find.
     assert [int(r[3]) for r in rows] == sorted(int(r[3]) for r in rows)
     # missing matches any part of the list, in any case.
     lacking_start = answer("trial-gaps", missing="START DATE")
     assert lacking_start and all("start date" in r[2] for r in lacking_start)
-    assert ("KYSA-3", "NCT06342960", "start date", "1") in lacking_start
-    assert "AZD0120 Phase 1b/2 trial in refractory SLE (NCT06897930)" not in {r[0] for r in lacking_start}
+    assert ("GALLOP", "NCT06752876", "start date", "1") in lacking_start
+    assert "Universal CD19 CAR T (UCAR-T) in autoimmune diseases (NCT07212322)" not in {r[0] for r in lacking_start}

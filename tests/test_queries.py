@@ -14,6 +14,7 @@ import re
 import pyoxigraph as ox
 import pytest
 from conftest import ROOT
+from seed_tables import evaluated_in, subjects
 
 from kg import catalogue
 from kg.engine import LocalEngine
@@ -23,6 +24,9 @@ from kg.render import display
 from kg.results import FORMATS
 from kg.sparqltext import _TOKENS, Param
 from kg.store import select
+
+# The statement tables made from the registry records of the trials monitor's snapshot (seeds/texts/).
+MONITOR_TABLES = ("field-trials-monitor.tsv", "field-trials-monitor-new.tsv")
 
 INJECTION = 'x") } UNION { ?s ?p ?o } #'
 QUERY_FILES = sorted(p.name for p in (ROOT / "queries").glob("*.rq"))
@@ -407,7 +411,9 @@ CD19_THERAPIES = {
     # :96 (CD19 UCAR-T cells), :120 (SCRI-CAR19v3)
     "nct03030976-cd19-car-t", "nct05459870-4scar-t", "nct07193667-cd19-car-t", "nct07212322-cd19-ucar-t", "scri-car19v3",
     # field-trials-r2-q.tsv:94 (UTAA09, "T cell injection targeting CD19 chimeric antigen receptor")
-    "utaa09"}
+    "utaa09"} | subjects("field-trials-monitor-new.tsv", "cart:targets", "id:cd19")
+# The last: the products the registry records of field-trials-monitor-new.tsv name as CD19-targeted, each row there
+# read from its record's intervention, title or summary (e.g. :2084 QT-019C, "Targeting CD19 and BCMA(QT-019C)").
 
 
 def test_therapies_by_target_cd19(built, answer):
@@ -448,7 +454,8 @@ def test_therapies_by_target_bcma_by_its_gene_symbol(built, answer):
         "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t",  # field-trials-lupus.tsv:11
         "icg318",  # field-programs-sixth.tsv:12
         # field-programs-eighth.tsv:16, field-trials-fill-g.tsv:6 and :43, field-trials-new-n.tsv:35
-        "lmy-920", "bh002", "nct07318259-ultra-fast-bcma-cd70-car-t", "rd06-05"}
+        "lmy-920", "bh002", "nct07318259-ultra-fast-bcma-cd70-car-t", "rd06-05"} | subjects(
+        "field-trials-monitor-new.tsv", "cart:targets", "id:bcma")
     assert answer("therapies-by-target", target="BCMA") == answer("therapies-by-target", target="HGNC:11913") \
         == answer("therapies-by-target", target="TNFRSF17")
 
@@ -567,7 +574,11 @@ def test_programs_by_disease_sle(built, answer):
         # field-trials-r2-r.tsv anbal-cel's Korean Phase 1/2 trial :3 and :6
         "nct03030976-cd19-car-t", "scri-car19v3", "anbal-cel",
         # field-trials-r2-q.tsv NCT06417398 :21 and :30 (UTAA09), NCT06801119 :41 and :56 (HN2301)
-        "utaa09", "hn2301"}
+        "utaa09", "hn2301",
+        # field-trials-monitor.tsv NCT07517536 :429 and :435 (CHT105)
+        "cht105"} | evaluated_in(MONITOR_TABLES, "id:systemic-lupus-erythematosus")
+    # The last: the trials whose registry records (field-trials-monitor-new.tsv) list SLE among their conditions,
+    # each with the products its record names (e.g. :2111 and :2104, RESET-SLE, rese-cel)
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
     # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA)
     assert found == {(t, "in trial", "") for t in in_trial} | {
@@ -597,11 +608,15 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     autoimmune = {r[1]: r for r in answer("programs-by-category", category="autoimmune")}
     # yaml: Breakfree-1 = SLE, IIM, SSc, RA; MS trial NCT06220201; Breakfree-SLE incl. lupus nephritis;
     # NCT07388277 in ANCA-associated vasculitis (field-trials-rheum.tsv:82 CC-97540, a code name of BMS-986353 per
-    # reference-autoimmune-programs.tsv:85; :87 the condition)
+    # reference-autoimmune-programs.tsv:85; :87 the condition); Breakfree-2, NCT06220201, also in myasthenia gravis
+    # (field-trials-monitor.tsv:129, the registry record's conditions; :123 it evaluates CC-97540); and the
+    # registry records of field-trials-monitor-new.tsv: NCT07603557 (Breakfree-AiCE, :1862) in autoimmune hemolytic
+    # anemia and immune thrombocytopenia (:1868-1869), NCT07573332 (:1784) in NMOSD (:1790)
     assert autoimmune["BMS-986353"][2:] == ("investigational", "ANCA-associated vasculitis; "
-                                            "idiopathic inflammatory myopathy; lupus nephritis; "
-                                            "multiple sclerosis; rheumatoid arthritis; systemic lupus erythematosus; "
-                                            "systemic sclerosis")
+                                            "autoimmune hemolytic anemia; idiopathic inflammatory myopathy; "
+                                            "immune thrombocytopenia; lupus nephritis; multiple sclerosis; "
+                                            "myasthenia gravis; neuromyelitis optica spectrum disorder; "
+                                            "rheumatoid arthritis; systemic lupus erythematosus; systemic sclerosis")
     assert {r[2] for r in autoimmune.values()} == {"investigational"}
 
 
@@ -609,12 +624,22 @@ def test_trials_by_phase_status_and_sponsor(answer):
     # AURORA: reference-autoimmune-programs.tsv:28-32 (NCT06799247, Phase 3, start 2025-05-06); field-programs.tsv:45
     # (sponsor Cartesian Therapeutics), :46 (RECRUITING). NCT06904729: field-trials-lupus.tsv:81-82 (Phase 3, MedDataX
     # and Veeva), :85 (RECRUITING), :84 (start 2025-05-01), :83 (sponsor Guangzhou Women and Children's Medical
-    # Center), :78 (its CAR T), :87 (label)
+    # Center), :78 (its CAR T), :87 (label). Phase 2/3, which "3" matches too, from the registry records' copies:
+    # KYSA-6 (field-trials-monitor-new.tsv:89-94: KYV-101, NCT06193889, Phase 2/3, Kyverna Therapeutics, start
+    # 2024-08-28, RECRUITING), RESET-Myositis (field-trials-monitor.tsv:467-471) and RESET-SSc (:477-481), both
+    # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1395-1402: BMS-986353, Phase 3,
+    # Juno Therapeutics, start 2026-08-29, NOT_YET_RECRUITING, its BriefTitle as label).
+    zola = ("A Study to Compare the Efficacy and Safety of BMS-986353 (Zolacabtagene- Autoleucel / Zola-cel), CD19-CAR "
+            "T Cells, Versus Standard of Care in Participants With Active Systemic Sclerosis (NCT07335562)")
     assert answer("trials", phase="3") == [
+        ("KYSA-6", "NCT06193889", "Phase 2/3", "RECRUITING", "2024-08-28", "Kyverna Therapeutics", "KYV-101"),
+        ("RESET-Myositis", "NCT06154252", "Phase 2/3", "RECRUITING", "2023-12-20", "Cabaletta Bio", "rese-cel"),
+        ("RESET-SSc", "NCT06328777", "Phase 2/3", "RECRUITING", "2024-07-02", "Cabaletta Bio", "rese-cel"),
         ("AURORA", "NCT06799247", "Phase 3", "RECRUITING", "2025-05-06", "Cartesian Therapeutics", "Descartes-08"),
         ("CAR T cells for refractory or recurrent lupus nephritis in children, Guangzhou Women and Children's Medical "
          "Center (NCT06904729)", "NCT06904729", "Phase 3", "RECRUITING", "2025-05-01",
-         "Guangzhou Women and Children's Medical Center", "Guangzhou Women and Children's Medical Center CAR T")]
+         "Guangzhou Women and Children's Medical Center", "Guangzhou Women and Children's Medical Center CAR T"),
+        (zola, "NCT07335562", "Phase 3", "NOT_YET_RECRUITING", "2026-08-29", "Juno Therapeutics", "BMS-986353")]
     # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:600-602; field-programs.tsv:406
     # NOT_YET_RECRUITING), whose MedPath page gives two phases, its field's Not Applicable (field-trials-fill-j.tsv:8)
     # and its description's Phase II (reference-autoimmune-programs.tsv:601): a row for each, in phase order; and
@@ -640,9 +665,12 @@ def test_trials_by_phase_status_and_sponsor(answer):
     # ACTIVE_NOT_RECRUITING (:249, MedDataX); NCT05828212: RECRUITING (:222) superseded by COMPLETED (:220)
     assert statuses["NCT06222853"] == {"ACTIVE_NOT_RECRUITING"}
     assert "NCT05828212" not in statuses
-    # yaml: ZUMA-1 phase 1/2, KYSA-1 Phase 1/2, RESET-* Phase 1/2, NCT05798117 Phase 1/2
-    assert {r[0] for r in answer("trials", phase="1/2")} >= {"ZUMA-1", "KYSA-1", "RESET-SLE", "RESET-SSc",
-                                                             "RESET-Myositis", "RESET-MG"}
+    # yaml: ZUMA-1 phase 1/2, KYSA-1 Phase 1/2, RESET-* Phase 1/2, NCT05798117 Phase 1/2. RESET-Myositis's
+    # Phase 1/2 (reference-autoimmune-programs.tsv, dated sources) is superseded by the later registry record's
+    # Phase 2/3 (field-trials-monitor.tsv:468); RESET-SSc's Phase 1/2 comes from undated pages, so both stand.
+    phase_1_2 = {r[0] for r in answer("trials", phase="1/2")}
+    assert phase_1_2 >= {"ZUMA-1", "KYSA-1", "RESET-SLE", "RESET-SSc", "RESET-MG"}
+    assert "RESET-Myositis" not in phase_1_2
 
 
 def test_safety_findings_for_rese_cel_say_what_is_missing(answer):
@@ -713,6 +741,10 @@ def test_registrational_timeline_for_rese_cel(answer):
          "U.S. Food and Drug Administration", "no date is reported"),
         ("RMAT", "FDA RMAT designation of rese-cel for myositis", "", "U.S. Food and Drug Administration",
          "no date is reported"),
+        # Phase 2/3 in the registry records' copies, with their start dates: RESET-Myositis
+        # (field-trials-monitor.tsv:468 and :470) and RESET-SSc (:478 and :480)
+        ("registrational trial", "RESET-Myositis", "2023-12-20", "", ""),
+        ("registrational trial", "RESET-SSc", "2024-07-02", "", ""),
         ("milestone", "Dose-escalation cohort in RESET-SLE", "next year", "", unanchored),
         ("milestone", "FDA alignment on pivotal study designs for lupus and systemic sclerosis", "this year",
          "U.S. Food and Drug Administration", unanchored),
@@ -796,7 +828,14 @@ def test_contested_claims_with_both_sides(answer):
     # (YTB323 RECRUITING, superseded by the later CenterWatch page at :21); field-trials-fill-h.tsv:15 (NCT06414135
     # NOT_YET_RECRUITING as of May 2024, superseded by ClinConnect's RECRUITING of November 2025 at :16);
     # field-trials-r2-q.tsv:40 and :46 (NCT06801119's enrollment 9 and phase Not Applicable on MedDataX's page of the
-    # record as of March 2025, superseded by the April 2026 record's 30 and Phase 1 at :39 and :47).
+    # record as of March 2025, superseded by the April 2026 record's 30 and Phase 1 at :39 and :47). Against the
+    # registry records' copies (field-trials-monitor*.tsv): reference-autoimmune-programs.tsv:468-469 (KYSA-6
+    # Phase 2, superseded by field-trials-monitor-new.tsv:91's Phase 2/3), :732 (RESET-Myositis Phase 1/2, by
+    # field-trials-monitor.tsv:468's Phase 2/3); news-000-rese-cel-autoimmune.tsv:110 (RESET-SSc Phase 1/2, the
+    # news text's claim, contradicted by :478); field-trials-fill-a.tsv:4 (KYSA-7 NOT_YET_RECRUITING, by :77's
+    # ACTIVE_NOT_RECRUITING); field-trials-new-n.tsv:8 (NCT07059169 NOT_YET_RECRUITING, by :329's RECRUITING); and
+    # the other way, the copies' UNKNOWN of records last updated in April 2024 (:151 NCT06361745, :159
+    # NCT06373081), superseded by ClinConnect's later RECRUITING (field-trials-r2-q.tsv:17, field-trials-academic.tsv:284).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
@@ -829,6 +868,16 @@ def test_contested_claims_with_both_sides(answer):
         ("HN2301 in vivo CD19 CAR T in SLE and other autoimmune diseases, MagicRNA (NCT06801119)", "enrollment", "9"),
         ("HN2301 in vivo CD19 CAR T in SLE and other autoimmune diseases, MagicRNA (NCT06801119)", "phase",
          "Not Applicable"),
+        ("KYSA-6", "phase", "Phase 2"),
+        ("RESET-Myositis", "phase", "Phase 1/2"),
+        ("RESET-SSc", "phase", "Phase 1/2"),
+        ("KYSA-7", "status", "NOT_YET_RECRUITING"),
+        ("CAR T in refractory autoimmune diseases, sponsor-investigator LIANGZOU (NCT07059169)", "status",
+         "NOT_YET_RECRUITING"),
+        ("UTAA09 CD19 CAR T early study in relapsed/refractory autoimmune diseases, PersonGen (NCT06361745)", "status",
+         "UNKNOWN"),
+        ("Anti-CD19-CD3E-CAR-T cells in relapsed/refractory autoimmune disease, Shanghai Changzheng Hospital "
+         "(NCT06373081)", "status", "UNKNOWN"),
     }
     bms = [r for r in rows if "Bristol Myers Squibb" in (r[0], r[2])]
     # news text 000 and BioSpace each make the three BMS claims; the curation denies each, with its evidence
@@ -859,16 +908,21 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1128 and :1085, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
-    # field-trials-r2-r.tsv:3 and :6).
+    # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
+    # registry's lead sponsor of BMS-986353's trial NCT06220201, field-trials-monitor.tsv:125 and :123, and of
+    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1131 and :1128).
     rows = answer("companies-in-oncology-and-autoimmune")
     assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
                                     "CASI Pharmaceuticals", "Juventas Cell Therapy", "IASO Biotherapeutics",
                                     "Innovent Biologics", "Shanghai Ming Ju Biotechnology", "CARsgen Therapeutics",
-                                    "Curocell"}
+                                    "Curocell", "Juno Therapeutics"}
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
+    # anito-cel, developed by Kite and Arcellx (reference-approved-products.tsv:42-44), is in trial NCT06626919
+    # (field-trials-monitor-new.tsv:505) in autoimmune disease and myasthenia gravis (:511-512)
     assert {(r[1], r[2]) for r in rows if r[0] == "Kite Pharma"} == {
-        ("autoimmune disease", "KITE-363"), ("oncology", "Tecartus"), ("oncology", "Yescarta")}
+        ("autoimmune disease", "KITE-363"), ("autoimmune disease", "anito-cel"), ("oncology", "Tecartus"),
+        ("oncology", "Yescarta")}
 
 
 def test_partners_of_bristol_myers_squibb(answer):

@@ -220,14 +220,16 @@ def test_a_later_dated_status_supersedes_the_older_one(project, run):
         "src:t-new\ta\tcart:RegistryRecord\tsrc:t-new\t\tverified",
         "src:t-new\tcart:title\tNew record page\tsrc:t-new\t\tverified",
         "src:t-new\tcart:publishedOn\t2025-06-01\tsrc:t-new\t\tverified",
-        "id:reset-sle\tcart:status\tRECRUITING\tsrc:t-old\t\tverified",
-        "id:reset-sle\tcart:status\tACTIVE_NOT_RECRUITING\tsrc:t-new\t\tverified",
+        "id:t-trial\ta\tcart:Trial\tsrc:t-old\t\tverified",
+        "id:t-trial\trdfs:label\tA trial\tsrc:t-old\t\tverified",
+        "id:t-trial\tcart:status\tRECRUITING\tsrc:t-old\t\tverified",
+        "id:t-trial\tcart:status\tACTIVE_NOT_RECRUITING\tsrc:t-new\t\tverified",
     ])
     assert run("build", "--no-shacl").exit_code == 0
-    result = run("sparql", "-", "--format", "tsv", input="SELECT ?s WHERE { id:reset-sle cart:status ?s }")
+    result = run("sparql", "-", "--format", "tsv", input="SELECT ?s WHERE { id:t-trial cart:status ?s }")
     assert result.stdout.splitlines()[1:] == ['"ACTIVE_NOT_RECRUITING"'], result.stdout
     reason = run("sparql", "-", "--format", "tsv", input="""SELECT ?why WHERE { GRAPH src:t-old {
-        ?c rdf:subject id:reset-sle ; rdf:predicate cart:status ; cart:reasonText ?why } }""")
+        ?c rdf:subject id:t-trial ; rdf:predicate cart:status ; cart:reasonText ?why } }""")
     assert "superseded" in reason.stdout and "src:t-new" in reason.stdout, reason.stdout
 
 
