@@ -65,9 +65,11 @@ def _remove_stale(paths: Paths, keep: set[Path]) -> None:
 # A store smaller than this on disk is not compacted after it is written. The curated graph's store
 # (50 MB before compaction) answers the canned queries as fast either way, in one process and from a
 # cold one (12-13 ms either way, medians of 11), and its build is 1.81 -> 1.73 s without compaction
-# (medians of 11). Larger stores gain: the 100k synthetic project's (98 MB) answers cold queries 2-9%
-# faster compacted, the 1M one's (515 MB) some queries up to 1.3x (the README's 1M figures).
-COMPACTED_FROM_BYTES = 75_000_000
+# (medians of 11); grown to 71-81 MB (the registry snapshot's trials), still 13 ms for every canned query
+# from a cold process either way (sums of medians of 5), and compaction cost its build 0.3 s. Larger
+# stores gain: the 100k synthetic project's (98 MB) answers cold queries 2-9% faster compacted, the 1M
+# one's (515 MB) some queries up to 1.3x (the README's 1M figures).
+COMPACTED_FROM_BYTES = 90_000_000
 
 
 def store_folder(scratch: Path) -> Path:
