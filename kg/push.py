@@ -1,4 +1,5 @@
-"""Upload the checked graph to a SPARQL store: one named graph per source, staged, then moved in by one update."""
+"""Upload the checked graph to a SPARQL store: one named graph per source, staged, then moved in by one update
+(on a server that cannot take that many operations at once, by several)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ OWN_GRAPHS = (GRAPH, ID)
 # DISTINCT over all quads not at all (over 20 s on a store of 20k triples), but counts per graph at once.
 LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+# The operations (MOVE, ADD, DROP, patches) of one update to a server other than Oxigraph: Virtuoso 7.2
+# refuses an update of 1,200 MOVEs ("SQ156 ... Query too large, variables in state over the limit") and
+# takes 800 in 1.4 s, so a build of a few hundred graphs goes in several updates there. The Oxigraph
+# server applies an update as one transaction, so it gets everything in one.
+OPERATIONS_PER_UPDATE = 250
 # How long the one update that moves the staged graphs into place may take, per triple moved: the
 # Oxigraph server moved 1.5M triples in 105 s into an empty store and in 135 s over a previous push
 # (11-15k a second), so 5k a second leaves room for a slower machine. Below that, the query timeout.
@@ -126,9 +132,11 @@ def compare_graphs(endpoints: Endpoints, store: ox.Store, graphs: list[str], tim
 
 
 def move_in(targets: list[str], stale: list[str], leftovers: list[str], replace_default: bool,
-            in_place: Sequence[str] = (), patches: dict[str, Difference] | None = None) -> str:
-    """The one update that puts every staged graph in place, patches the graphs that changed a little
-    and drops what the build no longer has.
+            in_place: Sequence[str] = (), patches: dict[str, Difference] | None = None,
+            most: int | None = None) -> list[str]:
+    """The updates that put every staged graph in place, patch the graphs that changed a little and drop
+    what the build no longer has: one, or (`most` given) as many as it takes at `most` operations each,
+    in this order: drops, moves, patches, the new default graph.
 
     `in_place` are the other built graphs already on the endpoint: not moved, but part of a new default graph.
     """
@@ -141,7 +149,8 @@ def move_in(targets: list[str], stale: list[str], leftovers: list[str], replace_
     if replace_default:
         ops.append("DROP SILENT DEFAULT")
         ops += [f"ADD SILENT GRAPH <{g}> TO DEFAULT" for g in sorted([*targets, *in_place])]
-    return " ;\n".join(ops)
+    step = most or len(ops) or 1
+    return [" ;\n".join(ops[i:i + step]) for i in range(0, len(ops), step)]
 
 
 def _probe(store: ox.Store) -> ox.Triple | None:
@@ -174,7 +183,7 @@ def push(paths: Paths, query_url: str, update_url: str | None = None, graph_stor
     sending = [g for g in targets if g not in report.unchanged and g not in report.patched]
     staged = _stage(endpoints, store, sending, engine.server.startswith("Oxigraph/"), progress, timeout)
     _move_into_place(endpoints, targets, existing, sending, staged, differences, replace_default, report, progress,
-                     timeout)
+                     timeout, one_update=engine.server.startswith("Oxigraph/"))
     _verify(engine, store, targets, report, progress)
     report.seconds = time.perf_counter() - start
     return report
@@ -234,23 +243,29 @@ def _stage(endpoints: Endpoints, store: ox.Store, sending: list[str], bulk: bool
 
 def _move_into_place(endpoints: Endpoints, targets: list[str], existing: set[str], sending: list[str],
                      staged: list[str], differences: dict[str, Difference], replace_default: bool,
-                     report: PushReport, progress: Progress, timeout: float) -> None:
-    """The one update that moves the staged graphs in, patches the others and drops the graphs no longer built."""
+                     report: PushReport, progress: Progress, timeout: float, one_update: bool = True) -> None:
+    """The update (or, `one_update` false, the updates) that move the staged graphs in, patch the others and
+    drop the graphs no longer built."""
     stale = sorted(g for g in existing if g.startswith(OWN_GRAPHS) and not g.startswith(STAGING) and g not in targets)
     leftovers = sorted(g for g in existing if g.startswith(STAGING) and g not in staged)
     patches = {g: differences[g] for g in report.patched}
-    operations = move_in(sending, stale, leftovers, replace_default, report.unchanged + report.patched, patches)
-    if operations:
+    updates = move_in(sending, stale, leftovers, replace_default, report.unchanged + report.patched, patches,
+                      None if one_update else OPERATIONS_PER_UPDATE)
+    if updates:
         moved = sum(report.triples_per_graph[g] for g in sending)
         patched = sum(len(d.removed) + len(d.added) for d in patches.values())
         progress(f"moving staged graphs into place ({moved:,} triples)"
-                 + (f" and patching {len(patches)} ({patched:,} triples taken away or added)" if patches else ""))
-        try:
-            update(endpoints, operations, max(timeout, (moved + patched) / MOVE_TRIPLES_PER_SECOND))
-        except KgError as exc:
-            raise KgError(f"{exc}; the staged graphs may or may not be in place (a server that received the update "
-                          "may still be applying it): once it is idle, run kg push again (graphs already in place "
-                          "are not sent again)")
+                 + (f" and patching {len(patches)} ({patched:,} triples taken away or added)" if patches else "")
+                 + (f", in {len(updates)} updates of at most {OPERATIONS_PER_UPDATE} operations" if len(updates) > 1
+                    else ""))
+        for i, operations in enumerate(updates, start=1):
+            try:
+                update(endpoints, operations, max(timeout, (moved + patched) / MOVE_TRIPLES_PER_SECOND))
+            except KgError as exc:
+                done = f" (update {i} of {len(updates)}; the ones before it were applied)" if len(updates) > 1 else ""
+                raise KgError(f"{exc}{done}; the staged graphs may or may not be in place (a server that received "
+                              "the update may still be applying it): once it is idle, run kg push again (graphs "
+                              "already in place are not sent again)")
     report.dropped = stale
     report.replaced_default = replace_default
 

@@ -658,3 +658,17 @@ def test_a_push_cut_off_by_the_server_names_the_staging_graphs_it_may_leave(smal
     assert "\n" not in message
     assert message.startswith("push stopped after 1 of ")
     assert "staging graphs that may remain on the endpoint until the next kg push drops them: <" + push_mod.STAGING in message
+
+
+def test_the_move_goes_in_parts_of_at_most_so_many_operations_in_order():
+    # drops first, then the moves, then the new default graph; one update when no limit is given
+    staged = push_mod.staging_graph
+    args = (["https://g/1", "https://g/2", "https://g/3"], ["https://g/old"], [], True, ["https://g/kept"])
+    ops = (["DROP SILENT GRAPH <https://g/old>"]
+           + [f"MOVE SILENT GRAPH <{staged(g)}> TO GRAPH <{g}>" for g in ("https://g/1", "https://g/2", "https://g/3")]
+           + ["DROP SILENT DEFAULT"]
+           + [f"ADD SILENT GRAPH <{g}> TO DEFAULT" for g in ("https://g/1", "https://g/2", "https://g/3", "https://g/kept")])
+    parts = push_mod.move_in(*args, most=4)
+    assert [p.split(" ;\n") for p in parts] == [ops[0:4], ops[4:8], ops[8:9]]
+    assert push_mod.move_in(*args) == [" ;\n".join(ops)]
+    assert push_mod.move_in([], [], [], False) == []
