@@ -8,14 +8,11 @@ rows it names and what must hold of every row, not the full answer.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from seed_tables import SEEDS, evaluated_in
 
-from kg import catalogue, seeds
+from kg import catalogue
 from kg.render import display
-
-ROOT = Path(__file__).resolve().parent.parent
 
 NEW = ["trials-by-target-and-disease", "autoimmune-pipeline", "autoimmune-pipeline-by-disease", "approvals-worldwide",
        "safety-across-readouts", "deals-by-date"]
@@ -167,10 +164,8 @@ def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_t
     # joined on the trial with its `cart:evaluates` rows, none unverified), among them field-trials-new-o.tsv:27
     # with :20 (NCT05459870, 4SCAR T cells), :77 with :67 (NCT07193667), :91 with :86 (NCT07212322) and
     # field-trials-r2-q.tsv:18 with :14 (NCT06361745, UTAA09).
-    tables = [r for path in sorted((ROOT / "seeds").glob("*.tsv")) if path.name != "prefixes.tsv"
-              for r in seeds.read_table(path, path.name)[0] if r.status in ("verified", "partially_verified")]
-    baskets = {r.subject for r in tables if r.predicate == "cart:studiesCondition" and r.object == "id:autoimmune-disease"}
-    in_basket = {r.object[3:] for r in tables if r.predicate == "cart:evaluates" and r.subject in baskets}
+    tables = tuple(path.name for path in sorted(SEEDS.glob("*.tsv")) if path.name != "prefixes.tsv")
+    in_basket = evaluated_in(tables, "id:autoimmune-disease")
     assert {"nct05459870-4scar-t", "nct07193667-cd19-car-t", "nct07212322-cd19-ucar-t", "utaa09"} <= in_basket
     run = catalogue.run_query(built, "autoimmune-pipeline-by-disease", {}, labelled=True)
     col = {v: i for i, v in enumerate(run.result.variables)}
