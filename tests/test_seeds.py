@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
+import functools
 import hashlib
 from pathlib import Path
 
 import pytest
+import seed_tables
 
 from kg.fmt import canonical
 from kg.seeds import HEADER
@@ -16,14 +17,20 @@ TABLES = sorted(p for p in (ROOT / "seeds").glob("*.tsv") if p.name != "prefixes
 
 
 def read_rows(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return seed_tables.rows(path.name)
 
 
+@functools.cache
 def archived_texts() -> dict[str, str]:
     """source CURIE -> archived text path, read straight from the tables (not through the loader)."""
     return {row["subject"]: row["object"] for path in TABLES for row in read_rows(path)
             if row["predicate"] == "cart:archivedText"}
+
+
+@functools.cache
+def archive_text(archive: str) -> str:
+    """An archived text, read once: one registry snapshot archives thousands of rows' records."""
+    return (ROOT / archive).read_text(encoding="utf-8")
 
 
 def test_there_are_seed_tables():
@@ -46,7 +53,7 @@ def test_every_quote_occurs_verbatim_in_its_source(path):
         archive = texts.get(row["source"])
         if not archive or row["subject"] == row["source"]:
             continue
-        text = (ROOT / archive).read_text(encoding="utf-8")
+        text = archive_text(archive)
         assert row["quote"], f"{path.name}:{number}: no quote for a fact from {row['source']}"
         assert row["quote"] in text, f"{path.name}:{number}: quote not in {archive}: {row['quote']!r}"
         checked += 1
