@@ -181,9 +181,10 @@ def push(paths: Paths, query_url: str, update_url: str | None = None, graph_stor
     existing = _drop_left_staging(engine, endpoints, report, progress, timeout)
     differences = _compare(endpoints, store, targets, existing, report, progress, timeout)
     sending = [g for g in targets if g not in report.unchanged and g not in report.patched]
-    staged = _stage(endpoints, store, sending, engine.server.startswith("Oxigraph/"), progress, timeout)
+    oxigraph = engine.server.startswith("Oxigraph/")
+    staged = _stage(endpoints, store, sending, oxigraph, progress, timeout)
     _move_into_place(endpoints, targets, existing, sending, staged, differences, replace_default, report, progress,
-                     timeout, one_update=engine.server.startswith("Oxigraph/"))
+                     timeout, one_update=oxigraph)
     _verify(engine, store, targets, report, progress)
     report.seconds = time.perf_counter() - start
     return report
