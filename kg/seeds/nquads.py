@@ -67,23 +67,24 @@ def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement,
                                      "contradictedBy", "evidence", "factRank", "factSources", "factQuotes",
                                      "factReason")}
     true = f'"true"^^<{XSD}boolean>'
+    integer = f"^^<{XSD}integer>"
+    statuses = {status: f"<{iri}>" for status, iri in STATUSES.items()}
+    files: dict[str, str] = {}  # each seed file's name as a literal, made once
     lines: list[str] = []
     for st in statements:
         graph, claim = f"<{st.source}>", str(st.claim)
         quote, note, qualified = notes[st]
+        end = f" {graph} .\n{claim} "  # one quad's end and the next one's subject
+        file = files.get(st.file) or files.setdefault(st.file, str(ox.Literal(st.file)))
+        # What every claim has, in one piece: the triple, its source, status, rank and seed row.
+        lines.append(f"{claim} {rdf_type} {c['Claim']}{end}{rdf_s} <{st.subject}>{end}{rdf_p} <{st.predicate}>{end}"
+                     f"{rdf_o} {st.object}{end}{c['statedIn']} {graph}{end}{c['verification']} {statuses[st.status]}"
+                     f"{end}{c['rank']} <{st.rank}>{end}{c['seedFile']} {file}{end}"
+                     f'{c["seedLine"]} "{st.line}"{integer} {graph} .\n')
 
         def add(p: str, o: str, claim: str = claim, graph: str = graph) -> None:
             lines.append(f"{claim} {p} {o} {graph} .\n")
 
-        add(rdf_type, c["Claim"])
-        add(rdf_s, f"<{st.subject}>")
-        add(rdf_p, f"<{st.predicate}>")
-        add(rdf_o, str(st.object))
-        add(c["statedIn"], graph)
-        add(c["verification"], f"<{STATUSES[st.status]}>")
-        add(c["rank"], f"<{st.rank}>")
-        add(c["seedFile"], str(ox.Literal(st.file)))
-        add(c["seedLine"], f'"{st.line}"^^<{XSD}integer>')
         if quote:
             add(c["quote"], str(ox.Literal(quote)))
         if note:
