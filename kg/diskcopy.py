@@ -33,6 +33,8 @@ from kg.store import compact_if_large
 # of about BATCH_BYTES.
 SPILLED_GRAPH = 200_000
 BATCH_BYTES = 32_000_000
+# Up to this many parsed quads go to the disk store in a transaction rather than a bulk load (_add_quads).
+TRANSACTION_QUADS = 10_000
 
 
 def _graph_sizes(store: ox.Store, skipped: set) -> dict:
@@ -118,7 +120,7 @@ class DiskCopy:
                     # parsed anew here, it would not be the blank node the in-memory store holds
                     raise ValueError("DiskCopy.add() was given a blank node")
                 self.disk.bulk_load(input=plain, format=ox.RdfFormat.N_QUADS, lenient=True)
-                self.disk.bulk_extend(named)
+                self._add_quads(named)
             self._ready.wait()
             if self._memory is None:
                 return  # the build failed: nothing more to write
@@ -168,7 +170,19 @@ class DiskCopy:
         batch += plain
         if batch:
             self.disk.bulk_load(input=bytes(batch), format=ox.RdfFormat.N_QUADS, lenient=True)
-        self.disk.bulk_extend(blank + named)
+        self._add_quads(blank + named)
+
+    def _add_quads(self, quads: list[ox.Quad]) -> None:
+        """Parsed quads into the disk store: a few in a transaction, many with the bulk loader.
+
+        Each bulk load adds files of its own to the store, and from the third on RocksDB compacts them
+        on a thread of its own, beside the build (kg.build.EARLY_PIECES); a few hundred quads (the
+        ontology's blank nodes) go in a transaction instead, into the store's write buffer.
+        """
+        if len(quads) > TRANSACTION_QUADS:
+            self.disk.bulk_extend(quads)
+        elif quads:
+            self.disk.extend(quads)
 
     def close(self) -> None:
         """Wait until the disk store is complete; raise what went wrong there, or if a file changed meanwhile."""
