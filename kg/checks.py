@@ -197,22 +197,27 @@ def run_sparql_checks(checks: list[Check], evaluated: list, locator: Locator, pr
     return problems
 
 
-def _evaluate(store: ox.Store, check: Check) -> tuple[list | Exception, list[str] | None]:
-    """A check's rows and variables (None if it is not a SELECT), or the error it raised."""
+def _evaluate(store: ox.Store, check: Check, give_back: bool = True) -> tuple[list | Exception, list[str] | None]:
+    """A check's rows and variables (None if it is not a SELECT), or the error it raised.
+
+    `give_back`: hand the memory the query freed back to the system once it is done.
+    """
     try:
         solutions = select(store, check.rq.text)
         if not isinstance(solutions, ox.QuerySolutions):
             return [], None
         rows = list(solutions)
-        give_back_memory()  # what the query used to find them, before the next check runs
+        if give_back:
+            give_back_memory()  # what the query used to find them, before the next check runs
         return rows, [v.value for v in solutions.variables]
     except (SyntaxError, OSError) as exc:
         return exc, None
 
 
-def jobs(store: ox.Store, checks: list[Check]) -> list[Callable[[], tuple]]:
-    """Each check's query as a call returning its rows and variables, for run_sparql_checks."""
-    return [functools.partial(_evaluate, store, check) for check in checks]
+def jobs(store: ox.Store, checks: list[Check], give_back: bool = True) -> list[Callable[[], tuple]]:
+    """Each check's query as a call returning its rows and variables, for run_sparql_checks (`give_back`:
+    see _evaluate)."""
+    return [functools.partial(_evaluate, store, check, give_back) for check in checks]
 
 
 def merge_restated(problems: list[Problem], keys: list, shacl: list[Problem], shacl_keys: list,
