@@ -208,7 +208,8 @@ def _check(paths: Paths, store: ox.Store, onto, seed, report: BuildReport, progr
     compiled = shacl_mod.compile_shapes(store) if shacl else None
     shape_jobs = shacl_mod.jobs(store, compiled) if compiled is not None else []
     summary = functools.partial(_summarise, store, report)
-    done = side_by_side(lambda job: job(), [summary] + checks_mod.jobs(store, checks, give_back) + shape_jobs, held=held)
+    done = side_by_side(lambda job: job(), [summary] + checks_mod.jobs(store, checks, give_back) + shape_jobs,
+                        held=held)
     done.pop(0)  # the summary's place: it fills `report`
     keys: list = []
     found = checks_mod.run_sparql_checks(checks, done[:len(checks)], locator, prefixes, vocabulary, keys=keys)
