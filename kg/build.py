@@ -291,6 +291,7 @@ GIVE_BACK_FROM_TABLE_BYTES = 10_000_000
 
 
 def _table_bytes(paths: Paths) -> int:
+    """The size of the statement tables on disk, together."""
     return sum(path.stat().st_size for path in seeds_mod.tables(paths))
 
 
