@@ -27,7 +27,7 @@ def ask(built):
 
 def test_therapy_which_therapies_target_bcma(ask):
     # Every `cart:targets id:bcma` row of seeds/*.tsv (none is unverified, none denied by a `not` row):
-    # reference-approved-products.tsv:20 abecma, :157-158 carvykti; reference-autoimmune-programs.tsv:334 descartes-08;
+    # reference-approved-products.tsv:20 abecma, :157-158 carvykti; reference-autoimmune-programs.tsv:319 descartes-08;
     # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:991-992 eque-cel, :1134 zevor-cel;
     # field-deals.tsv:181 gc012f (AZD0120, its code name before AstraZeneca, one id since), :203 p-bcma-allo1; field-programs-more.tsv:28 descartes-15, :77 qt-019b;
     # field-programs.tsv:55 azd0120, :75 c-car168, :165 eque-cel, :205 icell-bcma-cd19-ccar, :526 sys6020;
@@ -74,7 +74,7 @@ def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
 
 
 def test_company_developers_of_rese_cel_per_source(ask):
-    # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:699 (scleroderma-news, verified) and
+    # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:684 (scleroderma-news, verified) and
     # news-000-rese-cel-autoimmune.tsv:92 say Cabaletta; news-000 (:91) and BioSpace (news-biospace-rese-cel.tsv:5)
     # also name Bristol Myers Squibb, which the curation rejects (curation.tsv:7, `not cart:developedBy`), so
     # BMS is no developer of rese-cel: its claims stay in the news sources' graphs, deprecated.
@@ -191,19 +191,20 @@ def test_claim_contested_with_sources_on_both_sides(ask):
 
 
 def test_unverified_facts_are_claims_not_facts(ask):
-    # yaml: an FDA Fast Track designation of BMS-986353 with no source: recorded as claims
-    # (reference-autoimmune-programs.tsv, id:decision-bms-986353-fda-fast-track, status unverified), never asserted
-    assert ask("""SELECT ?t WHERE { id:decision-bms-986353-fda-fast-track cart:decisionType ?t }""") == set()
-    assert ask("""SELECT DISTINCT ?status WHERE { ?c rdf:subject id:decision-bms-986353-fda-fast-track ;
-                     rdf:predicate cart:decisionType ; rdf:object cart:FastTrack ; cart:verification ?status }""") == {
+    # field-trials-fill-f.tsv:2: MedDataX's copy of NCT06056921, start "2023-08", status unverified (the page could
+    # not be found again): recorded as a claim (a month, stored as its first day), never asserted. The fact is the
+    # registry record's day (field-trials-monitor.tsv:105, "2023-08-31").
+    assert ask("""SELECT ?d WHERE { id:nct06056921 cart:startDate ?d }""") == {("2023-08-31",)}
+    assert ask("""SELECT DISTINCT ?status WHERE { ?c rdf:subject id:nct06056921 ; rdf:predicate cart:startDate ;
+                     rdf:object ?d ; cart:statedIn src:meddatax-nct06056921 ; cart:verification ?status }""") == {
         ("https://w3id.org/cartkg/ontology#Unverified",)}
-    # yaml: "RESET-SLE = NCT06121297" from one public-repository mention is unverified (reference-autoimmune-
-    # programs.tsv:751): that claim stays unverified; the id is a fact since the registry record's copy gives it
-    # (field-trials-monitor-new.tsv:2105), a claim of its own.
+    # yaml: BMS-986353 designation "RMAT / Fast Track / Orphan", status unverified, "not found in searched corpora":
+    # no page states it, so it is not recorded at all (car-t-facts.yaml:973).
+    assert ask("""SELECT ?c WHERE { ?c rdf:subject ?d . ?d cart:decisionFor id:bms-986353 }""") == set()
+    assert ask("""SELECT ?c WHERE { ?c rdf:subject ?d ; rdf:predicate cart:decisionFor ; rdf:object id:bms-986353 }""") == set()
+    # yaml: "RESET-SLE = NCT06121297" from an unnamed public-repository mention: not recorded (car-t-facts.yaml:832); the id is a
+    # fact since the registry record's copy gives it (field-trials-monitor-new.tsv:2105).
     assert ask("""SELECT ?nct WHERE { id:reset-sle cart:nctId ?nct }""") == {("NCT06121297",)}
-    assert ask("""SELECT DISTINCT ?status WHERE { ?c rdf:subject id:reset-sle ; rdf:predicate cart:nctId ;
-                     rdf:object "NCT06121297" ; cart:statedIn src:public-repository-nct-mentions ;
-                     cart:verification ?status }""") == {("https://w3id.org/cartkg/ontology#Unverified",)}
 
 
 def test_investigated_for_is_inferred_from_trials(ask):
@@ -227,7 +228,7 @@ def test_the_provenance_example_in_the_ontology_readme_runs(built):
 
     # "one row: Cabaletta Bio": the BMS claims are rejected by curation.tsv:7
     assert rows(what_is_true) == [("Cabaletta Bio",)]
-    # reference-autoimmune-programs.tsv:699 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
+    # reference-autoimmune-programs.tsv:684 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
     # (reported), news-biospace-rese-cel.tsv:5 (reported), curation.tsv:7 (the denial)
     found = {(dev, src.rsplit("/", 1)[1], rank, denied) for dev, src, _, rank, _, denied in rows(who_says_so)}
     assert found == {

@@ -57,16 +57,17 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     # field-programs.tsv:505), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
     assert ("CD19", "GLEAM", "NCT06294236", "Phase 1", "RECRUITING", "2024-04-29", "Sana Biotechnology", "SC291",
             "lupus nephritis") in rows
-    # reference-autoimmune-programs.tsv:447-455 (KYSA-1): KYV-101 (CD19: :503), NCT05938725, start
-    # 2023-04-28, lupus nephritis; phase Phase 1 (:451, Lupus Sci Med) and Phase 1/2 (:452, MedDataX),
+    # reference-autoimmune-programs.tsv:432-440 (KYSA-1): KYV-101 (CD19: :488), NCT05938725, start
+    # 2023-04-28, lupus nephritis; phase Phase 1 (:436, Lupus Sci Med) and Phase 1/2 (:437, MedDataX),
     # both standing; status ACTIVE_NOT_RECRUITING (field-programs.tsv:247).
     kysa = {r[3] for r in rows if r[1] == "KYSA-1" and r[8] == "lupus nephritis"}
     assert kysa == {"Phase 1", "Phase 1/2"}
     assert {(r[2], r[4], r[5], r[7]) for r in rows if r[1] == "KYSA-1"} == {
         ("NCT05938725", "ACTIVE_NOT_RECRUITING", "2023-04-28", "KYV-101")}
-    # reference-autoimmune-programs.tsv:749-756 and news-000:103-106 (RESET-SLE): rese-cel, lupus
-    # nephritis and SLE. Its NCT id from a public-repository mention (:751) is unverified; the registry
-    # record's copy (field-trials-monitor-new.tsv:2105, "NCT06121297,RESET-SLE: ...") gives it.
+    # reference-autoimmune-programs.tsv:733-739 and news-000:103-106 (RESET-SLE): rese-cel, lupus
+    # nephritis and SLE. The reference table's NCT id, from an unnamed public-repository mention
+    # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2105,
+    # "NCT06121297,RESET-SLE: ...") gives it.
     reset = {(r[2], r[7], r[8]) for r in rows if r[1] == "RESET-SLE"}
     assert reset == {("NCT06121297", "rese-cel", "lupus nephritis"),
                      ("NCT06121297", "rese-cel", "systemic lupus erythematosus")}
@@ -132,8 +133,8 @@ def test_autoimmune_pipeline_by_target(built, answer):
     # :471-478 RESET-PV (NCT04422912) evaluates it, Phase 1/2, in pemphigus vulgaris.
     assert ("DSG3", "Phase 1", "Phase 1/2", "DSG3-CAART", "Cabaletta Bio", "autologous", "CAAR T",
             "pemphigus vulgaris") in rows
-    # field-programs.tsv:141-142 (Descartes-08: Phase 3, CAR T); reference-autoimmune-programs.tsv:328
-    # autologous, :333 Cartesian Therapeutics, :334 BCMA; AURORA (:26-34) Phase 3 in myasthenia gravis.
+    # field-programs.tsv:141-142 (Descartes-08: Phase 3, CAR T); reference-autoimmune-programs.tsv:313
+    # autologous, :318 Cartesian Therapeutics, :319 BCMA; AURORA (:26-34) Phase 3 in myasthenia gravis.
     descartes = [r for r in rows if r[3] == "Descartes-08"]
     assert [r[:7] for r in descartes] == [("BCMA", "Phase 3", "Phase 3", "Descartes-08", "Cartesian Therapeutics",
                                           "autologous", "CAR T")]

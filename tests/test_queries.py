@@ -432,7 +432,7 @@ def test_therapies_by_target_cd19(built, answer):
         ("CD19", "Tecartus", "Kite Pharma", "", "2020-07-24"),
         ("CD19", "Yescarta", "Kite Pharma", "", "2017-10-18"),
     } <= rows
-    # rese-cel: reference-autoimmune-programs.tsv:699 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
+    # rese-cel: reference-autoimmune-programs.tsv:684 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
     # BioSpace pair with it (news-000-rese-cel-autoimmune.tsv:91, news-biospace-rese-cel.tsv:5), is rejected by
     # curation.tsv:7, so it is no developer here at all (it was shown as a "disputed" developer before ranks).
     assert {r for r in rows if r[1] == "rese-cel"} == {("CD19", "rese-cel", "Cabaletta Bio", "", "")}
@@ -506,13 +506,13 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
 
 
 def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
-    # yaml: BMS-986353 designation "RMAT / Fast Track / Orphan" is unverified (reference-autoimmune-programs.tsv:201):
-    # recorded, never asserted.
+    # yaml: BMS-986353 designation "RMAT / Fast Track / Orphan" is unverified, with no page: not recorded
+    # (car-t-facts.yaml:973).
     assert "BMS-986353" not in {r[2] for r in answer("approvals-timeline")}
     rmat = {(r[2], r[4]) for r in answer("approvals-timeline", kind="RMAT", regulator="FDA")}
     # Every `cart:decisionType cart:RMAT` row but BMS-986353's: reference-approved-products.tsv:258 Breyanzi (no
-    # indication); :231-232 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:307-308
-    # rese-cel IIM, :250-251 KYV-101 SPS, :218-221 Descartes-08 MG, :227-228 FT819 SLE; field-approvals.tsv:401-402
+    # indication); :231-232 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:292-293
+    # rese-cel IIM, :235-236 KYV-101 SPS, :203-206 Descartes-08 MG, :212-213 FT819 SLE; field-approvals.tsv:401-402
     # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :568-569 Kymriah FL, :716-717 satri-cel gastric, :907-908
     # Yescarta DLBCL, :953 zevor-cel (no indication); field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
     assert rmat == {("C-CAR168", "systemic lupus erythematosus"), ("C-CAR168", "lupus nephritis"),("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
@@ -530,8 +530,8 @@ def test_programs_by_disease_sle(built, answer):
     # the yaml's RESET-SLE (rese-cel), Breakfree-1 and Breakfree-SLE (BMS-986353), YTB323 NCT05798117 and
     # AUTOGRAPH-SLE/LN, Descartes-08 open-label Phase 2, CARLYSLE and NCT07053800 (Aucatzyl), relma-cel NCT05765006,
     # the Erlangen case series. Designations with `cart:indication id:systemic-lupus-erythematosus`:
-    # reference-autoimmune-programs.tsv:269-271 rese-cel Fast Track (FDA), :228 and field-approvals.tsv:381 FT819
-    # RMAT (FDA), reference-autoimmune-programs.tsv:315 and field-approvals.tsv:749 SC291 Fast Track (FDA),
+    # reference-autoimmune-programs.tsv:254-256 rese-cel Fast Track (FDA), :213 and field-approvals.tsv:381 FT819
+    # RMAT (FDA), reference-autoimmune-programs.tsv:300 and field-approvals.tsv:749 SC291 Fast Track (FDA),
     # field-approvals.tsv:490 inati-cel IND clearance (NMPA).
     result = catalogue.run_query(built, "programs-by-disease", {"disease": "lupus"}).result
     col = {v: i for i, v in enumerate(result.variables)}
@@ -640,9 +640,9 @@ def test_trials_by_phase_status_and_sponsor(answer):
          "Center (NCT06904729)", "NCT06904729", "Phase 3", "RECRUITING", "2025-05-01",
          "Guangzhou Women and Children's Medical Center", "Guangzhou Women and Children's Medical Center CAR T"),
         (zola, "NCT07335562", "Phase 3", "NOT_YET_RECRUITING", "2026-08-29", "Juno Therapeutics", "BMS-986353")]
-    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:600-602; field-programs.tsv:406
+    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:585-587; field-programs.tsv:406
     # NOT_YET_RECRUITING), whose MedPath page gives two phases, its field's Not Applicable (field-trials-fill-j.tsv:8)
-    # and its description's Phase II (reference-autoimmune-programs.tsv:601): a row for each, in phase order; and
+    # and its description's Phase II (reference-autoimmune-programs.tsv:586): a row for each, in phase order; and
     # CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:96-100: NCT06333483, Phase 1, start
     # 2024-02-02, RECRUITING), both of Aucatzyl; and BOBCAT (field-trials-r2-r.tsv:15 Phase 1, :17 Autolus), with no
     # NCT id or status on the pages found, before CARLYSLE in trial order (id:bobcat, id:carlysle)
@@ -790,7 +790,7 @@ def test_analyst_views(answer):
 
 def test_sources_for_who_develops_rese_cel(answer):
     # news-000-rese-cel-autoimmune.tsv:91-92: "Bristol Myers Squibb and Cabaletta Bio have reported encouraging
-    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:699
+    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:684
     # (Scleroderma News): Cabaletta Bio; curation.tsv:7: BMS does not develop rese-cel (the ACR 2025 abstract 2468
     # and Cabaletta's 10-K name no BMS collaboration).
     rows = answer("sources-for-fact", subject="rese-cel", property="cart:developedBy")
@@ -804,7 +804,7 @@ def test_sources_for_who_develops_rese_cel(answer):
         ("Cabaletta Bio", "holds", "CAR T Therapy Shows Promise in Treating Autoimmune Conditions", "normal",
          "seeds/news-000-rese-cel-autoimmune.tsv:92"),
         ("Cabaletta Bio", "holds", "Scleroderma News: study of CAR T-cell therapy rese-cel in scleroderma enrolling "
-         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:699"),
+         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:684"),
     }
     news = [r for r in rows if r[4] == "CAR T Therapy Shows Promise in Treating Autoimmune Conditions"]
     assert {r[8] for r in news} == {"Bristol Myers Squibb and Cabaletta Bio have reported encouraging results from "
@@ -829,7 +829,7 @@ def test_contested_claims_with_both_sides(answer):
     # NOT_YET_RECRUITING as of May 2024, superseded by ClinConnect's RECRUITING of November 2025 at :16);
     # field-trials-r2-q.tsv:40 and :46 (NCT06801119's enrollment 9 and phase Not Applicable on MedDataX's page of the
     # record as of March 2025, superseded by the April 2026 record's 30 and Phase 1 at :39 and :47). Against the
-    # registry records' copies (field-trials-monitor*.tsv): reference-autoimmune-programs.tsv:468-469 (KYSA-6
+    # registry records' copies (field-trials-monitor*.tsv): reference-autoimmune-programs.tsv:453-454 (KYSA-6
     # Phase 2, superseded by field-trials-monitor-new.tsv:91's Phase 2/3), :732 (RESET-Myositis Phase 1/2, by
     # field-trials-monitor.tsv:468's Phase 2/3); news-000-rese-cel-autoimmune.tsv:110 (RESET-SSc Phase 1/2, the
     # news text's claim, contradicted by :478); field-trials-fill-a.tsv:4 (KYSA-7 NOT_YET_RECRUITING, by :77's
@@ -895,7 +895,7 @@ def test_contested_claims_with_both_sides(answer):
 
 
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
-    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:865), Bristol Myers Squibb (Breyanzi, Abecma;
+    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:848), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
     # Tecartus; KITE-363, field-programs.tsv:227, in trial NCT07038447 in SLE, :397); JW Therapeutics (relma-cel,
     # field-programs.tsv:466 and field-approvals.tsv:1077: NMPA-approved in lymphoma, in trial in SLE); CASI
@@ -904,7 +904,7 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:17-19, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
-    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:572); CARsgen
+    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:557); CARsgen
     # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1128 and :1085, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
@@ -1006,15 +1006,17 @@ def test_people_and_roles(answer):
 
 
 def test_unconfirmed_claims(answer):
-    # yaml status unverified: BMS-986353 designation RMAT / Fast Track / Orphan (reference-autoimmune-programs.tsv:
-    # 188-202); RESET-SLE = NCT06121297 (:751); RESET-Myositis = NCT06154252 (:731). Denied: NCT05765006 is
-    # relma-cel's, not RESET-SLE's (:757). The curation's denials (curation.tsv:2-7) and the claims they reject.
+    # status unverified: field-trials-fill-f.tsv:2-3, MedDataX's copy of NCT06056921 (start "2023-08", stored as its
+    # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:59. The
+    # reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
+    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
+    # (curation.tsv:2-7) and the claims they reject.
     rows = answer("unconfirmed-claims")
     unverified = "deprecated: status unverified: no usable source was found, so the claim is recorded and never asserted"
     assert ("RESET-SLE", "NCT id", "NCT05765006", "the source says it does not hold") in {r[:4] for r in rows}
-    assert {(r[0], r[2]) for r in rows if r[1] == "NCT id" and r[3] == unverified} == {
-        ("RESET-SLE", "NCT06121297"), ("RESET-Myositis", "NCT06154252")}
-    assert {r[2] for r in rows if r[1] == "decision type" and r[3] == unverified} == {"RMAT", "Fast Track", "Orphan Drug"}
+    trial = "CD19 CAR T in refractory autoimmune disease, Chongqing Precision Biotech (NCT06056921)"
+    assert {(r[0], r[1], r[2]) for r in rows if r[3] == unverified} == {
+        (trial, "start date", "2023-08-01"), (trial, "status", "RECRUITING")}
     denied = {(r[0], r[1], r[2]) for r in rows if r[3] == "the source says it does not hold" and r[4] == "cartkg curation"}
     assert denied == {("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
                       ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
@@ -1038,7 +1040,7 @@ def test_entity_by_its_code_name(answer):
     assert rows == answer("entity", name="id:rese-cel")
     # the rank column says inferred for what the build derives (it named the graph, graph:inferred, before)
     assert {r[3] for r in rows if r[1] == "investigated for"} == {"inferred"}
-    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:699 and
+    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:684 and
     # news-000-rese-cel-autoimmune.tsv:92; Bristol Myers Squibb (news-000:91, news-biospace-rese-cel.tsv:5) listed as
     # deprecated, with the curation's reason (curation.tsv:7)
     developers = {(r[2], r[3], frozenset(r[4].split())) for r in rows if r[1] == "developed by"}
