@@ -31,6 +31,11 @@ COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP
 # takes 800 in 1.4 s, so a build of a few hundred graphs goes in several updates there. The Oxigraph
 # server applies an update as one transaction, so it gets everything in one.
 OPERATIONS_PER_UPDATE = 250
+# And at most this many triples moved, added or taken away by one update there (a graph larger than
+# that goes alone): Virtuoso bounds an update's transaction by its [SPARQL] MaxQueryExecutionTime
+# (plus 10 s), and moves 15-18k triples a second when idle but, with both cores busy, took 60 s for
+# one update of 250 MOVEs and 75k triples; 20k keeps a part to a few seconds when idle.
+TRIPLES_PER_UPDATE = 20_000
 # How long the one update that moves the staged graphs into place may take, per triple moved: the
 # Oxigraph server moved 1.5M triples in 105 s into an empty store and in 135 s over a previous push
 # (11-15k a second), so 5k a second leaves room for a slower machine. Below that, the query timeout.
@@ -133,24 +138,35 @@ def compare_graphs(endpoints: Endpoints, store: ox.Store, graphs: list[str], tim
 
 def move_in(targets: list[str], stale: list[str], leftovers: list[str], replace_default: bool,
             in_place: Sequence[str] = (), patches: dict[str, Difference] | None = None,
-            most: int | None = None) -> list[str]:
+            most: int | None = None, sizes: dict[str, int] | None = None,
+            most_triples: int | None = None) -> list[str]:
     """The updates that put every staged graph in place, patch the graphs that changed a little and drop
-    what the build no longer has: one, or (`most` given) as many as it takes at `most` operations each,
-    in this order: drops, moves, patches, the new default graph.
+    what the build no longer has: one, or (`most` or `most_triples` given) as many as it takes at `most`
+    operations and `most_triples` triples each (`sizes`: triples per graph; an operation larger than that
+    goes alone), in this order: drops, moves, patches, the new default graph.
 
     `in_place` are the other built graphs already on the endpoint: not moved, but part of a new default graph.
     """
-    ops = [f"DROP SILENT GRAPH <{g}>" for g in stale + leftovers]
-    ops += [f"MOVE SILENT GRAPH <{staging_graph(g)}> TO GRAPH <{g}>" for g in targets]
+    size = sizes or {}
+    ops = [(f"DROP SILENT GRAPH <{g}>", 0) for g in stale + leftovers]
+    ops += [(f"MOVE SILENT GRAPH <{staging_graph(g)}> TO GRAPH <{g}>", size.get(g, 0)) for g in targets]
     for g, difference in (patches or {}).items():
         for verb, lines in (("DELETE", difference.removed), ("INSERT", difference.added)):
             if lines:
-                ops.append(f"{verb} DATA {{ GRAPH <{g}> {{\n" + b"\n".join(lines).decode("utf-8") + "\n} }")
+                ops.append((f"{verb} DATA {{ GRAPH <{g}> {{\n" + b"\n".join(lines).decode("utf-8") + "\n} }",
+                            len(lines)))
     if replace_default:
-        ops.append("DROP SILENT DEFAULT")
-        ops += [f"ADD SILENT GRAPH <{g}> TO DEFAULT" for g in sorted([*targets, *in_place])]
-    step = most or len(ops) or 1
-    return [" ;\n".join(ops[i:i + step]) for i in range(0, len(ops), step)]
+        ops.append(("DROP SILENT DEFAULT", 0))
+        ops += [(f"ADD SILENT GRAPH <{g}> TO DEFAULT", size.get(g, 0)) for g in sorted([*targets, *in_place])]
+    parts: list[list[str]] = []
+    count = triples = 0
+    for op, weight in ops:
+        if not parts or (most and count == most) or (most_triples and triples + weight > most_triples and count):
+            parts.append([])
+            count = triples = 0
+        parts[-1].append(op)
+        count, triples = count + 1, triples + weight
+    return [" ;\n".join(part) for part in parts]
 
 
 def _probe(store: ox.Store) -> ox.Triple | None:
@@ -251,14 +267,15 @@ def _move_into_place(endpoints: Endpoints, targets: list[str], existing: set[str
     leftovers = sorted(g for g in existing if g.startswith(STAGING) and g not in staged)
     patches = {g: differences[g] for g in report.patched}
     updates = move_in(sending, stale, leftovers, replace_default, report.unchanged + report.patched, patches,
-                      None if one_update else OPERATIONS_PER_UPDATE)
+                      None if one_update else OPERATIONS_PER_UPDATE, report.triples_per_graph,
+                      None if one_update else TRIPLES_PER_UPDATE)
     if updates:
         moved = sum(report.triples_per_graph[g] for g in sending)
         patched = sum(len(d.removed) + len(d.added) for d in patches.values())
         progress(f"moving staged graphs into place ({moved:,} triples)"
                  + (f" and patching {len(patches)} ({patched:,} triples taken away or added)" if patches else "")
-                 + (f", in {len(updates)} updates of at most {OPERATIONS_PER_UPDATE} operations" if len(updates) > 1
-                    else ""))
+                 + (f", in {len(updates)} updates of at most {OPERATIONS_PER_UPDATE} operations and "
+                    f"{TRIPLES_PER_UPDATE:,} triples (a larger graph alone)" if len(updates) > 1 else ""))
         for i, operations in enumerate(updates, start=1):
             try:
                 update(endpoints, operations, max(timeout, (moved + patched) / MOVE_TRIPLES_PER_SECOND))

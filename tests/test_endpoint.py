@@ -672,3 +672,23 @@ def test_the_move_goes_in_parts_of_at_most_so_many_operations_in_order():
     assert [p.split(" ;\n") for p in parts] == [ops[0:4], ops[4:8], ops[8:9]]
     assert push_mod.move_in(*args) == [" ;\n".join(ops)]
     assert push_mod.move_in([], [], [], False) == []
+
+
+def test_the_move_goes_in_parts_of_at_most_so_many_triples_and_a_larger_graph_alone():
+    # Virtuoso bounds an update's transaction in time, so a part carries at most so many triples moved or
+    # added; a drop counts none, and a graph larger than the bound goes in a part of its own.
+    staged = push_mod.staging_graph
+    graphs = ["https://g/1", "https://g/2", "https://g/3"]
+    sizes = {"https://g/1": 15_000, "https://g/2": 30_000, "https://g/3": 5_000}
+    ops = (["DROP SILENT GRAPH <https://g/old>"]
+           + [f"MOVE SILENT GRAPH <{staged(g)}> TO GRAPH <{g}>" for g in graphs]
+           + ["DROP SILENT DEFAULT"]
+           + [f"ADD SILENT GRAPH <{g}> TO DEFAULT" for g in [*graphs, "https://g/kept"]])
+    parts = push_mod.move_in(graphs, ["https://g/old"], [], True, ["https://g/kept"], sizes=sizes,
+                             most_triples=20_000)
+    # 0 + 15k | 30k alone | 5k + 0 + 15k = 20k, at the bound | 30k alone | 5k + the kept graph (size unknown: 0)
+    assert [p.split(" ;\n") for p in parts] == [ops[0:2], ops[2:3], ops[3:6], ops[6:7], ops[7:9]]
+    # both bounds at once: whichever is reached first ends a part
+    parts = push_mod.move_in(graphs, ["https://g/old"], [], True, ["https://g/kept"], most=2, sizes=sizes,
+                             most_triples=20_000)
+    assert [p.split(" ;\n") for p in parts] == [ops[0:2], ops[2:3], ops[3:5], ops[5:6], ops[6:7], ops[7:9]]
