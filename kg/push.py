@@ -34,7 +34,7 @@ OPERATIONS_PER_UPDATE = 250
 # And at most this many triples moved, added or taken away by one update there (a graph larger than
 # that goes alone): Virtuoso bounds an update's transaction by its [SPARQL] MaxQueryExecutionTime
 # (plus 10 s), and moves 15-18k triples a second when idle but, with both cores busy, took 60 s for
-# one update of 250 MOVEs and 75k triples; 20k keeps a part to a few seconds when idle.
+# one update of 250 MOVEs and 122k triples; 20k keeps a part to a few seconds when idle.
 TRIPLES_PER_UPDATE = 20_000
 # How long the one update that moves the staged graphs into place may take, per triple moved: the
 # Oxigraph server moved 1.5M triples in 105 s into an empty store and in 135 s over a previous push
