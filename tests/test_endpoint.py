@@ -674,6 +674,18 @@ def test_the_move_goes_in_parts_of_at_most_so_many_operations_in_order():
     assert push_mod.move_in([], [], [], False) == []
 
 
+def test_the_help_and_the_readme_give_the_bounds_of_a_part_the_code_uses():
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    said = CliRunner().invoke(main, ["push", "--help"]).output
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for text in (" ".join(said.split()), " ".join(readme.split())):
+        assert f"at most {push_mod.OPERATIONS_PER_UPDATE} operations" in text
+        assert f"{push_mod.TRIPLES_PER_UPDATE:,} triples" in text
+
+
 def test_the_move_goes_in_parts_of_at_most_so_many_triples_and_a_larger_graph_alone():
     # Virtuoso bounds an update's transaction in time, so a part carries at most so many triples moved or
     # added; a drop counts none, and a graph larger than the bound goes in a part of its own.

@@ -129,7 +129,9 @@ def push(endpoint: str, update_url: str | None, graph_store_url: str | None, rep
     """Check the graph, then upload it to a SPARQL store, one named graph per source.
 
     Each graph goes to a staging graph first and all are moved into place by one SPARQL Update, so a
-    failure midway leaves the remote graphs as they were. Nothing is sent if `kg check` finds errors.
+    failure midway leaves the remote graphs as they were. A server other than Oxigraph gets that update
+    in parts (at most 250 operations and 20,000 triples each): there a failure between parts leaves some
+    graphs moved, and kg push again finishes the job. Nothing is sent if `kg check` finds errors.
     A graph the store already holds as built is not sent again, and one where at most a tenth of its
     triples differ is patched in place by the same update (a graph with blank nodes is always sent).
     Credentials, if the store wants them: $KG_ENDPOINT_USER and $KG_ENDPOINT_PASSWORD.
