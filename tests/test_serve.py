@@ -259,6 +259,33 @@ def test_remote_binding_needs_allow_remote(run, built):
     assert "--allow-remote" in result.stderr
 
 
+def test_a_ctrl_c_while_the_addresses_are_written_stops_it_cleanly(run, built, monkeypatch):
+    # The address answers from the moment the first line is out (the socket listens from then on), so a
+    # Ctrl-C can come while the next lines are written: "stopped" and exit 0, as for one a minute later
+    # (it was "interrupted", exit 130). The interrupt is raised where the signal handler raises it.
+    import signal
+
+    import click
+
+    real_echo = click.echo
+
+    def echo(message=None, *args, **kwargs):
+        real_echo(message, *args, **kwargs)
+        if str(message).startswith("serving the graph"):
+            raise KeyboardInterrupt
+
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(click, "echo", echo)
+    try:
+        result = run("serve", "--port", "0", env={"KG_BUILD_DIR": str(built.build)})
+    finally:
+        signal.signal(signal.SIGINT, handlers[0])
+        signal.signal(signal.SIGTERM, handlers[1])
+    assert result.stdout.startswith("serving the graph read-only at http://127.0.0.1:")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "stopped"
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "queries").glob("*.rq")))
 def test_every_canned_question_is_a_form_that_runs_with_its_defaults(app, name):
     from kg.catalogue import find_query

@@ -186,12 +186,14 @@ def serve(port: int, host: str, allow_remote: bool, time_limit: float, workers: 
     # uvicorn stops on the signal, then raises it again once it has shut down: it ends here, as "stopped".
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
-    if serving.warning:
-        click.echo(serving.warning, err=True)
-    click.echo(f"serving the graph read-only at {serving.url}")
-    click.echo(f"SPARQL endpoint: {serving.sparql_url}   e.g. kg sparql --endpoint {serving.sparql_url} FILE")
-    click.echo("press Ctrl-C to stop", err=True)
     try:
+        # Inside the try: the address already answers once the first line is out, so a Ctrl-C can come
+        # while the next ones are written, and it stops the server as cleanly as one a minute later.
+        if serving.warning:
+            click.echo(serving.warning, err=True)
+        click.echo(f"serving the graph read-only at {serving.url}")
+        click.echo(f"SPARQL endpoint: {serving.sparql_url}   e.g. kg sparql --endpoint {serving.sparql_url} FILE")
+        click.echo("press Ctrl-C to stop", err=True)
         serving.run()
     except KeyboardInterrupt:
         pass
