@@ -43,18 +43,15 @@ CLAIMS = """SELECT ?c ?s ?p ?o ?src WHERE { GRAPH ?g {
   ?c cart:statedIn ?src ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }"""
 CLAIM_ATTRIBUTE = """SELECT ?c ?v WHERE { GRAPH ?g { ?c %s ?v } }"""
 CLAIM_ATTRIBUTES = ("cart:quote", "cart:negated", "cart:rank", "cart:reasonText")  # in the order of a claim row
-# The properties only a claim has (their domain is cart:Claim or a subclass): claims are never nodes, so
-# their values and links are not read (the curated graph's links: 50k rows, 46k of them the claims' rank,
-# source and status, 0.58 s; now 3.6k, 0.04 s).
+# The properties only a claim has (their domain is cart:Claim or a subclass): they describe a claim, not the
+# entity it is about, and claims are never nodes, so their values and links are not read (the curated
+# graph's links: 50k rows, 46k of them the claims' rank, source and status, 0.58 s; now 3.6k, 0.04 s).
 CLAIM_PROPERTIES = f"""SELECT DISTINCT ?p WHERE {{
   GRAPH <{GRAPH_ONTOLOGY}> {{ ?p rdfs:domain ?d . ?d rdfs:subClassOf* cart:Claim }}
 }}"""
 DEPRECATED = CART + "DeprecatedRank"
 TRIPLES_PER_GRAPH = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"""
 
-# Properties that describe a claim, not the entity it is about: left out of an entity's key facts.
-CLAIM_ONLY = {CART + n for n in ("quote", "seedFile", "seedLine", "contested", "negated", "reasonText", "factRank",
-                                  "factSources", "factQuotes", "factReason")}
 # How a claim about a name, a type or a mapping reads (the ontology labels only its own properties).
 BUILTIN_LABELS = {
     SPARQL_PREFIXES["rdf"] + "type": "is a",
@@ -184,7 +181,7 @@ def load(engine: Engine, sources: bool = False, terms: bool = False) -> EntityGr
     links = {p: label for p, label in object_props.items() if p not in of_claims}
     if links:
         _add_links(engine, eg, links, claim_rows)
-    wanted = {p: label for p, label in datatype_props.items() if p not in CLAIM_ONLY and p not in of_claims}
+    wanted = {p: label for p, label in datatype_props.items() if p not in of_claims}
     if wanted:
         _add_facts(engine, eg, wanted)
     _add_claims(eg, called_by, claim_rows)
