@@ -5,7 +5,9 @@ The stages run on an in-memory store; kg.diskcopy writes the on-disk store besid
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import tempfile
 import time
 from collections.abc import Callable
@@ -253,6 +255,27 @@ def populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progr
     """
     if copy is not None and keep_going:
         raise ValueError("keep_going leaves bad files out of the store, which a disk copy would still load")
+    with _no_cycle_collection():
+        return _populate(paths, store, report, progress, shacl, keep_going, copy, in_memory, scratch)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """Python's cycle collector off for the duration: the seed reader makes objects by the hundred
+    thousand, and each collection pass walks all that are alive, though almost none are in a cycle (the
+    curated seeds: 316 passes, about 0.05 s of the build, and 704 objects left in cycles at its end).
+    Objects are still freed as their last reference goes; the few cycles wait until the end."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress, shacl: bool,
+              keep_going: bool, copy: DiskCopy | None, in_memory: bool, scratch: Path | None) -> list[Problem]:
     give_back = _table_bytes(paths) >= GIVE_BACK_FROM_TABLE_BYTES
     onto, seed, problems = _load(paths, store, report, progress, keep_going=keep_going, copy=copy, in_memory=in_memory,
                                  scratch=scratch, give_back=give_back)

@@ -376,3 +376,30 @@ def test_a_spilled_file_keeps_its_blank_nodes_names(tmp_path):
     held = spill.load_triples(store, path, graph)
     assert [str(q) for q in store] == ["<http://x/a> <http://x/p> <http://x/b> <http://x/g>"]
     assert held == [ox.Quad(ox.BlankNode("shape7"), ox.NamedNode("http://x/p"), ox.NamedNode("http://x/c"), graph)]
+
+
+def test_the_cycle_collector_is_off_while_the_build_works_and_back_on_after(project, monkeypatch):
+    """The build turns Python's cycle collector off (kg.build._no_cycle_collection) and must turn it back
+    on, failed or not: its caller goes on in the same process (`kg diff` builds twice, `kg push` populates a
+    store and then sends it)."""
+    import gc
+
+    from kg import build as build_mod
+
+    seen = []
+    build_mod.build(project, progress=lambda stage: seen.append((stage, gc.isenabled())))
+    assert ("reading seeds", False) in seen and ("checking", False) in seen
+    assert gc.isenabled()
+    add_rows(project, "test-bad.tsv", f"id:x\tcart:noSuchProperty\tid:y\t{REF}\t\tverified")
+    with pytest.raises(build_mod.InputError):
+        build_mod.build(project)
+    assert gc.isenabled()
+    gc.disable()  # a caller that had it off finds it off
+    try:
+        build_mod.build(project, progress=lambda stage: seen.append((stage, gc.isenabled())))
+    except build_mod.InputError:
+        pass
+    finally:
+        was = gc.isenabled()
+        gc.enable()
+    assert not was
