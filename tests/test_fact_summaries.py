@@ -87,3 +87,33 @@ def test_the_entity_query_answers_as_grouping_the_claims_at_query_time_did(store
     for iri in entities:
         entity = ox.NamedNode(iri)
         assert rows(store, reading, _name=entity) == rows(store, grouping, _name=entity), iri
+
+
+
+@pytest.mark.parametrize("first", [1, 5_000, 10**9], ids=["one", "a third", "all"])
+def test_claims_first_order_writes_the_same_quads_as_the_plain_one(first):
+    """The build's disk copy takes a first piece of claims made before the facts' summaries (the
+    summaries go with the last piece, those of the first piece's claims too): the quads are the same,
+    line for line, as those of the plain order, in which each claim carries its summary."""
+    from kg import ontology, seeds
+    from kg.paths import Paths
+    from kg.vocab import CLAIM, GRAPH_ACCEPTED
+
+    paths = Paths.discover()
+    onto = ontology.load(paths)
+
+    def lines(chunks) -> list[bytes]:
+        return sorted(line for chunk in chunks for line in chunk.splitlines())
+
+    def claims(text: bytes) -> int:
+        return text.count(b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/cartkg/ontology#Claim>")
+
+    seed = seeds.load(paths, onto)
+    statements = len(seed.statements)
+    plain = lines(seed.nquads())
+    first_piece, accepted, rest = seeds.load(paths, onto).nquads_claims_first(first)
+    assert lines([first_piece, accepted, rest]) == plain
+    assert claims(first_piece) == min(first, statements) and claims(rest) == statements - claims(first_piece)
+    assert b"#factRank>" not in first_piece and b"#factRank>" in rest
+    assert all(line.startswith(b"<" + CLAIM.encode()) for line in first_piece.splitlines())
+    assert all(line.endswith(f"<{GRAPH_ACCEPTED}> .".encode()) for line in accepted.splitlines())

@@ -18,7 +18,7 @@ from kg.files import check_size, refused_format
 from kg.ontology import Ontology
 from kg.paths import Paths
 from kg.seeds import claims, quotes
-from kg.seeds.nquads import accepted_nquads, claim_nquads, fact_summaries
+from kg.seeds.nquads import accepted_nquads, claim_nquads, fact_summaries, summary_nquads
 from kg.seeds.rdffiles import file_graph, file_source, read_turtle
 from kg.seeds.tables import Row, read_prefixes, read_table, seed_files
 from kg.seeds.terms import Resolved, Resolver, resolve_rows
@@ -58,6 +58,21 @@ class SeedData:
                 del notes[st]
                 summaries.pop(st, None)
             del part
+
+    def nquads_claims_first(self, first: int) -> Iterator[bytes]:
+        """The claims of the first `first` statements, then the accepted facts, then the other claims.
+
+        For a build that writes the claims to disk as they are made (kg.build.EARLY_COPY), so that it
+        starts on the first piece while the rest is made: that piece is made before the facts'
+        summaries, which go with the second, the summaries of the first piece's claims included. Once
+        only, as nquads(); holds all the text until done (for a folder of a few thousand statements).
+        """
+        statements, notes = self.statements, self.notes
+        self.statements, self.notes = [], {}
+        yield claim_nquads(statements[:first], notes)
+        yield accepted_nquads(statements)
+        summaries = fact_summaries(statements, notes)
+        yield claim_nquads(statements[first:], notes, summaries) + summary_nquads(statements[:first], summaries)
 
 
 @dataclass

@@ -64,8 +64,7 @@ def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement,
     rdf_type, rdf_s, rdf_p, rdf_o = (f"<{RDF}{n}>" for n in ("type", "subject", "predicate", "object"))
     c = {n: f"<{CART}{n}>" for n in ("Claim", "statedIn", "verification", "rank", "seedFile", "seedLine", "quote",
                                      "note", "negated", "deprecationReason", "reasonText", "contested",
-                                     "contradictedBy", "evidence", "factRank", "factSources", "factQuotes",
-                                     "factReason")}
+                                     "contradictedBy", "evidence")}
     true = f'"true"^^<{XSD}boolean>'
     integer = f"^^<{XSD}integer>"
     statuses = {status: f"<{iri}>" for status, iri in STATUSES.items()}
@@ -103,14 +102,28 @@ def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement,
         for rp, ro in qualified:
             add(str(rp), str(ro))
         if st in summaries:
-            rank, said, words, reason = summaries[st]
-            add(c["factRank"], str(ox.Literal(rank)))
-            add(c["factSources"], str(ox.Literal(said)))
-            if words:
-                add(c["factQuotes"], str(ox.Literal(words)))
-            if reason:
-                add(c["factReason"], str(ox.Literal(reason)))
+            _add_summary(lines, claim, graph, summaries[st])
     return "".join(lines).encode("utf-8")
+
+
+def summary_nquads(statements: list[ranks.Statement], summaries: dict[ranks.Statement, Summary]) -> bytes:
+    """The summaries that `statements` carry (see fact_summaries), as N-Quads: what claim_nquads adds to a
+    claim given its summaries, for claims written without them."""
+    lines: list[str] = []
+    for st in statements:
+        if st in summaries:
+            _add_summary(lines, str(st.claim), f"<{st.source}>", summaries[st])
+    return "".join(lines).encode("utf-8")
+
+
+def _add_summary(lines: list[str], claim: str, graph: str, summary: Summary) -> None:
+    rank, said, words, reason = summary
+    lines.append(f'{claim} <{CART}factRank> {ox.Literal(rank)} {graph} .\n')
+    lines.append(f'{claim} <{CART}factSources> {ox.Literal(said)} {graph} .\n')
+    if words:
+        lines.append(f'{claim} <{CART}factQuotes> {ox.Literal(words)} {graph} .\n')
+    if reason:
+        lines.append(f'{claim} <{CART}factReason> {ox.Literal(reason)} {graph} .\n')
 
 
 def accepted_nquads(statements: list[ranks.Statement]) -> bytes:
