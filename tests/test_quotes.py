@@ -33,3 +33,22 @@ def test_a_short_quote_that_names_its_value_is_kept(project, run):
     out = result.stdout
     assert "t-quotes.tsv:2:" not in out, out
     assert re.search(r"^seeds/t-quotes\.tsv:3: ERROR: quote '\(SSc\)' is too short", out, re.M), out
+
+
+def test_passages_find_a_quote_near_the_last_one_far_from_it_or_nowhere():
+    """kg.seeds.quotes.Passages looks near the source's last quote first: the answer must be the
+    text's own, wherever the quote is (before, near, after, across the window's edge) or is not."""
+    from kg.seeds.quotes import Passages
+
+    near = Passages.NEAR
+    text = "start " + "x" * (3 * near) + " middle " + "y" * (3 * near) + " end"
+    passages = Passages()
+    assert passages.holds("s", "middle", text)  # found in the whole text, remembered
+    assert passages.holds("s", "start", text)  # far before the last one
+    assert passages.holds("s", " end", text)  # far after it
+    assert passages.holds("s", "x middle y", text)  # across where the window around "middle" begins
+    assert not passages.holds("s", "no such words", text)
+    assert not passages.holds("s", "middle  y", text)  # one space too many
+    assert passages.holds("t", "y end", text)  # another source starts from the whole text
+    for quote in ("start x", "xx middle", "middle yy", "y end"):  # the same answers as `in`, in any order
+        assert passages.holds("s", quote, text) == (quote in text)

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from kg import dates, ranks
 from kg.errors import Problem, Problems
 from kg.ontology import DATATYPE, OBJECT, Ontology, Property
-from kg.seeds.quotes import Archive, quote_holds
+from kg.seeds.quotes import Archive, Passages, quote_holds
 from kg.seeds.tables import Row
 from kg.seeds.terms import DATE, Resolved, Resolver, dated_literal, quiet_iri
 from kg.terms import Term
@@ -53,6 +53,7 @@ class Folder:
     curation: set[str]
     seen: dict[tuple, Row] = field(default_factory=dict)  # each claim's key -> the row that first made it
     nodes: dict[str, ox.NamedNode] = field(default_factory=dict)  # the objects' IRIs as nodes, each made once
+    passages: Passages = field(default_factory=Passages)  # where the quotes were found in the archived texts
 
 
 def claim_iri(subject: str, predicate: str, obj: Term, source: str, negated: bool) -> ox.NamedNode:
@@ -92,7 +93,8 @@ def _claim(r: Resolved, folder: Folder) -> tuple[ranks.Statement, Note] | None:
     if stated is None:
         return None
     src_iri, status = stated
-    if not quote_holds(row, s, src_iri, obj, folder.archived, folder.sources, folder.names, resolver):
+    if not quote_holds(row, s, src_iri, obj, folder.archived, folder.sources, folder.names, resolver,
+                       folder.passages):
         return None
     if not _first_and_not_derived(row, (s, p, obj, src_iri, r.negated), folder):
         return None

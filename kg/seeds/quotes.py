@@ -74,9 +74,38 @@ def _read_archive(paths: Paths, rel: str, problems: Problems) -> Archive:
         return exc
 
 
+class Passages:
+    """Finds quotes in archived texts, each first near where the last quote of its source was found.
+
+    A source's rows quote a passage or a few near each other, in a text many sources may share (a
+    monitor's table of registry records, one line a record): looked for from the start of the text
+    every time, the curated rows' 2,787 quotes took 0.10 s, most of it in one 343 kB table. Where the
+    quote is not near, the whole text is searched: the answer is the same either way.
+    """
+
+    NEAR = 4_096  # characters either side of the last quote found
+
+    def __init__(self) -> None:
+        self._last: dict[str, int] = {}
+
+    def holds(self, source: str, quote: str, text: str) -> bool:
+        """Whether `quote` occurs in `text`, the archive of `source`."""
+        last = self._last.get(source)
+        found = -1 if last is None else text.find(quote, max(0, last - self.NEAR), last + self.NEAR + len(quote))
+        if found < 0:
+            found = text.find(quote)
+        if found >= 0:
+            self._last[source] = found
+        return found >= 0
+
+
 def quote_holds(row: Row, subject: str, source: str, obj: Term, archived: dict[str, Archive],
-                sources: dict[str, str], names: dict[str, set[str]], resolver: Resolver) -> bool:
-    """Whether the row's quote is found in its source's archive and carries its fact; False after reporting why."""
+                sources: dict[str, str], names: dict[str, set[str]], resolver: Resolver,
+                passages: Passages | None = None) -> bool:
+    """Whether the row's quote is found in its source's archive and carries its fact; False after reporting why.
+
+    `passages`: one Passages for all the rows of a folder, to find their quotes faster.
+    """
     problems = resolver.problems
     text = archived.get(source, "")
     if text is None:
@@ -91,7 +120,7 @@ def quote_holds(row: Row, subject: str, source: str, obj: Term, archived: dict[s
                          f"a fact from {row.source} needs its supporting quote (the source's text is archived)",
                          "quote")
             return False
-        if row.quote not in text:
+        if not (passages or Passages()).holds(source, row.quote, text):
             problems.add(row.file, row.line, "error",
                          f"quote not found verbatim in {sources[source]}: {row.quote[:60]!r}", "quote")
             return False
