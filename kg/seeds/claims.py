@@ -207,6 +207,8 @@ def _qualifiers(row: Row, datatype: str | None, source_date: dates.Dated | None,
         period = dates.parse(row.object, said=source_date)  # the object was checked as a date already
         if not DATE.match(row.object):
             qualified.append((ox.NamedNode(CART + "datePrecision"), ox.NamedNode(dates.PRECISIONS[period.precision])))
+    if not row.valid_from and not row.valid_until:  # most rows
+        return qualified, (None, None), period
     valid: list[dates.Dated | None] = []
     for column, prop, cell in (("from", "validFrom", row.valid_from), ("until", "validUntil", row.valid_until)):
         if not cell:

@@ -37,6 +37,14 @@ def fact_summaries(statements: list[ranks.Statement],
         groups.setdefault((st.subject, st.predicate, st.object, deprecated), []).append(st)
     summaries: dict[ranks.Statement, Summary] = {}
     for (_s, _p, _o, deprecated), group in groups.items():
+        if len(group) == 1:  # most facts (the curated seeds: 11.7k of 12.9k), summed up without sorting
+            st = group[0]
+            if deprecated:
+                summaries[st] = ("deprecated", _said(st.source), notes[st][0] or "", st.reason_text)
+            else:
+                summaries[st] = ("preferred" if st.rank == ranks.PREFERRED else "normal", _said(st.source),
+                                 notes[st][0] or "", "")
+            continue
         rows = sorted(((_said(st.source), notes[st][0] or "", st) for st in group), key=lambda row: row[:2])
         said = " ".join(dict.fromkeys(row[0] for row in rows))
         words = " | ".join(dict.fromkeys(row[1] for row in rows if row[1]))
