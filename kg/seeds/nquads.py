@@ -111,7 +111,7 @@ def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement,
             add(str(rp), str(ro))
         if st in summaries:
             _add_summary(lines, claim, graph, summaries[st])
-    return "".join(lines).encode("utf-8")
+    return _utf8(lines)
 
 
 def summary_nquads(statements: list[ranks.Statement], summaries: dict[ranks.Statement, Summary]) -> bytes:
@@ -121,7 +121,7 @@ def summary_nquads(statements: list[ranks.Statement], summaries: dict[ranks.Stat
     for st in statements:
         if st in summaries:
             _add_summary(lines, str(st.claim), f"<{st.source}>", summaries[st])
-    return "".join(lines).encode("utf-8")
+    return _utf8(lines)
 
 
 def _add_summary(lines: list[str], claim: str, graph: str, summary: Summary) -> None:
@@ -144,4 +144,11 @@ def accepted_nquads(statements: list[ranks.Statement]) -> bytes:
         if line not in seen:
             seen.add(line)
             lines.append(line)
-    return "".join(lines).encode("utf-8")
+    return _utf8(lines)
+
+
+def _utf8(lines: list[str]) -> bytes:
+    """The lines as one UTF-8 text, each line encoded on its own: joined first, one quote's character
+    beyond Latin-1 widens the whole text to two bytes a character before it is encoded (the curated
+    claims' 41 MB: 0.106 -> 0.059 s)."""
+    return b"".join([line.encode("utf-8") for line in lines])
