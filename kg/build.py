@@ -357,6 +357,7 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
         except BaseException:
             copy.abandon()  # before the folder it writes into is deleted
             raise
+        del memory  # checked: the copy lets it go too once it has read it (DiskCopy._copy_graphs)
         t = time.perf_counter()
         progress("writing store")
         copy.close()
