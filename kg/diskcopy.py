@@ -182,7 +182,7 @@ class DiskCopy:
         """Parsed quads into the disk store: a few in a transaction, many with the bulk loader.
 
         Each bulk load adds files of its own to the store, and from the third on RocksDB compacts them
-        on a thread of its own, beside the build (kg.build.EARLY_PIECES); a few hundred quads (the
+        on a thread of its own, beside the build (kg.build.EARLY_FIRST_PIECE); a few hundred quads (the
         ontology's blank nodes) go in a transaction instead, into the store's write buffer.
         """
         if len(quads) > TRANSACTION_QUADS:
