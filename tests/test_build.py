@@ -378,7 +378,7 @@ def test_a_spilled_file_keeps_its_blank_nodes_names(tmp_path):
     assert held == [ox.Quad(ox.BlankNode("shape7"), ox.NamedNode("http://x/p"), ox.NamedNode("http://x/c"), graph)]
 
 
-def test_the_cycle_collector_is_off_while_the_build_works_and_back_on_after(project, monkeypatch):
+def test_the_cycle_collector_is_off_while_the_build_works_and_back_on_after(project):
     """The build turns Python's cycle collector off (kg.build._no_cycle_collection) and must turn it back
     on, failed or not: its caller goes on in the same process (`kg diff` builds twice, `kg push` populates a
     store and then sends it)."""

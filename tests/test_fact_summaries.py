@@ -89,7 +89,6 @@ def test_the_entity_query_answers_as_grouping_the_claims_at_query_time_did(store
         assert rows(store, reading, _name=entity) == rows(store, grouping, _name=entity), iri
 
 
-
 @pytest.mark.parametrize("first", [1, 5_000, 10**9], ids=["one", "a third", "all"])
 def test_claims_first_order_writes_the_same_quads_as_the_plain_one(first):
     """The build's disk copy takes a first piece of claims made before the facts' summaries (the

@@ -65,7 +65,7 @@ class SeedData:
         For a build that writes the claims to disk as they are made (kg.build.EARLY_COPY), so that it
         starts on the first piece while the rest is made: that piece is made before the facts'
         summaries, which go with the second, the summaries of the first piece's claims included. Once
-        only, as nquads(); holds all the text until done (for a folder of a few thousand statements).
+        only, as nquads(); holds all the text until done (for up to kg.build.EARLY_COPY statements).
         """
         statements, notes = self.statements, self.notes
         self.statements, self.notes = [], {}
