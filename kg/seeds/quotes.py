@@ -101,7 +101,7 @@ class Passages:
 
 def quote_holds(row: Row, subject: str, source: str, obj: Term, archived: dict[str, Archive],
                 sources: dict[str, str], names: dict[str, set[str]], resolver: Resolver,
-                passages: Passages | None = None) -> bool:
+                passages: Passages) -> bool:
     """Whether the row's quote is found in its source's archive and carries its fact; False after reporting why.
 
     `passages`: one Passages for all the rows of a folder, to find their quotes faster.
@@ -120,7 +120,7 @@ def quote_holds(row: Row, subject: str, source: str, obj: Term, archived: dict[s
                          f"a fact from {row.source} needs its supporting quote (the source's text is archived)",
                          "quote")
             return False
-        if not (passages or Passages()).holds(source, row.quote, text):
+        if not passages.holds(source, row.quote, text):
             problems.add(row.file, row.line, "error",
                          f"quote not found verbatim in {sources[source]}: {row.quote[:60]!r}", "quote")
             return False
