@@ -1007,7 +1007,9 @@ def test_people_and_roles(answer):
 
 def test_unconfirmed_claims(answer):
     # status unverified: field-trials-fill-f.tsv:2-3, MedDataX's copy of NCT06056921 (start "2023-08", stored as its
-    # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:59. The
+    # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:59.
+    # field-readouts.tsv:165 and :167, no CRS and no ICANS, from a page on the Phase 2b trial's December 2024 update,
+    # not on the 12-month readout at AAN 2025 they were credited to (its label: field-readouts.tsv:174). The
     # reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
@@ -1015,8 +1017,10 @@ def test_unconfirmed_claims(answer):
     unverified = "deprecated: status unverified: no usable source was found, so the claim is recorded and never asserted"
     assert ("RESET-SLE", "NCT id", "NCT05765006", "the source says it does not hold") in {r[:4] for r in rows}
     trial = "CD19 CAR T in refractory autoimmune disease, Chongqing Precision Biotech (NCT06056921)"
+    readout = "Descartes-08 phase 2b in MG, 12-month data at AAN 2025"
     assert {(r[0], r[1], r[2]) for r in rows if r[3] == unverified} == {
-        (trial, "start date", "2023-08-01"), (trial, "status", "RECRUITING")}
+        (trial, "start date", "2023-08-01"), (trial, "status", "RECRUITING"),
+        (readout, "CRS, any grade", "0"), (readout, "ICANS, any grade", "0")}
     denied = {(r[0], r[1], r[2]) for r in rows if r[3] == "the source says it does not hold" and r[4] == "cartkg curation"}
     assert denied == {("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
                       ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
