@@ -989,9 +989,10 @@ def test_sources_of_one_kind(answer):
     # the Calibr-Skaggs switchable CAR T): 139. Since: sources-field-trials-fill-i.tsv:8, :13 and :19 (BioSpace and
     # Pharmaceutical Technology on Caribou's halted lupus programme, Nuovo Dialogo on CATARSIS's first patient): 142.
     # Since: sources-field-trials-new-o.tsv:105 (a syndicated registry notice on NCT03030976) and
-    # sources-field-trials-r2-r.tsv:17 (Medigate News on Curocell's SLE IND): 144.
+    # sources-field-trials-r2-r.tsv:17 (Medigate News on Curocell's SLE IND): 144. Since: MarketScreener on Novartis's
+    # NEJM update of ELIANA (src:marketscreener-novartis-eliana-nejm-update in sources.tsv): 145.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 144
+    assert len(rows) == 145
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
@@ -1009,7 +1010,9 @@ def test_unconfirmed_claims(answer):
     # status unverified: field-trials-fill-f.tsv:2-3, MedDataX's copy of NCT06056921 (start "2023-08", stored as its
     # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:59.
     # field-readouts.tsv:165 and :167, no CRS and no ICANS, from a page on the Phase 2b trial's December 2024 update,
-    # not on the 12-month readout at AAN 2025 they were credited to (its label: field-readouts.tsv:174). The
+    # not on the 12-month readout at AAN 2025 they were credited to (its label: field-readouts.tsv:174).
+    # reference-autoimmune-programs.tsv:642 and :654, PackGene's copy of Cabaletta's EULAR 2025 release as the source
+    # of which trial each readout is of: it does not name the trials (curation-judgements.tsv holds the link). The
     # reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
@@ -1020,7 +1023,9 @@ def test_unconfirmed_claims(answer):
     readout = "Descartes-08 phase 2b in MG, 12-month data at AAN 2025"
     assert {(r[0], r[1], r[2]) for r in rows if r[3] == unverified} == {
         (trial, "start date", "2023-08-01"), (trial, "status", "RECRUITING"),
-        (readout, "CRS, any grade", "0"), (readout, "ICANS, any grade", "0")}
+        (readout, "CRS, any grade", "0"), (readout, "ICANS, any grade", "0"),
+        ("RESET-Myositis update at EULAR 2025", "readout of", "RESET-Myositis"),
+        ("RESET-SLE update at EULAR 2025", "readout of", "RESET-SLE")}
     denied = {(r[0], r[1], r[2]) for r in rows if r[3] == "the source says it does not hold" and r[4] == "cartkg curation"}
     assert denied == {("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
                       ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
