@@ -66,9 +66,10 @@ def _remove_stale(paths: Paths, keep: set[Path]) -> None:
 # (50 MB before compaction) answers the canned queries as fast either way, in one process and from a
 # cold one (12-13 ms either way, medians of 11), and its build is 1.81 -> 1.73 s without compaction
 # (medians of 11); grown to 71-81 MB (the registry snapshot's trials), still 13 ms for every canned query
-# from a cold process either way (sums of medians of 5), and compaction cost its build 0.3 s. Larger
-# stores gain: the 100k synthetic project's (98 MB) answers cold queries 2-9% faster compacted, the 1M
-# one's (515 MB) some queries up to 1.3x (the README's 1M figures).
+# from a cold process either way (sums of medians of 5), and compaction cost its build 0.3 s; written in
+# three bulk loads since, 45-54 MB (six builds, 2026-12-06). Larger stores gain: the 100k synthetic
+# project's (98 MB) answers cold queries 2-9% faster compacted, the 1M one's (515 MB) some queries up to
+# 1.3x (the README's 1M figures).
 COMPACTED_FROM_BYTES = 90_000_000
 
 
