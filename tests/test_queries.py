@@ -1013,7 +1013,8 @@ def test_unconfirmed_claims(answer):
     # not on the 12-month readout at AAN 2025 they were credited to (its label: field-readouts.tsv:174).
     # reference-autoimmune-programs.tsv:642 and :654, PackGene's copy of Cabaletta's EULAR 2025 release as the source
     # of which trial each readout is of: it does not name the trials (curation-judgements.tsv holds the link); so
-    # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1. The
+    # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
+    # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion). The
     # reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
@@ -1027,7 +1028,8 @@ def test_unconfirmed_claims(answer):
         (readout, "CRS, any grade", "0"), (readout, "ICANS, any grade", "0"),
         ("RESET-Myositis update at EULAR 2025", "readout of", "RESET-Myositis"),
         ("RESET-SLE update at EULAR 2025", "readout of", "RESET-SLE"),
-        ("Breakfree-1 readout at ACR Convergence 2024", "readout of", "Breakfree-1")}
+        ("Breakfree-1 readout at ACR Convergence 2024", "readout of", "Breakfree-1"),
+        ("Aucatzyl", "development stage", "Approved")}
     denied = {(r[0], r[1], r[2]) for r in rows if r[3] == "the source says it does not hold" and r[4] == "cartkg curation"}
     assert denied == {("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
                       ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
