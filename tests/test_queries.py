@@ -1014,7 +1014,9 @@ def test_unconfirmed_claims(answer):
     # reference-autoimmune-programs.tsv:642 and :654, PackGene's copy of Cabaletta's EULAR 2025 release as the source
     # of which trial each readout is of: it does not name the trials (curation-judgements.tsv holds the link); so
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
-    # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion). The
+    # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
+    # ClinConnect's lay summaries where the registry record does not say it or another row already cites the
+    # record: field-programs.tsv:483, field-trials-academic.tsv:137 and :237. The
     # reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
@@ -1029,7 +1031,11 @@ def test_unconfirmed_claims(answer):
         ("RESET-Myositis update at EULAR 2025", "readout of", "RESET-Myositis"),
         ("RESET-SLE update at EULAR 2025", "readout of", "RESET-SLE"),
         ("Breakfree-1 readout at ACR Convergence 2024", "readout of", "Breakfree-1"),
-        ("Aucatzyl", "development stage", "Approved")}
+        ("Aucatzyl", "development stage", "Approved"),
+        ("RESOLUTION", "evaluates", "ALLO-329"),
+        ("CD19 CAR-T in active systemic lupus erythematosus, Union Hospital Wuhan (NCT06106906)", "studies condition",
+         "systemic lupus erythematosus"),
+        ("immune thrombocytopenia", "rdf:type", "Autoimmune disease")}
     denied = {(r[0], r[1], r[2]) for r in rows if r[3] == "the source says it does not hold" and r[4] == "cartkg curation"}
     assert denied == {("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
                       ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
