@@ -1016,8 +1016,8 @@ def test_unconfirmed_claims(answer):
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
     # ClinConnect's lay summaries where the registry record does not say it or another row already cites the
-    # record: field-programs.tsv:483, field-trials-academic.tsv:137 and :237. The
-    # reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
+    # record: field-programs.tsv:483, field-trials-academic.tsv:137 and :237; FindATrial's, field-programs.tsv:422-423.
+    # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
     rows = answer("unconfirmed-claims")
@@ -1025,6 +1025,7 @@ def test_unconfirmed_claims(answer):
     assert ("RESET-SLE", "NCT id", "NCT05765006", "the source says it does not hold") in {r[:4] for r in rows}
     trial = "CD19 CAR T in refractory autoimmune disease, Chongqing Precision Biotech (NCT06056921)"
     readout = "Descartes-08 phase 2b in MG, 12-month data at AAN 2025"
+    azd0120 = "AZD0120 Phase 1b trial in systemic sclerosis, inflammatory myopathies and rheumatoid arthritis (NCT07295847)"
     assert {(r[0], r[1], r[2]) for r in rows if r[3] == unverified} == {
         (trial, "start date", "2023-08-01"), (trial, "status", "RECRUITING"),
         (readout, "CRS, any grade", "0"), (readout, "ICANS, any grade", "0"),
@@ -1035,7 +1036,8 @@ def test_unconfirmed_claims(answer):
         ("RESOLUTION", "evaluates", "ALLO-329"),
         ("CD19 CAR-T in active systemic lupus erythematosus, Union Hospital Wuhan (NCT06106906)", "studies condition",
          "systemic lupus erythematosus"),
-        ("immune thrombocytopenia", "rdf:type", "Autoimmune disease")}
+        ("immune thrombocytopenia", "rdf:type", "Autoimmune disease"),
+        (azd0120, "studies condition", "rheumatoid arthritis"), (azd0120, "studies condition", "systemic sclerosis")}
     denied = {(r[0], r[1], r[2]) for r in rows if r[3] == "the source says it does not hold" and r[4] == "cartkg curation"}
     assert denied == {("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
                       ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
