@@ -1016,7 +1016,8 @@ def test_unconfirmed_claims(answer):
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
     # ClinConnect's lay summaries where the registry record does not say it or another row already cites the
-    # record: field-programs.tsv:483, field-trials-academic.tsv:137 and :237; FindATrial's, field-programs.tsv:422-423.
+    # record: field-programs.tsv:483, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:55-56;
+    # FindATrial's, field-programs.tsv:422-423.
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
@@ -1037,7 +1038,10 @@ def test_unconfirmed_claims(answer):
         ("CD19 CAR-T in active systemic lupus erythematosus, Union Hospital Wuhan (NCT06106906)", "studies condition",
          "systemic lupus erythematosus"),
         ("immune thrombocytopenia", "rdf:type", "Autoimmune disease"),
-        (azd0120, "studies condition", "rheumatoid arthritis"), (azd0120, "studies condition", "systemic sclerosis")}
+        (azd0120, "studies condition", "rheumatoid arthritis"), (azd0120, "studies condition", "systemic sclerosis"),
+        (trial, "studies condition", "dermatomyositis"), (trial, "studies condition", "Sjögren's syndrome"),
+        ("Anti-CD19-CD3E-CAR-T cells in relapsed/refractory autoimmune disease, Shanghai Changzheng Hospital (NCT06373081)",
+         "studies condition", "Sjögren's syndrome")}
     denied = {(r[0], r[1], r[2]) for r in rows if r[3] == "the source says it does not hold" and r[4] == "cartkg curation"}
     assert denied == {("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
                       ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
