@@ -835,7 +835,9 @@ def test_contested_claims_with_both_sides(answer):
     # news text's claim, contradicted by :478); field-trials-fill-a.tsv:4 (KYSA-7 NOT_YET_RECRUITING, by :77's
     # ACTIVE_NOT_RECRUITING); field-trials-new-n.tsv:8 (NCT07059169 NOT_YET_RECRUITING, by :329's RECRUITING); and
     # the other way, the copies' UNKNOWN of records last updated in April 2024 (:151 NCT06361745, :159
-    # NCT06373081), superseded by ClinConnect's later RECRUITING (field-trials-r2-q.tsv:17, field-trials-academic.tsv:284).
+    # NCT06373081), superseded by ClinConnect's later RECRUITING (field-trials-r2-q.tsv:17, field-trials-academic.tsv:284);
+    # field-programs-sixth.tsv:30 and :32 (NCT06340750's start 2024-06-01 and NOT_YET_RECRUITING on inClinicalTrials'
+    # copy of the record verified in March 2024), superseded by the June 2025 record's 2025-04-01 and RECRUITING (:31, :33).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
@@ -878,6 +880,8 @@ def test_contested_claims_with_both_sides(answer):
          "UNKNOWN"),
         ("Anti-CD19-CD3E-CAR-T cells in relapsed/refractory autoimmune disease, Shanghai Changzheng Hospital "
          "(NCT06373081)", "status", "UNKNOWN"),
+        ("LMY-920 BAFF CAR T in refractory SLE, Luminary Therapeutics (NCT06340750)", "start date", "2024-06-01"),
+        ("LMY-920 BAFF CAR T in refractory SLE, Luminary Therapeutics (NCT06340750)", "status", "NOT_YET_RECRUITING"),
     }
     bms = [r for r in rows if "Bristol Myers Squibb" in (r[0], r[2])]
     # news text 000 and BioSpace each make the three BMS claims; the curation denies each, with its evidence
