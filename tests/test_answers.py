@@ -31,9 +31,9 @@ def test_therapy_which_therapies_target_bcma(ask):
     # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:991-992 eque-cel, :1134 zevor-cel;
     # field-deals.tsv:181 gc012f (AZD0120, its code name before AstraZeneca, one id since), :203 p-bcma-allo1; field-programs-more.tsv:28 descartes-15, :77 qt-019b;
     # field-programs.tsv:55 azd0120, :75 c-car168, :165 eque-cel, :205 icell-bcma-cd19-ccar, :526 sys6020;
-    # field-trials-academic.tsv:34 beijing-gobroad-hospital-cd19-bcma-car-t, :111 ct103a, :117 ecar01,
-    # :148 institute-of-hematology-universal-cd19-bcma-car-t, :444 soochow-university-bcma-car-t,
-    # :463 union-hospital-wuhan-cd19-bcma-car-t, :489 zhejiang-university-cd19-bcma-car-t;
+    # field-trials-academic.tsv:34 beijing-gobroad-hospital-cd19-bcma-car-t, :112 ecar01, :118 eque-cel (as CT103A),
+    # :147 institute-of-hematology-universal-cd19-bcma-car-t, :442 soochow-university-bcma-car-t,
+    # :461 union-hospital-wuhan-cd19-bcma-car-t, :487 zhejiang-university-cd19-bcma-car-t;
     # field-trials-more.tsv:93 nct06371040-cd19-bcma-car-t, :229 nct07324889-cd19-bcma-car-t,
     # :270 ucello-ucb-cd19-bcma-car-t, :282 zhejiang-university-universal-cd19-bcma-car-t;
     # field-trials-third.tsv:4 beijing-gobroad-hospital-ucb-cd19-bcma-car-t, :21 kn3601, :116 prg-1801, :121 s103,

@@ -78,7 +78,7 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     assert ("CD19", "CD19 CAR T-Cell Therapy for Refractory Systemic Lupus Erythematosus (NCT07432334)", "NCT07432334",
             "Phase 1", "RECRUITING", "2026-03-01", "Vinmec Research Institute of Stem Cell and Gene Technology",
             "Autologous CD19-Targeted CAR-T Cells of trial NCT07432334", "systemic lupus erythematosus") in rows
-    # Lupus nephritis is in MONDO under glomerulonephritis, not under SLE (field-trials-academic.tsv:154):
+    # Lupus nephritis is in MONDO under glomerulonephritis, not under SLE (field-trials-academic.tsv:153):
     # it is found here by its own name.
     assert {r[8] for r in rows} >= {"lupus nephritis", "systemic lupus erythematosus"}
     assert {r[0] for r in rows} == {"CD19"}
@@ -88,8 +88,8 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
 
 
 def test_a_disease_includes_its_mondo_subtypes(answer):
-    # field-trials-academic.tsv:154: lupus nephritis subtype of glomerulonephritis; :152 lupus
-    # erythematosus is MONDO:0004670 and :447 SLE its subtype. Neither child's names contain the words.
+    # field-trials-academic.tsv:153: lupus nephritis subtype of glomerulonephritis; :151 lupus
+    # erythematosus is MONDO:0004670 and :445 SLE its subtype. Neither child's names contain the words.
     under_gn = {r[8] for r in answer("trials-by-target-and-disease", disease="glomerulonephritis")}
     assert "lupus nephritis" in under_gn
     under_le = answer("trials-by-target-and-disease", disease="MONDO:0004670")

@@ -661,7 +661,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
     # (news-003-car-t-reset-immune.tsv:33)
     assert any(r[0].startswith("Unnamed") and r[3] == "RECRUITING" for r in recruiting)
     assert statuses["NCT06799247"] == statuses["NCT06333483"] == {"RECRUITING"}
-    # NCT06222853: RECRUITING (field-trials-academic.tsv:250, ClinConnect) superseded by the later
+    # NCT06222853: RECRUITING (field-trials-academic.tsv:249, ClinConnect) superseded by the later
     # ACTIVE_NOT_RECRUITING (:249, MedDataX); NCT05828212: RECRUITING (:222) superseded by COMPLETED (:220)
     assert statuses["NCT06222853"] == {"ACTIVE_NOT_RECRUITING"}
     assert "NCT05828212" not in statuses
@@ -820,7 +820,7 @@ def test_contested_claims_with_both_sides(answer):
     # Every claim that loses to another statement, one per seed row: field-approvals.tsv:138 (ARI-0001), :468
     # (inati-cel), :545 (Kymriah 2017), :549 (Kymriah LBCL, curation.tsv:3), :602 (Kymriah TGA, curation.tsv:4;
     # :601's "December 2018" is no longer contested: field-judgement-sources.tsv:13 gives the day in it), :627 (NexCAR19, curation.tsv:5), :805 (Yescarta EC); field-deals.tsv:111 (Gilead-Kite);
-    # field-trials-academic.tsv:218, :222 (NCT05828212), :250 (NCT06222853), :317 (NCT06828042), :351 (NCT06946485);
+    # field-trials-academic.tsv:217, :221 (NCT05828212), :249 (NCT06222853), :316 (NCT06828042), :349 (NCT06946485);
     # field-trials-more.tsv:67 (NCT06316791), :209, :213 (NCT07275736); news-000-rese-cel-autoimmune.tsv:8 (BMS
     # partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS, curation.tsv:6), :91 (rese-cel developed
     # by BMS, curation.tsv:7); news-biospace-rese-cel.tsv:2, :3, :5 (the same three); news-003-car-t-reset-immune.tsv:4
