@@ -547,7 +547,9 @@ def test_programs_by_disease_sle(built, answer):
         "chongqing-precision-cd19-car-t", "chop-cart19", "cht101", "inati-cel", "cnty-101", "ct1192", "ct1195e",
         "descartes-08", "ecar01", "erlangen-cd19-car-t", "ft819", "gemelli-cd19-car-lenti", "icell-bcma-cd19-ccar",
         "im19", "institute-of-hematology-universal-cd19-bcma-car-t", "kite-363", "nct07161193-cd19-car-t",
-        "nct07331467-ultra-fast-cd19-car-t", "p-cd19cd20-allo1", "peking-university-third-hospital-universal-cd19-car-gdt",
+        "nct07331467-ultra-fast-cd19-car-t", "p-cd19cd20-allo1",
+        # not peking-university-third-hospital-universal-cd19-car-gdt: its trial's SLE row (NCT06828042,
+        # field-trials-academic.tsv:317) is unverified, ClinConnect's own summary being its only words
         "relma-cel", "rese-cel", "rjmty19", "sc291", "shanghai-changzheng-hospital-cd19-cd3e-car-t",
         "ucello-ucb-cd19-bcma-car-t", "union-hospital-wuhan-cd19-bcma-car-t", "union-hospital-wuhan-cd19-car-t",
         "uwd-cd19", "ytb323", "zhejiang-university-universal-cd19-bcma-car-t",
@@ -1021,6 +1023,8 @@ def test_unconfirmed_claims(answer):
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
     # ClinConnect's lay summaries where the registry record does not say it or another row already cites the
     # record: field-programs.tsv:483, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:55-56;
+    # where the record names the disease only among autoimmune diseases in general (NCT06828042,
+    # field-trials-academic.tsv:317-318) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :373, :433, :437);
     # FindATrial's, field-programs.tsv:422-423.
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
@@ -1045,7 +1049,14 @@ def test_unconfirmed_claims(answer):
         (azd0120, "studies condition", "rheumatoid arthritis"), (azd0120, "studies condition", "systemic sclerosis"),
         (trial, "studies condition", "dermatomyositis"), (trial, "studies condition", "Sjögren's syndrome"),
         ("Anti-CD19-CD3E-CAR-T cells in relapsed/refractory autoimmune disease, Shanghai Changzheng Hospital (NCT06373081)",
-         "studies condition", "Sjögren's syndrome")}
+         "studies condition", "Sjögren's syndrome"),
+        ("Universal CD19-targeting CAR-γδT cells in refractory autoimmune diseases (NCT06828042)", "studies condition",
+         "systemic lupus erythematosus"),
+        ("Universal CD19-targeting CAR-γδT cells in refractory autoimmune diseases (NCT06828042)", "studies condition",
+         "systemic sclerosis"),
+        ("CAR-T cells (ECAR01) for patients with autoimmune diseases, Anhui Provincial Hospital (NCT07052565)",
+         "studies condition", "Sjögren's syndrome"),
+        ("Sjögren's syndrome", "rdf:type", "Autoimmune disease"), ("Sjögren's syndrome", "rdfs:label", "Sjögren's syndrome")}
     denied = {(r[0], r[1], r[2]) for r in rows if r[3] == "the source says it does not hold" and r[4] == "cartkg curation"}
     assert denied == {("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
                       ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
