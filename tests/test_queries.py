@@ -716,11 +716,13 @@ def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
          for condition in ("dermatomyositis", "antisynthetase syndrome")
          for outcome in ("moderate or major improvement", "improvements occurred without the use of immunomodulators")}
     eular = {(r[1], r[4], r[5], r[6]) for r in answer("efficacy-readouts") if "EULAR" in r[2]}
-    # field-readouts.tsv:258-261: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
+    # field-readouts.tsv:258-261: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words;
+    # RESET-SSc's three enrolled from the EULAR abstract (field-readouts-more.tsv:76), the release's two being those
+    # treated (reference-autoimmune-programs.tsv:660)
     assert eular == {("RESET-Myositis", "", "8", "clinical responses in 7 of 8 patients"),
                      ("RESET-SLE", "7", "7", "all seven lupus patients with sufficient follow-up time experienced "
                       "substantial reductions in disease activity"),
-                     ("RESET-SSc", "2", "2", "one of two patients with systemic sclerosis responded based on a "
+                     ("RESET-SSc", "3", "2", "one of two patients with systemic sclerosis responded based on a "
                       "composite disease measure")}
     assert ("RESET-MG", "no readout of this trial is recorded") in {(r[1], r[10]) for r in answer("efficacy-readouts")}
 
@@ -1025,7 +1027,8 @@ def test_unconfirmed_claims(answer):
     # record: field-programs.tsv:483, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:55-56;
     # where the record names the disease only among autoimmune diseases in general (NCT06828042,
     # field-trials-academic.tsv:317-318) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :373, :433, :437);
-    # FindATrial's, field-programs.tsv:422-423.
+    # FindATrial's, field-programs.tsv:422-423. A garbled sentence calling CB-010 autologous (field-programs.tsv:106);
+    # 'remission' where the page reports responses (field-readouts.tsv:94).
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
@@ -1056,7 +1059,8 @@ def test_unconfirmed_claims(answer):
          "systemic sclerosis"),
         ("CAR-T cells (ECAR01) for patients with autoimmune diseases, Anhui Provincial Hospital (NCT07052565)",
          "studies condition", "Sjögren's syndrome"),
-        ("Sjögren's syndrome", "rdf:type", "Autoimmune disease"), ("Sjögren's syndrome", "rdfs:label", "Sjögren's syndrome")}
+        ("Sjögren's syndrome", "rdf:type", "Autoimmune disease"), ("Sjögren's syndrome", "rdfs:label", "Sjögren's syndrome"),
+        ("CB-010", "cell source", "autologous"), ("Breakfree-1 readout at ACR Convergence 2024", "patients in remission", "7")}
     denied = {(r[0], r[1], r[2]) for r in rows if r[3] == "the source says it does not hold" and r[4] == "cartkg curation"}
     assert denied == {("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
                       ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
