@@ -420,7 +420,7 @@ def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
     # Developers: reference-approved-products.tsv:470-471 (Kymriah, Novartis), :548-549 (Yescarta, Kite), :515
-    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1014-1016
+    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1017-1019
     # (inati-cel, label "inaticabtagene autoleucel" at :1023, CASI and Juventas). First approvals: :286-288 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
     # Tecartus 2020-07-24, Breyanzi 2021-02-05, Aucatzyl 2024-11-08 from the same tables' FDA decisions.
@@ -465,11 +465,11 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     dates = [r[0] for r in timeline if r[0]]
     assert dates == sorted(dates) and [r[0] for r in timeline] == dates + [""] * (len(timeline) - len(dates))
     # The FDA approvals, each `cart:decisionType cart:Approval` with `cart:decidedBy id:fda`:
-    # reference-approved-products.tsv:283-295 Kymriah (the 2017-08-31 of field-approvals.tsv:545 loses to these
-    # primary rows); :328-333 Yescarta; field-approvals.tsv:547-553 Kymriah LBCL (2018-05-02, :549, rejected by
+    # reference-approved-products.tsv:283-295 Kymriah (the 2017-08-31 of field-approvals.tsv:546 loses to these
+    # primary rows); :328-333 Yescarta; field-approvals.tsv:548-554 Kymriah LBCL (2018-05-02, :550, rejected by
     # curation.tsv:3); reference-approved-products.tsv:237-245 Breyanzi; :179-187 Abecma (2021-03-27, :182, loses to
-    # the primary :181); field-approvals.tsv:782-794 Tecartus ALL; reference-approved-products.tsv:263-275 Carvykti;
-    # field-approvals.tsv:889-899 Yescarta 2L LBCL; :557-561 Kymriah FL; :225-229 Breyanzi 2L LBCL; :81-93 Abecma 2L MM;
+    # the primary :181); field-approvals.tsv:783-795 Tecartus ALL; reference-approved-products.tsv:263-275 Carvykti;
+    # field-approvals.tsv:892-902 Yescarta 2L LBCL; :558-562 Kymriah FL; :225-229 Breyanzi 2L LBCL; :81-93 Abecma 2L MM;
     # :315-322 Carvykti 2L MM; :234-243 Breyanzi MCL; reference-approved-products.tsv:203-211 Aucatzyl;
     # field-approvals.tsv:249-257 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
     fda = [(r[0], r[2], r[4]) for r in answer("approvals-timeline", regulator="FDA", kind="Approval")]
@@ -531,7 +531,7 @@ def test_programs_by_disease_sle(built, answer):
     # AUTOGRAPH-SLE/LN, Descartes-08 open-label Phase 2, CARLYSLE and NCT07053800 (Aucatzyl), relma-cel NCT05765006,
     # the Erlangen case series. Designations with `cart:indication id:systemic-lupus-erythematosus`:
     # reference-autoimmune-programs.tsv:254-256 rese-cel Fast Track (FDA), :213 and field-approvals.tsv:381 FT819
-    # RMAT (FDA), reference-autoimmune-programs.tsv:300 and field-approvals.tsv:749 SC291 Fast Track (FDA),
+    # RMAT (FDA), reference-autoimmune-programs.tsv:300 and field-approvals.tsv:750 SC291 Fast Track (FDA),
     # field-approvals.tsv:490 inati-cel IND clearance (NMPA).
     result = catalogue.run_query(built, "programs-by-disease", {"disease": "lupus"}).result
     col = {v: i for i, v in enumerate(result.variables)}
@@ -603,7 +603,7 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
     assert stage == dict.fromkeys(("abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel", "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel"), "approved")
-    # Kymriah: ALL (reference-approved-products.tsv:465), DLBCL (the 2018 FDA approval, field-approvals.tsv:553),
+    # Kymriah: ALL (reference-approved-products.tsv:465), DLBCL (the 2018 FDA approval, field-approvals.tsv:554),
     # FL (the 2022 FDA approval, :561)
     assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
             "follicular lymphoma") in answer("programs-by-category", category="oncology")
@@ -760,7 +760,7 @@ def test_registrational_timeline_for_rese_cel(answer):
 def test_registrational_timeline_of_a_therapy_with_nothing_recorded_says_so(answer):
     # IM19 (field-readouts.tsv:23-28) is evaluated only by the SLE pilot study of Peking University Third Hospital
     # (:30), which has no phase: no decision, pivotal or phase 3 trial, or milestone. (relma-cel, checked here
-    # before, now has its NMPA decisions: the first, field-approvals.tsv:685-688.)
+    # before, now has its NMPA decisions: the first, field-approvals.tsv:686-689.)
     assert answer("registrational-timeline", therapy="IM19") == [
         ("IM19", "", "", "", "", "", "", "no regulatory decision, pivotal trial or registration milestone is recorded", "0")]
     assert answer("registrational-timeline", therapy="relma-cel")[0][1:4] == (
@@ -906,14 +906,14 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:848), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
     # Tecartus; KITE-363, field-programs.tsv:227, in trial NCT07038447 in SLE, :397); JW Therapeutics (relma-cel,
-    # field-programs.tsv:466 and field-approvals.tsv:1077: NMPA-approved in lymphoma, in trial in SLE); CASI
-    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1014-1016: NMPA-approved in ALL, an
+    # field-programs.tsv:466 and field-approvals.tsv:1080: NMPA-approved in lymphoma, in trial in SLE); CASI
+    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1017-1019: NMPA-approved in ALL, an
     # NMPA IND clearance for SLE, :490; Juventas also CNCT19, field-trials-more.tsv:19); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:17-19, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
     # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:557); CARsgen
-    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1128 and :1085, NMPA-approved in cancers; KJ-C2219,
+    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1131 and :1088, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
@@ -945,9 +945,9 @@ def test_partners_of_bristol_myers_squibb(answer):
 
 def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
-    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1030-1032
+    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1033-1035
     # Kymriah, :1093 Tecartus, :1117 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:554) and retroviral (field-approvals.tsv:1123), both stated. The products
+    # (reference-approved-products.tsv:554) and retroviral (field-approvals.tsv:1126), both stated. The products
     # approved elsewhere, each by its first approval: var-cel (ARI-0001, AEMPS, field-approvals.tsv:137; its
     # 2021-02-10 at :138 is deprecated), relma-cel (NMPA, :654), eque-cel (Fucaso, NMPA, :433-434; 4-1BB :983-984,
     # lentiviral :993-994), NexCAR19 (CDSCO, 2023-10-01 month precision, :626; the 2023-11-29 of :627 is rejected by
@@ -988,8 +988,8 @@ def test_pivotal_trials(answer):
 
 def test_sources_of_one_kind(answer):
     # Every source with an `a cart:NewsArticle` row: 142 of them (`grep -hP '^src:[^\t]*\ta\tcart:NewsArticle\t'
-    # seeds/*.tsv | cut -f1 | sort -u`), among them the two news digests (000 and 003, sources.tsv:623 and the
-    # news-003 row) and the BioSpace article 000 was written from (sources.tsv:278); one row each. The last four:
+    # seeds/*.tsv | cut -f1 | sort -u`), among them the two news digests (000 and 003, sources.tsv:658 and the
+    # news-003 row) and the BioSpace article 000 was written from (sources.tsv:284); one row each. The last four:
     # sources-field-trials-fill-b.tsv:4 (Clinical Trials Arena on CABA-201) and :14 (Multiple Sclerosis News Today on
     # RESET-MS), sources-field-programs-fourth.tsv:35 and :40 (MedPath news on obe-cel in SLE and on ACR 2024).
     # Since: sources-field-programs-seventh.tsv (Precision Medicine Online on SYNCAR-001's IND; People's Daily Health
@@ -1028,7 +1028,9 @@ def test_unconfirmed_claims(answer):
     # where the record names the disease only among autoimmune diseases in general (NCT06828042,
     # field-trials-academic.tsv:317-318) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :373, :433, :437);
     # FindATrial's, field-programs.tsv:422-423. A garbled sentence calling CB-010 autologous (field-programs.tsv:106);
-    # 'remission' where the page reports responses (field-readouts.tsv:94).
+    # 'remission' where the page reports responses (field-readouts.tsv:94) or improvement (:157). The EMA as the
+    # decider of EU orphan designations where the EPAR says only 'designated' (field-approvals.tsv, the seven
+    # decisions below; EMA's designation pages say the European Commission grants them).
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
@@ -1060,7 +1062,12 @@ def test_unconfirmed_claims(answer):
         ("CAR-T cells (ECAR01) for patients with autoimmune diseases, Anhui Provincial Hospital (NCT07052565)",
          "studies condition", "Sjögren's syndrome"),
         ("Sjögren's syndrome", "rdf:type", "Autoimmune disease"), ("Sjögren's syndrome", "rdfs:label", "Sjögren's syndrome"),
-        ("CB-010", "cell source", "autologous"), ("Breakfree-1 readout at ACR Convergence 2024", "patients in remission", "7")}
+        ("CB-010", "cell source", "autologous"), ("Breakfree-1 readout at ACR Convergence 2024", "patients in remission", "7"),
+        ("Descartes-08 phase 2a in MG, 12-month follow-up (Ann Clin Transl Neurol 2025)", "patients in remission", "7"),
+    } | {(f"EU orphan designation of {what}", "decided by", "European Medicines Agency")
+         for what in ("Yescarta for DLBCL (2014)", "Yescarta for PMBCL (2015)", "Yescarta for FL (2015)",
+                      "Kymriah for B-cell ALL (2014)", "Kymriah for DLBCL (2016)", "Kymriah for FL (2021)",
+                      "Tecartus for mantle cell lymphoma (2019)")}
     denied = {(r[0], r[1], r[2]) for r in rows if r[3] == "the source says it does not hold" and r[4] == "cartkg curation"}
     assert denied == {("Bristol Myers Squibb", "partner of", "Cabaletta Bio"),
                       ("FDA approval of Kymriah for large B-cell lymphoma (2018)", "decision date", "2018-05-02"),
