@@ -549,8 +549,9 @@ def test_programs_by_disease_sle(built, answer):
         "im19", "institute-of-hematology-universal-cd19-bcma-car-t", "kite-363", "nct07161193-cd19-car-t",
         "nct07331467-ultra-fast-cd19-car-t", "p-cd19cd20-allo1",
         # not peking-university-third-hospital-universal-cd19-car-gdt: its trial's SLE row (NCT06828042,
-        # field-trials-academic.tsv:317) is unverified, ClinConnect's own summary being its only words
-        "relma-cel", "rese-cel", "rjmty19", "sc291", "shanghai-changzheng-hospital-cd19-cd3e-car-t",
+        # field-trials-academic.tsv:317) is unverified, ClinConnect's own summary being its only words; nor rjmty19,
+        # for the same reason (NCT06316076, :259)
+        "relma-cel", "rese-cel", "sc291", "shanghai-changzheng-hospital-cd19-cd3e-car-t",
         "ucello-ucb-cd19-bcma-car-t", "union-hospital-wuhan-cd19-bcma-car-t", "union-hospital-wuhan-cd19-car-t",
         "uwd-cd19", "ytb323", "zhejiang-university-universal-cd19-bcma-car-t",
         # field-readouts.tsv:23 and :66, field-trials-fourth.tsv:32, field-programs-third.tsv:69
@@ -1025,6 +1026,7 @@ def test_unconfirmed_claims(answer):
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
     # ClinConnect's lay summaries where the registry record does not say it or another row already cites the
     # record: field-programs.tsv:483, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:55-56;
+    # or where the record names no disease (NCT06316076, field-trials-academic.tsv:258-261);
     # where the record names the disease only among autoimmune diseases in general (NCT06828042,
     # field-trials-academic.tsv:317-318) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :373, :433, :437);
     # FindATrial's, field-programs.tsv:422-423. A garbled sentence calling CB-010 autologous (field-programs.tsv:106);
@@ -1064,6 +1066,9 @@ def test_unconfirmed_claims(answer):
         ("Sjögren's syndrome", "rdf:type", "Autoimmune disease"), ("Sjögren's syndrome", "rdfs:label", "Sjögren's syndrome"),
         ("CB-010", "cell source", "autologous"), ("Breakfree-1 readout at ACR Convergence 2024", "patients in remission", "7"),
         ("Descartes-08 phase 2a in MG, 12-month follow-up (Ann Clin Transl Neurol 2025)", "patients in remission", "7"),
+    } | {("CD19-CAR-DNT cells (RJMty19) in autoimmune diseases, Renji Hospital (NCT06316076)", "studies condition", disease)
+         for disease in ("idiopathic inflammatory myopathy", "systemic lupus erythematosus", "systemic sclerosis",
+                         "vasculitis")
     } | {(f"EU orphan designation of {what}", "decided by", "European Medicines Agency")
          for what in ("Yescarta for DLBCL (2014)", "Yescarta for PMBCL (2015)", "Yescarta for FL (2015)",
                       "Kymriah for B-cell ALL (2014)", "Kymriah for DLBCL (2016)", "Kymriah for FL (2021)",
