@@ -130,6 +130,18 @@ def broken(tmp_path_factory):
     (project.checks / "t-broken-sparql.rq").write_text(BROKEN_SPARQL_CHECK, encoding="utf-8")
 
     src = sources()
+    # one page declared twice (one of the two undated), and one page in two versions, each dated
+    src.add("src:t-page-a", "a", "cart:WebPage")
+    src.add("src:t-page-a", "cart:url", "https://example.org/t-page", key="duplicate-source")
+    src.add("src:t-page-a", "cart:publishedOn", "2025-06-01")
+    src.add("src:t-page-b", "a", "cart:WebPage")
+    src.add("src:t-page-b", "cart:url", "https://example.org/t-page")
+    src.add("src:t-record-v1", "a", "cart:WebPage")
+    src.add("src:t-record-v1", "cart:url", "https://example.org/t-record", key="versions")
+    src.add("src:t-record-v1", "cart:publishedOn", "2024-03-01")
+    src.add("src:t-record-v2", "a", "cart:WebPage")
+    src.add("src:t-record-v2", "cart:url", "https://example.org/t-record")
+    src.add("src:t-record-v2", "cart:publishedOn", "2025-03-01")
     facts = Table("t-facts.tsv")
     # a valid little world ...
     facts.add("id:t-cel", "a", "cart:Therapy", key="cel-type")
@@ -177,7 +189,7 @@ def broken(tmp_path_factory):
     text = runner.invoke(main, ["check"], env=env, catch_exceptions=False)
     as_json = runner.invoke(main, ["check", "--format", "json"], env=env, catch_exceptions=False)
     built = runner.invoke(main, ["build"], env=env, catch_exceptions=False)
-    return {"root": root, "facts": facts, "text": text, "json": as_json, "build": built}
+    return {"root": root, "facts": facts, "src": src, "text": text, "json": as_json, "build": built}
 
 
 def test_check_exits_1_and_ends_with_a_summary(broken):
@@ -225,6 +237,16 @@ def test_the_duplicate_label_names_both_ids_and_the_label(broken):
     assert line.startswith(broken["facts"].at("cel-label") + ": ERROR: ")
     assert 'cart:Therapy labelled "T-cel"' in line
     assert "id:t-cel" in line and "id:t-cel2" in line
+
+
+def test_one_page_declared_twice_is_reported_once_but_two_dated_versions_are_not(broken):
+    src = broken["src"]
+    out = lines_of(broken["text"])
+    found = [l for l in out if l.endswith("(duplicate-source)")]
+    assert found == [f"{src.at('duplicate-source')}: WARN: src:t-page-a, src:t-page-b all declare the page "
+                     "https://example.org/t-page: one page under two ids (keep one and cite it from every row) "
+                     "(duplicate-source)"]
+    assert not [l for l in out if l.startswith(src.at("versions") + ": ")]
 
 
 def test_contested_claim_lists_both_sides_with_the_other_sides_line(broken):

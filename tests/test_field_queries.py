@@ -207,7 +207,7 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
         "regulator", "date", "product", "indication", "decision_type", "decision"]
     rows = answer("approvals-worldwide")
     short = {r[:5] for r in rows}
-    # field-approvals.tsv:760-770: EU conditional marketing authorisation of Tecartus, 2020-12-16, MCL
+    # field-approvals.tsv:752-762: EU conditional marketing authorisation of Tecartus, 2020-12-16, MCL
     assert ("European Commission", "2020-12-16", "Tecartus", "mantle cell lymphoma", "Conditional approval") in short
     # field-approvals.tsv:166-177: MHRA conditional authorisation of Aucatzyl, 2025-04-25, ALL
     assert ("Medicines and Healthcare products Regulatory Agency (UK)", "2025-04-25", "Aucatzyl",
