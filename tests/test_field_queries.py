@@ -207,12 +207,12 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
         "regulator", "date", "product", "indication", "decision_type", "decision"]
     rows = answer("approvals-worldwide")
     short = {r[:5] for r in rows}
-    # field-approvals.tsv:752-762: EU conditional marketing authorisation of Tecartus, 2020-12-16, MCL
+    # field-approvals.tsv:753-763: EU conditional marketing authorisation of Tecartus, 2020-12-16, MCL
     assert ("European Commission", "2020-12-16", "Tecartus", "mantle cell lymphoma", "Conditional approval") in short
     # field-approvals.tsv:166-177: MHRA conditional authorisation of Aucatzyl, 2025-04-25, ALL
     assert ("Medicines and Healthcare products Regulatory Agency (UK)", "2025-04-25", "Aucatzyl",
             "acute lymphoblastic leukemia", "Conditional approval") in short
-    # field-approvals.tsv:573-579: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL
+    # field-approvals.tsv:574-580: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL
     assert {r[3] for r in rows if r[0] == "Health Canada" and r[2] == "Kymriah" and r[1] == "2018-09-06"} == {
         "acute lymphoblastic leukemia", "diffuse large B-cell lymphoma"}
     # reference-approved-products.tsv:181-182: Abecma's FDA date is 2021-03-26 (Drugs.com); the

@@ -420,8 +420,8 @@ def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
     # Developers: reference-approved-products.tsv:470-471 (Kymriah, Novartis), :548-549 (Yescarta, Kite), :515
-    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1009-1011
-    # (inati-cel, label "inaticabtagene autoleucel" at :1023, CASI and Juventas). First approvals: :286-288 Kymriah
+    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1010-1012
+    # (inati-cel, label "inaticabtagene autoleucel" at :1016, CASI and Juventas). First approvals: :286-288 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
     # Tecartus 2020-07-24, Breyanzi 2021-02-05, Aucatzyl 2024-11-08 from the same tables' FDA decisions.
     assert {
@@ -465,11 +465,11 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     dates = [r[0] for r in timeline if r[0]]
     assert dates == sorted(dates) and [r[0] for r in timeline] == dates + [""] * (len(timeline) - len(dates))
     # The FDA approvals, each `cart:decisionType cart:Approval` with `cart:decidedBy id:fda`:
-    # reference-approved-products.tsv:283-295 Kymriah (the 2017-08-31 of field-approvals.tsv:546 loses to these
-    # primary rows); :328-333 Yescarta; field-approvals.tsv:548-554 Kymriah LBCL (2018-05-02, :550, rejected by
+    # reference-approved-products.tsv:283-295 Kymriah (the 2017-08-31 of field-approvals.tsv:547 loses to these
+    # primary rows); :328-333 Yescarta; field-approvals.tsv:549-555 Kymriah LBCL (2018-05-02, :551, rejected by
     # curation.tsv:3); reference-approved-products.tsv:237-245 Breyanzi; :179-187 Abecma (2021-03-27, :182, loses to
-    # the primary :181); field-approvals.tsv:775-787 Tecartus ALL; reference-approved-products.tsv:263-275 Carvykti;
-    # field-approvals.tsv:884-894 Yescarta 2L LBCL; :558-562 Kymriah FL; :225-229 Breyanzi 2L LBCL; :81-93 Abecma 2L MM;
+    # the primary :181); field-approvals.tsv:776-788 Tecartus ALL; reference-approved-products.tsv:263-275 Carvykti;
+    # field-approvals.tsv:885-895 Yescarta 2L LBCL; :559-563 Kymriah FL; :225-229 Breyanzi 2L LBCL; :81-93 Abecma 2L MM;
     # :315-322 Carvykti 2L MM; :234-243 Breyanzi MCL; reference-approved-products.tsv:203-211 Aucatzyl;
     # field-approvals.tsv:249-257 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
     fda = [(r[0], r[2], r[4]) for r in answer("approvals-timeline", regulator="FDA", kind="Approval")]
@@ -513,8 +513,8 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     # Every `cart:decisionType cart:RMAT` row but BMS-986353's: reference-approved-products.tsv:258 Breyanzi (no
     # indication); :231-232 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:292-293
     # rese-cel IIM, :235-236 KYV-101 SPS, :203-206 Descartes-08 MG, :212-213 FT819 SLE; field-approvals.tsv:401-402
-    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :568-569 Kymriah FL, :716-717 satri-cel gastric, :907-908
-    # Yescarta DLBCL, :953 zevor-cel (no indication); field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
+    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :569-570 Kymriah FL, :709-710 satri-cel gastric, :900-901
+    # Yescarta DLBCL, :946 zevor-cel (no indication); field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
     assert rmat == {("C-CAR168", "systemic lupus erythematosus"), ("C-CAR168", "lupus nephritis"),("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
                     ("rese-cel", "idiopathic inflammatory myopathy"), ("KYV-101", "stiff person syndrome"),
                     ("FT819", "systemic lupus erythematosus"), ("Descartes-08", "myasthenia gravis"),
@@ -531,8 +531,8 @@ def test_programs_by_disease_sle(built, answer):
     # AUTOGRAPH-SLE/LN, Descartes-08 open-label Phase 2, CARLYSLE and NCT07053800 (Aucatzyl), relma-cel NCT05765006,
     # the Erlangen case series. Designations with `cart:indication id:systemic-lupus-erythematosus`:
     # reference-autoimmune-programs.tsv:254-256 rese-cel Fast Track (FDA), :213 and field-approvals.tsv:381 FT819
-    # RMAT (FDA), reference-autoimmune-programs.tsv:300 and field-approvals.tsv:742 SC291 Fast Track (FDA),
-    # field-approvals.tsv:490 inati-cel IND clearance (NMPA).
+    # RMAT (FDA), reference-autoimmune-programs.tsv:300 and field-approvals.tsv:743 SC291 Fast Track (FDA),
+    # field-approvals.tsv:491 inati-cel IND clearance (NMPA).
     result = catalogue.run_query(built, "programs-by-disease", {"disease": "lupus"}).result
     col = {v: i for i, v in enumerate(result.variables)}
 
@@ -598,14 +598,14 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # Every therapy with a cancer among its diseases is approved for one: cart:approvedFor rows
     # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :465 kymriah, :509-510
     # tecartus, :544-545 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:122
-    # anbal-cel MFDS, :438-440 eque-cel NMPA, :473-476 inati-cel NMPA, :632-635 nexcar19 CDSCO, :657-658 relma-cel
-    # NMPA, :723 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :963-964 zevor-cel NMPA). Before, an approval
+    # anbal-cel MFDS, :438-440 eque-cel NMPA, :473-476 inati-cel NMPA, :629-632 nexcar19 CDSCO, :654-655 relma-cel
+    # NMPA, :716 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :956-957 zevor-cel NMPA). Before, an approval
     # decision counted as "investigational": only cart:approvedFor said approved.
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
     assert stage == dict.fromkeys(("abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel", "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel"), "approved")
-    # Kymriah: ALL (reference-approved-products.tsv:465), DLBCL (the 2018 FDA approval, field-approvals.tsv:554),
-    # FL (the 2022 FDA approval, :561)
+    # Kymriah: ALL (reference-approved-products.tsv:465), DLBCL (the 2018 FDA approval, field-approvals.tsv:555),
+    # FL (the 2022 FDA approval, :562)
     assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
             "follicular lymphoma") in answer("programs-by-category", category="oncology")
     autoimmune = {r[1]: r for r in answer("programs-by-category", category="autoimmune")}
@@ -761,7 +761,7 @@ def test_registrational_timeline_for_rese_cel(answer):
 def test_registrational_timeline_of_a_therapy_with_nothing_recorded_says_so(answer):
     # IM19 (field-readouts.tsv:23-28) is evaluated only by the SLE pilot study of Peking University Third Hospital
     # (:30), which has no phase: no decision, pivotal or phase 3 trial, or milestone. (relma-cel, checked here
-    # before, now has its NMPA decisions: the first, field-approvals.tsv:682-685.)
+    # before, now has its NMPA decisions: the first, field-approvals.tsv:683-686.)
     assert answer("registrational-timeline", therapy="IM19") == [
         ("IM19", "", "", "", "", "", "", "no regulatory decision, pivotal trial or registration milestone is recorded", "0")]
     assert answer("registrational-timeline", therapy="relma-cel")[0][1:4] == (
@@ -823,8 +823,8 @@ def test_sources_for_who_develops_rese_cel(answer):
 
 def test_contested_claims_with_both_sides(answer):
     # Every claim that loses to another statement, one per seed row: field-approvals.tsv:138 (ARI-0001), :468
-    # (inati-cel), :545 (Kymriah 2017), :549 (Kymriah LBCL, curation.tsv:3), :602 (Kymriah TGA, curation.tsv:4;
-    # :601's "December 2018" is no longer contested: field-judgement-sources.tsv:13 gives the day in it), :623 (NexCAR19, curation.tsv:5), :797 (Yescarta EC); field-deals.tsv:111 (Gilead-Kite);
+    # (inati-cel), :546 (Kymriah 2017), :550 (Kymriah LBCL, curation.tsv:3), :602 (Kymriah TGA, curation.tsv:4;
+    # :601's "December 2018" is no longer contested: field-judgement-sources.tsv:13 gives the day in it), :627 (NexCAR19, curation.tsv:5), :805 (Yescarta EC); field-deals.tsv:111 (Gilead-Kite);
     # field-trials-academic.tsv:217, :221 (NCT05828212), :249 (NCT06222853), :316 (NCT06828042), :349 (NCT06946485);
     # field-trials-more.tsv:67 (NCT06316791), :209, :213 (NCT07275736); news-000-rese-cel-autoimmune.tsv:8 (BMS
     # partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS, curation.tsv:6), :91 (rese-cel developed
@@ -907,14 +907,14 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:848), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
     # Tecartus; KITE-363, field-programs.tsv:227, in trial NCT07038447 in SLE, :397); JW Therapeutics (relma-cel,
-    # field-programs.tsv:466 and field-approvals.tsv:1072: NMPA-approved in lymphoma, in trial in SLE); CASI
-    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1009-1011: NMPA-approved in ALL, an
-    # NMPA IND clearance for SLE, :490; Juventas also CNCT19, field-trials-more.tsv:19); IASO Biotherapeutics and
+    # field-programs.tsv:466 and field-approvals.tsv:1073: NMPA-approved in lymphoma, in trial in SLE); CASI
+    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1010-1012: NMPA-approved in ALL, an
+    # NMPA IND clearance for SLE, :491; Juventas also CNCT19, field-trials-more.tsv:19); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:17-19, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
     # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:557); CARsgen
-    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1123 and :1080, NMPA-approved in cancers; KJ-C2219,
+    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1124 and :1081, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
@@ -946,12 +946,12 @@ def test_partners_of_bristol_myers_squibb(answer):
 
 def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
-    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1025-1027
-    # Kymriah, :1093 Tecartus, :1117 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:554) and retroviral (field-approvals.tsv:1118), both stated. The products
+    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1026-1028
+    # Kymriah, :1086 Tecartus, :1110 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
+    # (reference-approved-products.tsv:554) and retroviral (field-approvals.tsv:1119), both stated. The products
     # approved elsewhere, each by its first approval: var-cel (ARI-0001, AEMPS, field-approvals.tsv:137; its
-    # 2021-02-10 at :138 is deprecated), relma-cel (NMPA, :654), eque-cel (Fucaso, NMPA, :433-434; 4-1BB :983-984,
-    # lentiviral :993-994), NexCAR19 (CDSCO, 2023-10-01 month precision, :626; the 2023-11-29 of :627 is rejected by
+    # 2021-02-10 at :138 is deprecated), relma-cel (NMPA, :651), eque-cel (Fucaso, NMPA, :433-434; 4-1BB :976-977,
+    # lentiviral :986-987), NexCAR19 (CDSCO, 2023-10-01 month precision, :623; the 2023-11-29 of :624 is rejected by
     # curation.tsv:5; lentiviral :1062), inati-cel (NMPA, :467; :468's 2023-11-08 loses), zevor-cel (NMPA, :959-960; 4-1BB :1128, lentiviral :1135), anbal-cel (MFDS, :120),
     # satri-cel (NMPA, :721); all autologous (:12, :978-979, :1011, :1054-1055, :1073-1074, :1083, :1103, :1125).
     assert answer("car-t-constructs") == [
