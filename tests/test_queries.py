@@ -1028,7 +1028,7 @@ def test_unconfirmed_claims(answer):
     # record: field-programs.tsv:483, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:55-56;
     # or where the record names no disease (NCT06316076, field-trials-academic.tsv:258-261);
     # where the record names the disease only among autoimmune diseases in general (NCT06828042,
-    # field-trials-academic.tsv:317-318) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :373, :433, :437);
+    # field-trials-academic.tsv:317-318) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :373, :432, :437);
     # FindATrial's, field-programs.tsv:422-423. A garbled sentence calling CB-010 autologous (field-programs.tsv:106);
     # 'remission' where the page reports responses (field-readouts.tsv:94) or improvement (:157). The EMA as the
     # decider of EU orphan designations where the EPAR says only 'designated' (field-approvals.tsv, the seven
