@@ -1034,6 +1034,8 @@ def test_unconfirmed_claims(answer):
     # decider of EU orphan designations where the EPAR says only 'designated' (field-approvals.tsv, the seven
     # decisions below; EMA's designation pages say the European Commission grants them). 'Crohn's disease' as another
     # name of Crohn disease, from a record that uses it for Crohn disease and ulcerative colitis (field-trials-rheum.tsv:34).
+    # The date of an article that says Curocell 'said' anbal-cel had won its MFDS designation, as the designation's date
+    # (field-approvals.tsv:129).
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
@@ -1068,6 +1070,7 @@ def test_unconfirmed_claims(answer):
         ("CB-010", "cell source", "autologous"), ("Breakfree-1 readout at ACR Convergence 2024", "patients in remission", "7"),
         ("Descartes-08 phase 2a in MG, 12-month follow-up (Ann Clin Transl Neurol 2025)", "patients in remission", "7"),
         ("Crohn disease", "skos:altLabel", "Crohn's disease"),
+        ("MFDS advanced biomedicine expedited-approval designation of anbal-cel (2024)", "decision date", "2024-08-08"),
     } | {("CD19-CAR-DNT cells (RJMty19) in autoimmune diseases, Renji Hospital (NCT06316076)", "studies condition", disease)
          for disease in ("idiopathic inflammatory myopathy", "systemic lupus erythematosus", "systemic sclerosis",
                          "vasculitis")
