@@ -21,11 +21,11 @@ from kg import infer as infer_mod
 from kg import ontology as ontology_mod
 from kg import seeds as seeds_mod
 from kg import shacl as shacl_mod
-from kg.diskcopy import DiskCopy
+from kg.diskcopy import DiskCopy, patchable
 from kg.errors import InputError, Problem
 from kg.locations import Locations
 from kg.paths import Paths
-from kg.store import build_lock, give_back_memory, select, side_by_side, store_folder, write_new_store
+from kg.store import build_lock, give_back_memory, live_store, select, side_by_side, store_folder, write_new_store
 from kg.vocab import GRAPH_ACCEPTED, GRAPH_INFERRED, SPARQL_PREFIXES
 
 Progress = Callable[[str], None]
@@ -46,6 +46,8 @@ class BuildReport:
     problems: list[Problem] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    # The store: a copy of the last one patched (quads taken out, added), or None: written anew.
+    patched: tuple[int, int] | None = None
     files: list[str] = field(default_factory=list)
 
     @property
@@ -76,8 +78,9 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
         seed = seeds_mod.load(paths, onto, keep_going=keep_going)
         early = None
         if copy is not None:
-            copy.start(seed.rdf_files)
-            if len(seed.statements) <= EARLY_COPY:
+            small = len(seed.statements) <= EARLY_COPY
+            copy.start(seed.rdf_files, listed=small)
+            if small:
                 early = copy
         _store_seed(store, onto, seed, None, early)
     else:
@@ -296,7 +299,7 @@ def _populate(paths: Paths, store: ox.Store, report: BuildReport, progress: Prog
         # The disk copy keeps one core busy until it is done: the checks take that core only then (on
         # it sooner, they slowed the copy, which the build waits for; 1M triples on 2 cores: 13.7 ->
         # 12.4 s, medians of 5).
-        held = copy.written.wait
+        held = None if copy.patched is not None else copy.written.wait
     return problems + _check(paths, store, onto, seed, report, progress, shacl=shacl, keep_going=keep_going,
                              held=held, give_back=give_back)
 
@@ -326,13 +329,16 @@ def on_disk_by_default(paths: Paths) -> bool:
     return _table_bytes(paths) > TABLES_IN_MEMORY
 
 
-def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_memory: bool | None = None) -> BuildReport:
+def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_memory: bool | None = None,
+          anew: bool = False) -> BuildReport:
     """Build the graph into a new store and make it live; on any error the previous build stays as it was.
 
     The stages run on an in-memory store while a thread writes the on-disk one (kg.diskcopy); with
     low_memory they run on the on-disk store itself, the seed folder read in a child process: about
     a fifth of the memory for a big table, in about 1.8x the time.
     None: on disk when the statement tables are larger than TABLES_IN_MEMORY together.
+    The new store is a copy of the live one, patched, where the live one has its quads listed (a small
+    seed folder built in memory), unless `anew`.
     """
     start = time.perf_counter()
     report = BuildReport()
@@ -353,7 +359,7 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
 
     def fill(disk: ox.Store, scratch: Path) -> None:
         memory = ox.Store()
-        copy = DiskCopy(disk, scratch=scratch, folder=store_folder(scratch))
+        copy = DiskCopy(disk, scratch=scratch, folder=store_folder(scratch), patched=listed)
         try:
             complete(populate(paths, memory, report, progress, shacl=shacl, copy=copy), memory)
         except BaseException:
@@ -363,11 +369,14 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
         t = time.perf_counter()
         progress("writing store")
         copy.close()
+        report.patched = copy.changes
         report.stages["write"] = time.perf_counter() - t
 
     with build_lock(paths):
         progress("working on the on-disk store" if low_memory else "working in memory")
-        write_new_store(paths, fill_on_disk if low_memory else fill)
+        live = None if low_memory or anew else live_store(paths)
+        listed = patchable(live)
+        write_new_store(paths, fill_on_disk if low_memory else fill, copy_of=live if listed else None)
     report.seconds = time.perf_counter() - start
     return report
 

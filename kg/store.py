@@ -1,4 +1,4 @@
-"""The persistent embedded store under build/: written whole and swapped in atomically, opened read-only."""
+"""The persistent embedded store under build/: written anew or patched in a copy, swapped in whole, opened read-only."""
 
 from __future__ import annotations
 
@@ -57,9 +57,14 @@ def _remove_stale(paths: Paths, keep: set[Path]) -> None:
             link.unlink()
     if not paths.stores.is_dir():
         return
+    keep = keep | {quads_list(folder) for folder in keep}
     for entry in paths.stores.iterdir():
-        if entry.resolve() not in keep:
+        if entry.resolve() in keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 # A store smaller than this on disk is not compacted after it is written. The curated graph's store
@@ -76,6 +81,15 @@ COMPACTED_FROM_BYTES = 90_000_000
 def store_folder(scratch: Path) -> Path:
     """The folder of the store that write_new_store gave `fill` this scratch folder beside."""
     return scratch.with_name(scratch.name.removesuffix(".scratch"))
+
+
+def quads_list(folder: Path) -> Path:
+    """The file beside a store's folder that lists every quad the store holds, one N-Quads line each.
+
+    kg.diskcopy writes it with the store; the next build patches a copy of the store by it (only the
+    quads that changed go in or out) instead of writing every quad anew.
+    """
+    return folder.with_name(folder.name + ".nq")
 
 
 def compact_if_large(store: ox.Store, folder: Path) -> bool:
@@ -99,22 +113,33 @@ def _bytes_in(folder: Path) -> int:
     return total
 
 
-def write_new_store(paths: Paths, fill: Callable[[ox.Store, Path], None]) -> Path:
+def live_store(paths: Paths) -> Path | None:
+    """The live store's folder, or None before the first build."""
+    return paths.current_store.resolve() if paths.current_store.exists() else None
+
+
+def write_new_store(paths: Paths, fill: Callable[[ox.Store, Path], None], copy_of: Path | None = None) -> Path:
     """Build a store in a fresh folder with `fill(store, scratch)`, then make it the live one in one atomic rename.
 
+    With `copy_of` (the live store's folder), the fresh folder starts as a copy of that store: a
+    checkpoint, whose files are hard links to the live store's, which RocksDB never changes in place
+    (the curated graph's store: 13 ms), so `fill` changes only the copy.
     Must be called holding build_lock. If `fill` raises, the folder is deleted and the live store is untouched.
     `scratch` is an empty folder beside the store's, named after it (`<store>.scratch`), for files on
     their way into the store; it is deleted before the store goes live, or with the store's folder. A
     killed build leaves the two together, and the next build deletes both (_remove_stale).
     """
     paths.stores.mkdir(parents=True, exist_ok=True)
-    live = paths.current_store.resolve() if paths.current_store.exists() else None
+    live = live_store(paths)
     _remove_stale(paths, {live} if live else set())
     # A fresh, unique folder: never the live one, even for two builds in the same second and process.
     folder = Path(tempfile.mkdtemp(prefix=f"store-{time.strftime('%Y%m%dT%H%M%S')}-", dir=paths.stores))
     scratch = folder.with_name(folder.name + ".scratch")
     store: ox.Store | None = None
     try:
+        if copy_of is not None:
+            folder.rmdir()  # a checkpoint is made into a folder of its own making
+            ox.Store.read_only(str(copy_of)).backup(str(folder))
         scratch.mkdir()
         store = ox.Store(str(folder))
         fill(store, scratch)
@@ -134,6 +159,7 @@ def write_new_store(paths: Paths, fill: Callable[[ox.Store, Path], None]) -> Pat
         gc.collect()
         shutil.rmtree(folder, ignore_errors=True)
         shutil.rmtree(scratch, ignore_errors=True)
+        quads_list(folder).unlink(missing_ok=True)
         raise
     _remove_stale(paths, {folder.resolve()})
     return folder

@@ -406,3 +406,110 @@ def test_the_cycle_collector_is_off_while_the_build_works_and_back_on_after(proj
         was = gc.isenabled()
         gc.enable()
     assert not was
+
+
+# --- the next build patches a copy of the last store ----------------------------------------------------
+
+TTL_BLANK = """@prefix cart: <https://w3id.org/cartkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+[] a cart:Company ; rdfs:label "Patched Blank Company" .
+"""
+
+
+def assert_disk_is_memory(project) -> None:
+    import pyoxigraph as ox
+    from rdflib.compare import isomorphic
+
+    from kg import build as build_mod
+    from kg.store import open_store
+
+    memory = ox.Store()
+    build_mod.populate(project, memory, build_mod.BuildReport())
+    plain_memory, blank_memory = quads_apart(memory)
+    plain_disk, blank_disk = quads_apart(open_store(project))
+    assert len(plain_memory) > 10_000 and len(blank_memory) > 100
+    assert plain_disk == plain_memory
+    assert isomorphic(blank_disk, blank_memory)
+
+
+def patched(result) -> tuple[int, int] | None:
+    said = re.search(r"^the last store, patched: ([0-9,]+) quads out, ([0-9,]+) in$", result.stdout, re.M)
+    return (int(said[1].replace(",", "")), int(said[2].replace(",", ""))) if said else None
+
+
+def test_a_rebuild_patches_a_copy_of_the_last_store_into_exactly_what_the_build_made(project, run):
+    first = run("build")
+    assert first.exit_code == 0 and patched(first) is None  # nothing to patch: written anew, and listed
+    table = next(p for p in sorted(project.seeds.glob("*.tsv")) if "\trdfs:label\t" in p.read_text(encoding="utf-8"))
+    rows = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, row in enumerate(rows) if "\trdfs:label\t" in row)
+    cells = rows[at].split("\t")
+    cells[2] += " (renamed)"
+    rows[at] = "\t".join(cells)
+    table.write_text("".join(rows), encoding="utf-8")
+    add_rows(project, "t-patch.tsv", *SOURCE_ROWS, f"id:t-patch-co\ta\tcart:Company\t{REF}\t\tverified",
+             f"id:t-patch-co\trdfs:label\tPatch Company\t{REF}\t\tverified")
+    (project.seeds / "t-blank.ttl").write_text(TTL_BLANK, encoding="utf-8")
+
+    second = run("build")
+    assert second.exit_code == 0, second.stderr
+    out, into = patched(second)
+    # the renamed label: its claim's object and its accepted triple, out and in; the new table's rows and
+    # the Turtle file's blank node (and what inference adds about each): in only
+    assert out >= 2 and into > out
+    assert_disk_is_memory(project)
+
+    table.write_text("".join(rows).replace(" (renamed)", ""), encoding="utf-8")
+    (project.seeds / "t-patch.tsv").unlink()
+    (project.seeds / "t-blank.ttl").unlink()
+    third = run("build")
+    assert third.exit_code == 0, third.stderr
+    assert patched(third) == (into, out)  # all undone
+    assert_disk_is_memory(project)
+    unchanged = run("build")
+    assert patched(unchanged) == (0, 0)
+    # one store and its list are kept, the last
+    assert sorted(p.suffix for p in project.stores.iterdir()) == ["", ".nq"]
+    anew = run("build", "--anew")
+    assert anew.exit_code == 0 and patched(anew) is None
+    assert_disk_is_memory(project)
+
+
+def test_an_unreadable_quads_list_has_the_store_written_anew(project, run):
+    from kg.store import live_store, quads_list
+
+    assert run("build").exit_code == 0
+    listed = quads_list(live_store(project))
+    header = listed.read_bytes().split(b"\n", 1)[0]
+    listed.write_bytes(header + b"\n<not a list")  # as if cut short
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    assert patched(result) is None
+    assert_disk_is_memory(project)
+    assert patched(run("build")) == (0, 0)  # listed again
+
+
+def test_a_build_that_fails_after_patching_its_copy_leaves_the_live_store_as_it_was(project, run, monkeypatch):
+    """The copy's files are hard links to the live store's, which RocksDB never rewrites: the patch of the
+    copy (run to its end even when the checks fail beside it) changes nothing of the live store."""
+    from kg import diskcopy
+
+    assert run("build").exit_code == 0
+    before = tree_hash(project.build)
+    done = []
+    patch = diskcopy.DiskCopy._patch
+
+    def patch_and_tell(self) -> None:
+        patch(self)
+        done.append(self.changes)
+
+    monkeypatch.setattr(diskcopy.DiskCopy, "_patch", patch_and_tell)
+    add_rows(project, "test-sources.tsv", *SOURCE_ROWS)
+    add_rows(project, "test-facts.tsv",  # read without error; the checks find the dangling reference
+             f"id:t-x\ta\tcart:Therapy\t{REF}\t\tverified",
+             f"id:t-x\trdfs:label\tT-cel\t{REF}\t\tverified",
+             f"id:t-x\tcart:targets\tid:nowhere\t{REF}\t\tverified")
+    result = run("build")
+    assert result.exit_code == 1 and "id:nowhere" in result.stderr
+    assert len(done) == 1 and done[0][1] > 0  # the copy was patched: the new rows' quads went in
+    assert tree_hash(project.build) == before

@@ -66,8 +66,9 @@ def big_ntriples(path: Path, triples: int) -> None:
 
 
 def store_folders(root: Path) -> list[Path]:
+    """The store folders under build/stores/ (beside each, a file may list its quads: kg.quadslist)."""
     stores = root / "build" / "stores"
-    return sorted(stores.iterdir()) if stores.is_dir() else []
+    return sorted(p for p in stores.iterdir() if p.is_dir()) if stores.is_dir() else []
 
 
 def count(env: dict, query: str) -> int:
@@ -83,11 +84,14 @@ BULK = "SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:comment ?c FILTER(STRSTARTS(STR(
 
 def wait_until_it_writes(proc: subprocess.Popen, root: Path, live: Path) -> Path:
     """The store folder a running build writes into, once it has written to it for a second."""
+    def being_written() -> list[Path]:
+        return [f for f in store_folders(root) if f.resolve() != live and not f.name.endswith(".scratch")]
+
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(store_folders(root)) < 2:
+    while time.monotonic() < deadline and not being_written():
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.05)
-    new = [f for f in store_folders(root) if f.resolve() != live]
+    new = being_written()
     assert new, "the build never started writing its store"
     time.sleep(1.0)
     assert proc.poll() is None, "the build finished before it could be stopped: make the data bigger"
@@ -128,6 +132,8 @@ def test_a_build_killed_midway_leaves_the_previous_store_and_page_intact(tmp_pat
     again = kg(env, "build")
     assert again.returncode == 0, again.stderr
     assert store_folders(tmp_path) == [(build / "current").resolve()]
+    live = (build / "current").resolve()
+    assert sorted((build / "stores").iterdir()) == [live, live.with_name(live.name + ".nq")]
     assert not new.exists()
     leftovers = [p.name for p in build.rglob("*") if p.name.startswith(".current-") or p.name.endswith(".tmp")]
     assert leftovers == []

@@ -17,12 +17,16 @@ from kg.vocab import GRAPH_INFERRED
 @click.option("--low-memory/--in-memory", default=None,
               help="Work on the on-disk store (about a fifth of the memory, about 1.8x the time) or in memory. "
                    "By default in memory, unless the statement tables pass 24 MB together.")
+@click.option("--anew", is_flag=True,
+              help="Write every quad into a new store, rather than patch a copy of the last one with what changed.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Also print each stage as it starts, triples per source graph, every class, and each warning.")
-def build(no_shacl: bool, low_memory: bool | None, verbose: bool) -> None:
+def build(no_shacl: bool, low_memory: bool | None, anew: bool, verbose: bool) -> None:
     """Build the graph from ontology/ and seeds/ into build/ (the previous build stays if this one fails).
 
     Prints a short summary: triples, entities per class, problems by level (`kg check` lists them), time.
+    A seed folder built in memory is written once; later builds copy the last store and change in it only
+    the quads that changed (the summary says how many), unless --anew.
     """
     from kg import build as build_mod
     from kg.names import curie
@@ -38,7 +42,7 @@ def build(no_shacl: bool, low_memory: bool | None, verbose: bool) -> None:
             click.echo(f"\r\x1b[K[{time.perf_counter() - started:6.2f}s] {stage}", err=True, nl=False)
 
     try:
-        report = build_mod.build(paths, progress=progress, shacl=not no_shacl, low_memory=low_memory)
+        report = build_mod.build(paths, progress=progress, shacl=not no_shacl, low_memory=low_memory, anew=anew)
     finally:
         if live:
             click.echo("\r\x1b[K", err=True, nl=False)
@@ -46,6 +50,8 @@ def build(no_shacl: bool, low_memory: bool | None, verbose: bool) -> None:
     click.echo(f"built {report.total_triples:,} triples ({inferred:,} inferred) in {len(report.triples_per_graph)} "
                f"graphs from {len(report.files)} files in {report.seconds:.2f}s "
                f"into {paths.relative(paths.build)}/current/")
+    if report.patched is not None:
+        click.echo(f"the last store, patched: {report.patched[0]:,} quads out, {report.patched[1]:,} in")
     counts = {level: sum(1 for p in report.problems if p.level == level) for level in ("error", "warn", "info")}
     problems = (f"{counts['error']} errors, {counts['warn']} warnings, {counts['info']} info"
                 + (" (`kg check` lists them)" if counts["warn"] + counts["info"] and not verbose else ""))
