@@ -5,7 +5,8 @@
 Each round runs, one after the other in fresh processes (so a noisy spell hits them all alike):
 `python -c pass`; importing what the build imports; a raw pyoxigraph `bulk_load` of the built graph's
 quads into a new on-disk store, compacted where the build would compact it (kg.store.compact_if_large:
-what writing the store alone costs); `kg build --anew`, every quad written into a new store (as the first
+what writing the store alone costs); `kg check`, the build's work in memory with nothing written (what
+a patched build cannot go below); `kg build --anew`, every quad written into a new store (as the first
 build of a checkout); and `kg build` after one row of a copy of the seeds was edited (a label, changed
 one round and back the next), which patches a copy of the last store. All build into a temporary build
 folder. Prints medians of wall time and of CPU time (user and system, every thread: a build that keeps
@@ -69,6 +70,7 @@ def main() -> int:
             "python -c pass": [python, "-c", "pass"],
             "import kg.cli, kg.build": [python, "-c", "import kg.cli, kg.build"],
             "bulk_load of its quads": [python, "-c", WRITE_ALONE, str(dump)],
+            "kg check": [kg, "check"],
             BUILDS[0]: [kg, "build", "--anew"],
             BUILDS[1]: [kg, "build"],
         }

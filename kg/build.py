@@ -8,7 +8,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import queue
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -154,11 +156,39 @@ def _store_seed(store: ox.Store, onto, seed, claims: Path | None, early: DiskCop
     pieces = seed.nquads_claims_first(-(-len(seed.statements) // EARLY_FIRST_PIECE))
     first = next(pieces)
     early.add(first)
-    store.load(next(pieces), format=ox.RdfFormat.N_QUADS, lenient=True)  # the accepted facts
-    rest = next(pieces)
-    early.add(rest)
-    for chunk in (first, rest):
-        store.load(chunk, format=ox.RdfFormat.N_QUADS, lenient=True)
+    if early.patched is None:
+        store.load(next(pieces), format=ox.RdfFormat.N_QUADS, lenient=True)  # the accepted facts
+        rest = next(pieces)
+        early.add(rest)
+        for chunk in (first, rest):
+            store.load(chunk, format=ox.RdfFormat.N_QUADS, lenient=True)
+        return
+    # A copy to patch leaves the other core free until inference is done: each piece is loaded there
+    # while the next is made (pyoxigraph lets go of the GIL while it loads).
+    loading: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    failed: list[BaseException] = []
+    loader = threading.Thread(target=_load_each, args=(store, loading, failed), name="kg-load", daemon=True)
+    loader.start()
+    try:
+        loading.put(first)
+        loading.put(next(pieces))  # the accepted facts
+        rest = next(pieces)
+        early.add(rest)
+        loading.put(rest)
+    finally:
+        loading.put(None)
+        loader.join()
+    if failed:
+        raise failed[0]
+
+
+def _load_each(store: ox.Store, loading: queue.SimpleQueue, failed: list[BaseException]) -> None:
+    """Load each N-Quads text put in `loading`, in turn, until None or an error (put in `failed`)."""
+    try:
+        while (text := loading.get()) is not None:
+            store.load(text, format=ox.RdfFormat.N_QUADS, lenient=True)
+    except BaseException as exc:  # raised on the build's thread
+        failed.append(exc)
 
 
 def _keep_each_triple_once(store: ox.Store) -> None:
