@@ -91,7 +91,7 @@ class DiskCopy:
         self.folder = folder  # where `disk` keeps its files: compacted there if large (None: left to the caller)
         self.patched = patched
         self._listing: quadslist.Writer | None = None  # the quads list, while it is written
-        self._held: list[tuple[str, bytes]] = []  # what a patch would write, by chunk, to set against the list
+        self._held: list[quadslist.Chunk] = []  # what a patch would write, to set against the list
         self._pieces = 0  # the pieces of claims add() gave so far
         self.changes: tuple[int, int] | None = None  # a patch's quads taken out and added; None: written anew
         self.scratch = scratch  # where each graph is written out on its way to disk (None: the system's temp)
@@ -182,10 +182,12 @@ class DiskCopy:
 
     def _list(self, name: str, quads: bytes) -> None:
         """A chunk of what the store gets, into the quads list (and held for the patch)."""
-        if self._listing is not None:
-            self._listing.add(name, quads)
+        if self._listing is None:
+            return
+        piece = quadslist.chunk(name, quads)
+        self._listing.add(piece)
         if self.patched is not None:
-            self._held.append((name, quads))
+            self._held.append(piece)
 
     def _load(self, quads: bytes) -> None:
         """N-Quads that name no blank node into the disk store, unless it is patched once all are made."""
@@ -201,12 +203,12 @@ class DiskCopy:
         assert self.patched is not None and self._truth is not None
         held, self._held = self._held, []
         try:
-            gone, new, lines = quadslist.changed_lines(*quadslist.read(self.patched), held)
+            gone, new, lines = quadslist.changed_lines(self.patched, quadslist.read_index(self.patched), held)
         except (OSError, ValueError):  # a list unreadable after all: the copy is written anew
             gone, new, lines = {b""}, set(), 0
         if len(gone) + len(new) > PATCHED_SHARE * lines:
             self.disk.clear()
-            plain, named = spill.set_apart_blank_nodes(b"".join(text for _, text in held))
+            plain, named = spill.set_apart_blank_nodes(b"".join(piece.text for piece in held))
             self.disk.bulk_load(input=plain, format=ox.RdfFormat.N_QUADS, lenient=True)
             self._add_quads(named)
             return
