@@ -397,7 +397,7 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
             raise
         del memory  # checked: the copy lets it go too once it has read it (DiskCopy._copy_graphs)
         t = time.perf_counter()
-        progress("writing store")
+        progress("writing store" if copy.patched is None else "patching the last store's copy")
         copy.close()
         report.patched = copy.changes
         report.stages["write"] = time.perf_counter() - t
