@@ -437,16 +437,23 @@ def patched(result) -> tuple[int, int] | None:
     return (int(said[1].replace(",", "")), int(said[2].replace(",", ""))) if said else None
 
 
-def test_a_rebuild_patches_a_copy_of_the_last_store_into_exactly_what_the_build_made(project, run):
-    first = run("build")
-    assert first.exit_code == 0 and patched(first) is None  # nothing to patch: written anew, and listed
+def rename_a_label(project) -> tuple[Path, str]:
+    """The first label of the first table with one, renamed; the table and its text before."""
     table = next(p for p in sorted(project.seeds.glob("*.tsv")) if "\trdfs:label\t" in p.read_text(encoding="utf-8"))
-    rows = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    text = table.read_text(encoding="utf-8")
+    rows = text.splitlines(keepends=True)
     at = next(i for i, row in enumerate(rows) if "\trdfs:label\t" in row)
     cells = rows[at].split("\t")
     cells[2] += " (renamed)"
     rows[at] = "\t".join(cells)
     table.write_text("".join(rows), encoding="utf-8")
+    return table, text
+
+
+def test_a_rebuild_patches_a_copy_of_the_last_store_into_exactly_what_the_build_made(project, run):
+    first = run("build")
+    assert first.exit_code == 0 and patched(first) is None  # nothing to patch: written anew, and listed
+    table, text = rename_a_label(project)
     add_rows(project, "t-patch.tsv", *SOURCE_ROWS, f"id:t-patch-co\ta\tcart:Company\t{REF}\t\tverified",
              f"id:t-patch-co\trdfs:label\tPatch Company\t{REF}\t\tverified")
     (project.seeds / "t-blank.ttl").write_text(TTL_BLANK, encoding="utf-8")
@@ -459,7 +466,7 @@ def test_a_rebuild_patches_a_copy_of_the_last_store_into_exactly_what_the_build_
     assert out >= 2 and into > out
     assert_disk_is_memory(project)
 
-    table.write_text("".join(rows).replace(" (renamed)", ""), encoding="utf-8")
+    table.write_text(text, encoding="utf-8")
     (project.seeds / "t-patch.tsv").unlink()
     (project.seeds / "t-blank.ttl").unlink()
     third = run("build")
@@ -513,3 +520,15 @@ def test_a_build_that_fails_after_patching_its_copy_leaves_the_live_store_as_it_
     assert result.exit_code == 1 and "id:nowhere" in result.stderr
     assert len(done) == 1 and done[0][1] > 0  # the copy was patched: the new rows' quads went in
     assert tree_hash(project.build) == before
+
+
+def test_a_patch_past_its_share_of_the_graph_writes_the_copy_anew(project, run, monkeypatch):
+    from kg import diskcopy
+
+    assert run("build").exit_code == 0
+    monkeypatch.setattr(diskcopy, "PATCHED_SHARE", 0)  # any change is too many: the copy is emptied, written anew
+    rename_a_label(project)  # the old label's quads are in the copy, and must go
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    assert patched(result) is None
+    assert_disk_is_memory(project)
