@@ -204,9 +204,10 @@ class DiskCopy:
         held, self._held = self._held, []
         try:
             gone, new, lines = quadslist.changed_lines(self.patched, quadslist.read_index(self.patched), held)
-        except (OSError, ValueError):  # a list unreadable after all: the copy is written anew
-            gone, new, lines = {b""}, set(), 0
-        if len(gone) + len(new) > PATCHED_SHARE * lines:
+            anew = len(gone) + len(new) > PATCHED_SHARE * lines
+        except (OSError, ValueError):  # a list unreadable after all
+            anew = True
+        if anew:
             self.disk.clear()
             plain, named = spill.set_apart_blank_nodes(b"".join(piece.text for piece in held))
             self.disk.bulk_load(input=plain, format=ox.RdfFormat.N_QUADS, lenient=True)
