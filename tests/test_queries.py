@@ -999,9 +999,11 @@ def test_sources_of_one_kind(answer):
     # Pharmaceutical Technology on Caribou's halted lupus programme, Nuovo Dialogo on CATARSIS's first patient): 142.
     # Since: sources-field-trials-new-o.tsv:105 (a syndicated registry notice on NCT03030976) and
     # sources-field-trials-r2-r.tsv:17 (Medigate News on Curocell's SLE IND): 144. Since: MarketScreener on Novartis's
-    # NEJM update of ELIANA (src:marketscreener-novartis-eliana-nejm-update in sources.tsv): 145.
+    # NEJM update of ELIANA (src:marketscreener-novartis-eliana-nejm-update in sources.tsv): 145. Since: Flcube on
+    # IASO's Fucaso IND in SLE, which says Innovent co-developed it (src:flcube-iaso-fucaso-sle-ind in
+    # sources-field-approvals.tsv): 146.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 145
+    assert len(rows) == 146
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
