@@ -39,7 +39,7 @@ def test_therapy_which_therapies_target_bcma(ask):
     # field-trials-third.tsv:4 beijing-gobroad-hospital-ucb-cd19-bcma-car-t, :21 kn3601, :116 prg-1801, :121 s103,
     # :126 scar02; field-readouts.tsv:36 feng-cd19-bcma-co-infusion-car-t; field-deals.tsv:191 eso-t01;
     # field-trials-lupus.tsv:11 childrens-hospital-of-zhejiang-university-bcma-cd70-car-t;
-    # field-programs-sixth.tsv:12 icg318; field-programs-eighth.tsv:16 lmy-920; field-trials-fill-g.tsv:6 bh002,
+    # field-programs-sixth.tsv:12 icg318; field-programs-eighth.tsv:14 lmy-920; field-trials-fill-g.tsv:6 bh002,
     # :43 nct07318259-ultra-fast-bcma-cd70-car-t; field-trials-new-n.tsv:35 rd06-05; and the products the registry
     # records of field-trials-monitor-new.tsv name as BCMA-targeted, each row there read from its record's
     # intervention, title or summary (e.g. :2083 QT-019C, "Targeting CD19 and BCMA(QT-019C)" in NCT07315087's title).

@@ -403,7 +403,7 @@ CD19_THERAPIES = {
     # field-programs-fifth.tsv:14 (Meta10-19) and :45-46 (YTS109), field-programs-sixth.tsv:13 (ICG318),
     # field-trials-rheum-b.tsv:6 (BCT301, "a CD19" CAR T cell injection)
     "meta10-19", "yts109", "icg318", "bct301",
-    # field-trials-fill-g.tsv:13 (CHT105) and :7 (BH002), field-programs-eighth.tsv:7 (CT1190B, partially verified),
+    # field-trials-fill-g.tsv:13 (CHT105) and :7 (BH002), curation-judgements.tsv (CT1190B, the curation's reading of its trial listing),
     # field-trials-new-n.tsv:36 (RD06-05), field-trials-new-m.tsv:8 (CLBR001 + SWI019), field-programs-seventh.tsv:54
     # (SYNCAR-001)
     "cht105", "bh002", "ct1190b", "rd06-05", "clbr001-swi019", "syncar-001",
@@ -453,7 +453,7 @@ def test_therapies_by_target_bcma_by_its_gene_symbol(built, answer):
         "feng-cd19-bcma-co-infusion-car-t", "eso-t01",  # field-readouts.tsv:36, field-deals.tsv:191
         "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t",  # field-trials-lupus.tsv:11
         "icg318",  # field-programs-sixth.tsv:12
-        # field-programs-eighth.tsv:16, field-trials-fill-g.tsv:6 and :43, field-trials-new-n.tsv:35
+        # field-programs-eighth.tsv:14, field-trials-fill-g.tsv:6 and :43, field-trials-new-n.tsv:35
         "lmy-920", "bh002", "nct07318259-ultra-fast-bcma-cd70-car-t", "rd06-05"} | subjects(
         "field-trials-monitor-new.tsv", "cart:targets", "id:bcma")
     assert answer("therapies-by-target", target="BCMA") == answer("therapies-by-target", target="HGNC:11913") \

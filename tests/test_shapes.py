@@ -188,6 +188,22 @@ def test_source_needs_a_title_at_its_row_in_the_sources_table(project, run):
             "(shacl:MinCountConstraintComponent)") in problems(result)
 
 
+def test_a_source_with_two_titles_is_an_error_at_a_title_row(project, run):
+    """One page, one title: two (one table calls it one thing, another something else) are a slip to resolve."""
+    write_table(project, "test-sources.tsv", [f"{REF}\ta\tcart:WebPage\t{REF}\t\tverified",
+                                              f"{REF}\tcart:title\tTest page\t{REF}\t\tverified",
+                                              f"{REF}\tcart:title\tTest page, another name\t{REF}\t\tverified",
+                                              f"{REF}\tcart:url\thttps://example.org/page\t{REF}\t\tverified"])
+    write_table(project, "test-facts.tsv", rows(*THERAPY, *TARGET))
+    result = run("build", "--verbose")
+    assert result.exit_code == 1
+    found = [line for line in problems(result) if "a Source has one title" in line]
+    assert len(found) == 1, problems(result)
+    assert found[0].split(": ERROR: ")[0] in ("seeds/test-sources.tsv:3", "seeds/test-sources.tsv:4")
+    assert found[0].endswith(f"{REF}: a Source has one title: keep the page's own and drop the other cart:title row "
+                             "(shacl:MaxCountConstraintComponent)")
+
+
 TURTLE = """@prefix cart: <https://w3id.org/cartkg/ontology#> .
 @prefix id: <https://w3id.org/cartkg/id/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
