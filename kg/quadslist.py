@@ -3,10 +3,11 @@
 A build writes the list with its store (kg.diskcopy) and the next build patches a copy of that store
 by it: it sets what it would write, chunk by chunk, against the list. A chunk is a piece of the
 claims, one graph of the in-memory store, or the quads that name a blank node, written in the same
-order by every build of the same seeds, so an edited row changes a few lines of two or three chunks.
+order by every build of the same seeds, so an edited row changes a few lines of a few chunks.
 A chunk whose digest is the one listed is not read again; of one that changed, only the lines between
 the start and the end its old and new text share are compared line by line (the curated graph: 260k
-lines, 56 MB in 8 chunks, of which a label edited changes 3).
+lines, 56 MB in 8 chunks, of which a label edited changes 4: both pieces of claims, the accepted
+and the inferred graph).
 
 The file: a header line, the chunks one after the other, an index line `# <bytes> <lines> <sha256>
 <name>` for each, and a last line `# index <where the index starts> <chunks>`. No N-Quads line starts

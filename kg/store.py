@@ -84,7 +84,7 @@ def store_folder(scratch: Path) -> Path:
 
 
 def quads_list(folder: Path) -> Path:
-    """The file beside a store's folder that lists every quad the store holds, one N-Quads line each.
+    """The file beside a store's folder that lists every quad the store holds, as N-Quads (kg.quadslist).
 
     kg.diskcopy writes it with the store; the next build patches a copy of the store by it (only the
     quads that changed go in or out) instead of writing every quad anew.
