@@ -25,8 +25,9 @@ def build(no_shacl: bool, low_memory: bool | None, anew: bool, verbose: bool) ->
     """Build the graph from ontology/ and seeds/ into build/ (the previous build stays if this one fails).
 
     Prints a short summary: triples, entities per class, problems by level (`kg check` lists them), time.
-    A seed folder built in memory is written once; later builds copy the last store and change in it only
-    the quads that changed (the summary says how many), unless --anew.
+    A seed folder of up to 50,000 statements and no N-Triples file, built in memory, is written whole once;
+    later builds copy the last store and change in it only the quads that changed (the summary says how
+    many), unless --anew.
     """
     from kg import build as build_mod
     from kg.names import curie
