@@ -10,10 +10,9 @@ a patched build cannot go below); `kg build --anew`, every quad written into a n
 build of a checkout); `kg build` after one row of a copy of the seeds was edited (a label), which patches
 a copy of the store the build before wrote anew (RocksDB compacts that copy on a thread of its own);
 and `kg build` after the row was changed back, which patches the copy the patch before made (the edit
-loop of a curator). All build into a temporary build
-folder. Prints medians of wall time and of CPU time (user and system, every thread: a build that keeps
-2 cores busy takes about half its CPU time in wall time), each build over each floor, the time each
-build reports for itself, and the goal (under 2 s).
+loop of a curator). All build into a temporary build folder. Prints medians of wall time and of CPU
+time (user and system, every thread: a build that keeps 2 cores busy takes about half its CPU time in
+wall time), each build over each floor, the time each build reports for itself, and the goal (under 2 s).
 """
 
 from __future__ import annotations
