@@ -243,13 +243,14 @@ class DiskCopy:
             self._truth = memory
         blank: list[ox.Quad] = []
         batch = bytearray()
-        sizes = _graph_sizes(memory, self.whole | set(self.direct))
+        # A listed copy goes as text whatever the size (the list holds it), so its graphs are not counted.
+        sizes = {} if self._listing is not None else _graph_sizes(memory, self.whole | set(self.direct))
         with tempfile.TemporaryDirectory(prefix="copy-", dir=self.scratch) as folder:
             spilled = Path(folder) / "graph.nt"
             for graph in (ox.DefaultGraph(), *memory.named_graphs()):
                 if graph in self.direct or graph in self.whole:
                     continue
-                if sizes.get(graph, 0) > SPILLED_GRAPH and self._listing is None:
+                if sizes.get(graph, 0) > SPILLED_GRAPH:
                     memory.dump(str(spilled), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
                     blank += spill.load_triples(self.disk, spilled, graph)
                     continue
