@@ -148,3 +148,48 @@ def test_dates_compare_at_their_precision():
     assert dates.parse("2023").after(dates.parse("2022-12-31").start)
     with pytest.raises(dates.DateError):
         dates.parse("this year")
+
+
+def test_a_date_no_source_gives_to_the_day_is_shown_as_they_give_it(project, run):
+    # The stored value is the period's first day (2019-03-01); the canned queries show what the sources gave.
+    second = [r.replace("src:test-dated", "src:test-dated-2").replace("A dated test page", "A second dated test page")
+              for r in SOURCE_ROWS]
+
+    def decision(name: str, date: str, source: str = "src:test-dated", therapy: str = "id:test-cel") -> list[str]:
+        iri = f"id:decision-test-{name}"
+        return [f"{iri}\ta\tcart:RegulatoryDecision\t{source}\t\tverified",
+                f"{iri}\trdfs:label\tTest approval {name}\t{source}\t\tverified",
+                f"{iri}\tcart:decisionFor\t{therapy}\t{source}\t\tverified",
+                f"{iri}\tcart:decidedBy\tid:fda\t{source}\t\tverified",
+                f"{iri}\tcart:decisionType\tcart:Approval\t{source}\t\tverified",
+                f"{iri}\tcart:decisionDate\t{date}\t{source}\t\tverified"]
+
+    _table(project, "test-dated.tsv", SOURCE_ROWS + second + [
+        "id:test-cel\ta\tcart:Therapy\tsrc:test-dated\t\tverified",
+        "id:test-cel\trdfs:label\ttest-cel\tsrc:test-dated\t\tverified",
+        "id:test-cel\tcart:targets\tid:cd19\tsrc:test-dated\t\tverified",
+        *decision("month", "2019-04"),  # a month
+        *decision("month-and-day", "2019-03"),
+        *decision("month-and-day", "2019-03-01", "src:test-dated-2"),  # the same day, given by another source
+        *decision("year", "2018"),
+        *decision("month-on-the-same-day", "2018-01"),  # another test-cel approval stored as 2018-01-01
+        *decision("year-and-month", "2018", therapy="id:kymriah"),
+        *decision("year-and-month", "2018-01", "src:test-dated-2", therapy="id:kymriah"),  # the finer of the two
+        *decision("later", "2019-05-02"),
+    ])
+    result = run("build", "--no-shacl")
+    assert result.exit_code == 0, result.output
+    result = run("query", "approvals-worldwide", "-p", "regulator=FDA", "--format", "json")
+    assert result.exit_code == 0, result.output
+    shown = {b["decision"]["value"].split("decision-test-")[-1]: (b["date"]["value"], b["date"]["datatype"].split("#")[1])
+             for b in json.loads(result.stdout)["results"]["bindings"] if "decision-test-" in b["decision"]["value"]}
+    assert shown == {"month": ("2019-04", "gYearMonth"), "month-and-day": ("2019-03-01", "date"), "year": ("2018", "gYear"),
+                     "month-on-the-same-day": ("2018-01", "gYearMonth"), "year-and-month": ("2018-01", "gYearMonth"),
+                     "later": ("2019-05-02", "date")}
+    # test-cel's first approvals are "2018" and "2018-01", both stored as 2018-01-01: shown as the finer.
+    for query, column, args in (("therapies-by-target", "therapy", ("-p", "target=CD19")),
+                                ("car-t-constructs", "product", ("-p", "approved=false"))):
+        result = run("query", query, *args, "--format", "json")
+        first = {b[column]["value"]: b.get("first_approval", {}).get("value")
+                 for b in json.loads(result.stdout)["results"]["bindings"]}
+        assert first["https://w3id.org/cartkg/id/test-cel"] == "2018-01", query

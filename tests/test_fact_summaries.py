@@ -14,12 +14,13 @@ from kg.store import open_store
 from kg.vocab import SPARQL_PREFIXES
 
 GROUPED = Path(__file__).parent / "data" / "queries" / "entity-grouped.rq"
-CLAIMS = """SELECT ?c ?s ?p ?o ?src ?rank ?quote ?negated ?why ?fr ?fs ?fq ?fw WHERE {
+CLAIMS = """SELECT ?c ?s ?p ?o ?src ?rank ?quote ?negated ?why ?fr ?fs ?fq ?fw ?fd ?precision WHERE {
   ?c a cart:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; cart:statedIn ?src ; cart:rank ?rank .
   OPTIONAL { ?c cart:quote ?quote } OPTIONAL { ?c cart:negated ?negated } OPTIONAL { ?c cart:reasonText ?why }
   OPTIONAL { ?c cart:factRank ?fr } OPTIONAL { ?c cart:factSources ?fs } OPTIONAL { ?c cart:factQuotes ?fq }
-  OPTIONAL { ?c cart:factReason ?fw } }"""
+  OPTIONAL { ?c cart:factReason ?fw } OPTIONAL { ?c cart:factDate ?fd } OPTIONAL { ?c cart:datePrecision ?precision } }"""
 DEPRECATED = "https://w3id.org/cartkg/ontology#DeprecatedRank"
+MONTH = "https://w3id.org/cartkg/ontology#MonthPrecision"
 PREFERRED = "https://w3id.org/cartkg/ontology#PreferredRank"
 
 
@@ -48,7 +49,7 @@ def test_each_group_of_claims_is_summed_up_once_with_every_source_and_its_words(
     for (_s, _p, _o, deprecated), claims in groups.items():
         carriers = [row for row in claims if row[9] is not None]
         assert len(carriers) == 1, f"{[row[0] for row in claims]}: {len(carriers)} claims carry the summary"
-        fact_rank, sources, quotes, reason = carriers[0][9:]
+        fact_rank, sources, quotes, reason, as_given = carriers[0][9:14]
         # sources in text order, each once; their words in that order (a source's own in text order), each once
         said = sorted((row[4].replace("https://w3id.org/cartkg/id/source/", "src:"), row[6] or "") for row in claims)
         assert sources == " ".join(dict.fromkeys(name for name, _ in said))
@@ -58,6 +59,10 @@ def test_each_group_of_claims_is_summed_up_once_with_every_source_and_its_words(
         else:
             best = "preferred" if any(row[5] == PREFERRED for row in claims) else "normal"
             assert (fact_rank, reason) == (best, None)
+        # A date fact none of whose claims gives the day: the date at the finest precision they give.
+        precisions = {row[14] for row in claims}
+        coarse = "" if deprecated or None in precisions else "MonthPrecision" if MONTH in precisions else "YearPrecision"
+        assert as_given == {"": None, "MonthPrecision": _o[:7], "YearPrecision": _o[:4]}[coarse]
 
 
 def test_the_rese_cel_developer_claims_are_summed_up_as_the_sources_say(store):

@@ -766,7 +766,7 @@ def test_registrational_timeline_of_a_therapy_with_nothing_recorded_says_so(answ
         ("IM19", "", "", "", "", "", "", "no regulatory decision, pivotal trial or registration milestone is recorded", "0")]
     assert answer("registrational-timeline", therapy="relma-cel")[0][1:4] == (
         "Breakthrough Therapy", "NMPA Breakthrough Therapy designation of relma-cel for follicular lymphoma (2020)",
-        "2020-09-01")
+        "2020-09")
 
 
 def test_challenges_and_open_questions(answer):
@@ -946,25 +946,26 @@ def test_partners_of_bristol_myers_squibb(answer):
 
 def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
-    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1026-1028
-    # Kymriah, :1086 Tecartus, :1110 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:554) and retroviral (field-approvals.tsv:1119), both stated. The products
-    # approved elsewhere, each by its first approval: var-cel (ARI-0001, AEMPS, field-approvals.tsv:137; its
-    # 2021-02-10 at :138 is deprecated), relma-cel (NMPA, :651), eque-cel (Fucaso, NMPA, :433-434; 4-1BB :976-977,
-    # lentiviral :986-987), NexCAR19 (CDSCO, 2023-10-01 month precision, :623; the 2023-11-29 of :624 is rejected by
-    # curation.tsv:5; lentiviral :1062), inati-cel (NMPA, :467; :468's 2023-11-08 loses), zevor-cel (NMPA, :959-960; 4-1BB :1128, lentiviral :1135), anbal-cel (MFDS, :120),
-    # satri-cel (NMPA, :721); all autologous (:12, :978-979, :1011, :1054-1055, :1073-1074, :1083, :1103, :1125).
+    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1025-1027
+    # Kymriah, :1088 Tecartus, :1112 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
+    # (reference-approved-products.tsv:554) and retroviral (field-approvals.tsv:1118), both stated. The products
+    # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
+    # AEMPS, "2021-02", field-approvals.tsv:137; its 2021-02-10 at :138 is deprecated), relma-cel (NMPA, "2021-09",
+    # :652), eque-cel (Fucaso, NMPA, :433-434; 4-1BB :979-980, lentiviral :989-990), NexCAR19 (CDSCO, "2023-10", :624;
+    # the 2023-11-29 of :625 is rejected by curation.tsv:5; lentiviral :1057), inati-cel (NMPA, :467; :468's
+    # 2023-11-08 loses), zevor-cel (NMPA, :955-956; 4-1BB :1123, lentiviral :1130), anbal-cel (MFDS, :120), satri-cel
+    # (NMPA, :715); all autologous (:12, :974-975, :1006, :1049-1050, :1068-1069, :1078, :1098, :1120).
     assert answer("car-t-constructs") == [
         ("Kymriah", "CD19", "4-1BB", "lentiviral", "autologous", "2017-08-30"),
         ("Yescarta", "CD19", "CD28", "gammaretroviral; retroviral", "autologous", "2017-10-18"),
         ("Tecartus", "CD19", "CD28", "gammaretroviral", "autologous", "2020-07-24"),
-        ("varnimcabtagene autoleucel", "CD19", "not recorded", "not recorded", "autologous", "2021-02-01"),
+        ("varnimcabtagene autoleucel", "CD19", "not recorded", "not recorded", "autologous", "2021-02"),
         ("Breyanzi", "CD19", "4-1BB", "lentiviral", "autologous", "2021-02-05"),
         ("Abecma", "BCMA", "4-1BB", "lentiviral", "autologous", "2021-03-26"),
-        ("relma-cel", "CD19", "not recorded", "not recorded", "autologous", "2021-09-01"),
+        ("relma-cel", "CD19", "not recorded", "not recorded", "autologous", "2021-09"),
         ("Carvykti", "BCMA", "4-1BB", "lentiviral", "autologous", "2022-02-28"),
         ("eque-cel", "BCMA", "4-1BB", "lentiviral", "autologous", "2023-06-30"),
-        ("NexCAR19", "CD19", "not recorded", "lentiviral", "autologous", "2023-10-01"),
+        ("NexCAR19", "CD19", "not recorded", "lentiviral", "autologous", "2023-10"),
         ("inaticabtagene autoleucel", "CD19", "not recorded", "not recorded", "autologous", "2023-11-07"),
         ("zevor-cel", "BCMA", "4-1BB", "lentiviral", "autologous", "2024-02-23"),
         ("Aucatzyl", "CD19", "4-1BB", "lentiviral", "autologous", "2024-11-08"),

@@ -13,8 +13,11 @@ from kg import ranks
 from kg.seeds.claims import STATUSES, Note
 from kg.vocab import CART, GRAPH_ACCEPTED, RDF, SRC, XSD
 
-# A fact's summary, written on the first of its claims: (rank, sources, their words, the reason if deprecated).
-Summary = tuple[str, str, str, str]
+# A fact's summary, written on the first of its claims: (rank, sources, their words, the reason if deprecated,
+# its date as its sources give it if only to the month or year: an N-Quads literal, else "").
+Summary = tuple[str, str, str, str, str]
+# The datatype of a date at each coarse precision (kg.dates.Dated.text writes it).
+_AS_GIVEN = {"month": XSD + "gYearMonth", "year": XSD + "gYear"}
 
 
 def fact_summaries(statements: list[ranks.Statement],
@@ -27,6 +30,8 @@ def fact_summaries(statements: list[ranks.Statement],
     names in text order, space separated; the words are each source's quotes in that order, each once,
     joined by " | "; the claim that carries it all is the first of the group by source and claim IRI.
     `kg query entity` reads these instead of grouping the claims at query time (queries/entity.rq).
+    A fact whose object is a date that none of its claims gives to the day also carries that date as its
+    sources give it (cart:factDate: "2020-12", the finest they give), which the canned queries show.
     """
     groups: dict[tuple, list[ranks.Statement]] = {}
     for st in statements:
@@ -40,21 +45,34 @@ def fact_summaries(statements: list[ranks.Statement],
         if len(group) == 1:  # most facts (the curated seeds: 11.7k of 12.9k), summed up without sorting
             st = group[0]
             if deprecated:
-                summaries[st] = ("deprecated", _said(st.source), notes[st][0] or "", st.reason_text)
+                summaries[st] = ("deprecated", _said(st.source), notes[st][0] or "", st.reason_text, "")
             else:
                 summaries[st] = ("preferred" if st.rank == ranks.PREFERRED else "normal", _said(st.source),
-                                 notes[st][0] or "", "")
+                                 notes[st][0] or "", "", _as_given(group))
             continue
         rows = sorted(((_said(st.source), notes[st][0] or "", st) for st in group), key=lambda row: row[:2])
         said = " ".join(dict.fromkeys(row[0] for row in rows))
         words = " | ".join(dict.fromkeys(row[1] for row in rows if row[1]))
         if deprecated:
-            rank, reason = "deprecated", rows[0][2].reason_text
+            rank, reason, given = "deprecated", rows[0][2].reason_text, ""
         else:
             rank, reason = ("preferred" if any(st.rank == ranks.PREFERRED for st in group) else "normal"), ""
+            given = _as_given(group)
         lead = min(group, key=lambda st: (st.source, st.claim.value))
-        summaries[lead] = (rank, said, words, reason)
+        summaries[lead] = (rank, said, words, reason, given)
     return summaries
+
+
+def _as_given(group: list[ranks.Statement]) -> str:
+    """The claims' date at the finest precision any of them gives it, as an N-Quads literal, if that is a
+    month or a year ("2020-12"^^xsd:gYearMonth); else "" (a day, or no date)."""
+    if any(st.period is None for st in group):
+        return ""
+    precisions = {st.period.precision for st in group}
+    if "day" in precisions:
+        return ""
+    finest = next(st.period for st in group if st.period.precision == ("month" if "month" in precisions else "year"))
+    return f'"{finest.text}"^^<{_AS_GIVEN[finest.precision]}>'
 
 
 def _said(source: str) -> str:
@@ -66,7 +84,7 @@ def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement,
     """Each statement as a cart:Claim in its source's graph (the triple, quote, rank and why), as N-Quads.
 
     A statement in `summaries` also carries its triple's summary (cart:factRank, cart:factSources,
-    cart:factQuotes, cart:factReason; see fact_summaries).
+    cart:factQuotes, cart:factReason, cart:factDate; see fact_summaries).
     """
     summaries = summaries or {}
     rdf_type, rdf_s, rdf_p, rdf_o = (f"<{RDF}{n}>" for n in ("type", "subject", "predicate", "object"))
@@ -125,13 +143,15 @@ def summary_nquads(statements: list[ranks.Statement], summaries: dict[ranks.Stat
 
 
 def _add_summary(lines: list[str], claim: str, graph: str, summary: Summary) -> None:
-    rank, said, words, reason = summary
+    rank, said, words, reason, given = summary
     lines.append(f'{claim} <{CART}factRank> {ox.Literal(rank)} {graph} .\n')
     lines.append(f'{claim} <{CART}factSources> {ox.Literal(said)} {graph} .\n')
     if words:
         lines.append(f'{claim} <{CART}factQuotes> {ox.Literal(words)} {graph} .\n')
     if reason:
         lines.append(f'{claim} <{CART}factReason> {ox.Literal(reason)} {graph} .\n')
+    if given:
+        lines.append(f'{claim} <{CART}factDate> {given} {graph} .\n')
 
 
 def accepted_nquads(statements: list[ranks.Statement]) -> bytes:
