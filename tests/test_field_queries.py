@@ -64,7 +64,7 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     assert kysa == {"Phase 1", "Phase 1/2"}
     assert {(r[2], r[4], r[5], r[7]) for r in rows if r[1] == "KYSA-1"} == {
         ("NCT05938725", "ACTIVE_NOT_RECRUITING", "2023-04-28", "KYV-101")}
-    # reference-autoimmune-programs.tsv:733-739 and news-000:103-106 (RESET-SLE): rese-cel, lupus
+    # reference-autoimmune-programs.tsv:732-738 and news-000:103-106 (RESET-SLE): rese-cel, lupus
     # nephritis and SLE. The reference table's NCT id, from an unnamed public-repository mention
     # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2105,
     # "NCT06121297,RESET-SLE: ...") gives it.

@@ -432,7 +432,7 @@ def test_therapies_by_target_cd19(built, answer):
         ("CD19", "Tecartus", "Kite Pharma", "", "2020-07-24"),
         ("CD19", "Yescarta", "Kite Pharma", "", "2017-10-18"),
     } <= rows
-    # rese-cel: reference-autoimmune-programs.tsv:684 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
+    # rese-cel: reference-autoimmune-programs.tsv:683 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
     # BioSpace pair with it (news-000-rese-cel-autoimmune.tsv:91, news-biospace-rese-cel.tsv:5), is rejected by
     # curation.tsv:7, so it is no developer here at all (it was shown as a "disputed" developer before ranks).
     assert {r for r in rows if r[1] == "rese-cel"} == {("CD19", "rese-cel", "Cabaletta Bio", "", "")}
@@ -717,11 +717,12 @@ def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
          for condition in ("dermatomyositis", "antisynthetase syndrome")
          for outcome in ("moderate or major improvement", "improvements occurred without the use of immunomodulators")}
     eular = {(r[1], r[4], r[5], r[6]) for r in answer("efficacy-readouts") if "EULAR" in r[2]}
-    # field-readouts.tsv:258-261: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words;
+    # field-readouts.tsv:258-261: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
+    # (the seven "with sufficient follow-up time" are those evaluated; no source gives the SLE patients enrolled);
     # RESET-SSc's three enrolled from the EULAR abstract (field-readouts-more.tsv:76), the release's two being those
-    # treated (reference-autoimmune-programs.tsv:660)
+    # treated (reference-autoimmune-programs.tsv:659)
     assert eular == {("RESET-Myositis", "", "8", "clinical responses in 7 of 8 patients"),
-                     ("RESET-SLE", "7", "7", "all seven lupus patients with sufficient follow-up time experienced "
+                     ("RESET-SLE", "", "7", "all seven lupus patients with sufficient follow-up time experienced "
                       "substantial reductions in disease activity"),
                      ("RESET-SSc", "3", "2", "one of two patients with systemic sclerosis responded based on a "
                       "composite disease measure")}
@@ -795,7 +796,7 @@ def test_analyst_views(answer):
 
 def test_sources_for_who_develops_rese_cel(answer):
     # news-000-rese-cel-autoimmune.tsv:91-92: "Bristol Myers Squibb and Cabaletta Bio have reported encouraging
-    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:684
+    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:683
     # (Scleroderma News): Cabaletta Bio; curation.tsv:7: BMS does not develop rese-cel (the ACR 2025 abstract 2468
     # and Cabaletta's 10-K name no BMS collaboration).
     rows = answer("sources-for-fact", subject="rese-cel", property="cart:developedBy")
@@ -809,7 +810,7 @@ def test_sources_for_who_develops_rese_cel(answer):
         ("Cabaletta Bio", "holds", "CAR T Therapy Shows Promise in Treating Autoimmune Conditions", "normal",
          "seeds/news-000-rese-cel-autoimmune.tsv:92"),
         ("Cabaletta Bio", "holds", "Scleroderma News: study of CAR T-cell therapy rese-cel in scleroderma enrolling "
-         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:684"),
+         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:683"),
     }
     news = [r for r in rows if r[4] == "CAR T Therapy Shows Promise in Treating Autoimmune Conditions"]
     assert {r[8] for r in news} == {"Bristol Myers Squibb and Cabaletta Bio have reported encouraging results from "
@@ -904,7 +905,7 @@ def test_contested_claims_with_both_sides(answer):
 
 
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
-    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:848), Bristol Myers Squibb (Breyanzi, Abecma;
+    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:847), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
     # Tecartus; KITE-363, field-programs.tsv:227, in trial NCT07038447 in SLE, :397); JW Therapeutics (relma-cel,
     # field-programs.tsv:466 and field-approvals.tsv:1073: NMPA-approved in lymphoma, in trial in SLE); CASI
@@ -1023,7 +1024,7 @@ def test_unconfirmed_claims(answer):
     # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:59.
     # field-readouts.tsv:165 and :167, no CRS and no ICANS, from a page on the Phase 2b trial's December 2024 update,
     # not on the 12-month readout at AAN 2025 they were credited to (its label: field-readouts.tsv:174).
-    # reference-autoimmune-programs.tsv:642 and :654, PackGene's copy of Cabaletta's EULAR 2025 release as the source
+    # reference-autoimmune-programs.tsv:642 and :653, PackGene's copy of Cabaletta's EULAR 2025 release as the source
     # of which trial each readout is of: it does not name the trials (curation-judgements.tsv holds the link); so
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
@@ -1040,7 +1041,7 @@ def test_unconfirmed_claims(answer):
     # The date of an article that says Curocell 'said' anbal-cel had won its MFDS designation, as the designation's date
     # (field-approvals.tsv:129).
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
-    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:740). The curation's denials
+    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:739). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
     rows = answer("unconfirmed-claims")
     unverified = "deprecated: status unverified: no usable source was found, so the claim is recorded and never asserted"
@@ -1104,7 +1105,7 @@ def test_entity_by_its_code_name(answer):
     assert rows == answer("entity", name="id:rese-cel")
     # the rank column says inferred for what the build derives (it named the graph, graph:inferred, before)
     assert {r[3] for r in rows if r[1] == "investigated for"} == {"inferred"}
-    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:684 and
+    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:683 and
     # news-000-rese-cel-autoimmune.tsv:92; Bristol Myers Squibb (news-000:91, news-biospace-rese-cel.tsv:5) listed as
     # deprecated, with the curation's reason (curation.tsv:7)
     developers = {(r[2], r[3], frozenset(r[4].split())) for r in rows if r[1] == "developed by"}

@@ -41,7 +41,8 @@ _HIDDEN_CLAIM = {RDF + "type", RDF + "subject", RDF + "predicate", RDF + "object
                  "http://www.w3.org/ns/prov#wasDerivedFrom",  # the same source as cart:statedIn
                  CART + "seedLine",
                  # The summary of every claim of the triple, which the page shows claim by claim.
-                 CART + "factRank", CART + "factSources", CART + "factQuotes", CART + "factReason"}
+                 CART + "factRank", CART + "factSources", CART + "factQuotes", CART + "factReason",
+                 CART + "factDate"}
 
 
 def entity(state: State, ref: str) -> dict | None:
