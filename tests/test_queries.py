@@ -1003,9 +1003,11 @@ def test_sources_of_one_kind(answer):
     # sources-field-trials-r2-r.tsv:17 (Medigate News on Curocell's SLE IND): 144. Since: MarketScreener on Novartis's
     # NEJM update of ELIANA (src:marketscreener-novartis-eliana-nejm-update in sources.tsv): 145. Since: Flcube on
     # IASO's Fucaso IND in SLE, which says Innovent co-developed it (src:flcube-iaso-fucaso-sle-ind in
-    # sources-field-approvals.tsv): 146.
+    # sources-field-approvals.tsv): 146. Since: MarketScreener's briefs of CARsgen's zevor-cel announcements
+    # (sources-field-approvals.tsv:679 and :684) and its Dow Jones story on Cabaletta's orphan drug designation
+    # (sources.tsv:560), typed press release and web page before: 149.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 146
+    assert len(rows) == 149
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
