@@ -254,8 +254,8 @@ def test_safety_across_readouts_with_rates_only_where_both_counts_are_given(buil
     # (7%), serious infections 1 (7%); dated 2024-02-22.
     assert rows["Erlangen CD19 CAR T case series results (Müller et al., NEJM 2024)"] == (
         "2024-02-22", "15", "11", "73", "", "", "1", "7", "", "", "1", "7", "", "")
-    # field-readouts.tsv:210: one grade 3 ICANS in RESET-SSc, and no count of patients treated: no rate.
-    assert rows["RESET-SSc safety event reported with Cabaletta's full-year 2024 results"] == (
+    # field-readouts.tsv:264: one grade 3 ICANS in RESET-SSc, and no count of patients treated: no rate.
+    assert rows["RESET-SSc safety event reported with Cabaletta's full-year results"] == (
         "", "", "", "", "", "", "", "", "1", "", "", "", "", "")
     # every rate has its count and the patients treated beside it
     for values in rows.values():
