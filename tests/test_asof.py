@@ -193,3 +193,12 @@ def test_a_date_no_source_gives_to_the_day_is_shown_as_they_give_it(project, run
         first = {b[column]["value"]: b.get("first_approval", {}).get("value")
                  for b in json.loads(result.stdout)["results"]["bindings"]}
         assert first["https://w3id.org/cartkg/id/test-cel"] == "2018-01", query
+    # The entity query shows each decision's date as approvals-worldwide does.
+    for name, expected in (("month", ("2019-04", "gYearMonth")), ("month-and-day", ("2019-03-01", "date")),
+                           ("year-and-month", ("2018-01", "gYearMonth"))):
+        result = run("query", "entity", "-p", f"name=id:decision-test-{name}", "--format", "json")
+        assert result.exit_code == 0, result.output
+        dates = [(b["value"]["value"], b["value"]["datatype"].split("#")[1])
+                 for b in json.loads(result.stdout)["results"]["bindings"]
+                 if b["property"]["value"].endswith("#decisionDate")]
+        assert dates == [expected], name

@@ -194,6 +194,8 @@ WITH_PARAMETERS = [
     ("contested-claims", {"about": "BMS"}),
     ("efficacy-readouts", {"therapy": "rese-cel"}),
     ("entity", {"name": "caba-201"}),
+    # a month date shown as given (field-approvals.tsv:756)
+    ("entity", {"name": "id:decision-tecartus-ec-conditional-approval-2020-mcl"}),
     ("partners-of-company", {"company": "BMS"}),
     ("people", {"organisation": "Cabaletta"}),
     ("programs-by-category", {"category": "autoimmune"}),
