@@ -472,6 +472,10 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # field-approvals.tsv:885-895 Yescarta 2L LBCL; :559-563 Kymriah FL; :225-229 Breyanzi 2L LBCL; :81-93 Abecma 2L MM;
     # :315-322 Carvykti 2L MM; :234-243 Breyanzi MCL; reference-approved-products.tsv:203-211 Aucatzyl;
     # field-approvals.tsv:249-257 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
+    # Indications: the reference rows give Yescarta's 2017 and Breyanzi's 2021 approvals as DLBCL
+    # (reference-approved-products.tsv:337, :245), and the same pages' words as large B-cell lymphoma
+    # (field-lbcl.tsv:4, :3); Kymriah's 2018, Yescarta's and Breyanzi's 2022 approvals are large B-cell
+    # lymphoma in their pages' words (field-approvals.tsv:555, :894-895, :229).
     fda = [(r[0], r[2], r[4]) for r in answer("approvals-timeline", regulator="FDA", kind="Approval")]
     # sources: Kymriah's 2017 approval has three (reference-approved-products.tsv:289-291, each
     # `cart:decisionFor id:kymriah`), counted from the claims, not from the graph a triple sits in
@@ -479,14 +483,16 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     assert fda == [
         ("2017-08-30", "Kymriah", "acute lymphoblastic leukemia"),
         ("2017-10-18", "Yescarta", "diffuse large B-cell lymphoma"),
-        ("2018-05-01", "Kymriah", "diffuse large B-cell lymphoma"),
+        ("2017-10-18", "Yescarta", "large B-cell lymphoma"),
+        ("2018-05-01", "Kymriah", "large B-cell lymphoma"),
         ("2021-02-05", "Breyanzi", "diffuse large B-cell lymphoma"),
+        ("2021-02-05", "Breyanzi", "large B-cell lymphoma"),
         ("2021-03-26", "Abecma", "multiple myeloma"),
         ("2021-10-01", "Tecartus", "acute lymphoblastic leukemia"),
         ("2022-02-28", "Carvykti", "multiple myeloma"),
-        ("2022-04-01", "Yescarta", "diffuse large B-cell lymphoma"),
+        ("2022-04-01", "Yescarta", "large B-cell lymphoma"),
         ("2022-05-27", "Kymriah", "follicular lymphoma"),
-        ("2022-06-24", "Breyanzi", "diffuse large B-cell lymphoma"),
+        ("2022-06-24", "Breyanzi", "large B-cell lymphoma"),
         ("2024-04-05", "Abecma", "multiple myeloma"),
         ("2024-04-05", "Carvykti", "multiple myeloma"),
         ("2024-05-30", "Breyanzi", "mantle cell lymphoma"),
@@ -514,13 +520,14 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     # indication); :231-232 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:292-293
     # rese-cel IIM, :235-236 KYV-101 SPS, :203-206 Descartes-08 MG, :212-213 FT819 SLE; field-approvals.tsv:401-402
     # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :569-570 Kymriah FL, :709-710 satri-cel gastric, :900-901
-    # Yescarta DLBCL, :946 zevor-cel (no indication); field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
+    # Yescarta large B-cell lymphoma (:904, "high-risk large B-cell lymphoma (LBCL)"), :946 zevor-cel (no indication);
+    # field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
     assert rmat == {("C-CAR168", "systemic lupus erythematosus"), ("C-CAR168", "lupus nephritis"),("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
                     ("rese-cel", "idiopathic inflammatory myopathy"), ("KYV-101", "stiff person syndrome"),
                     ("FT819", "systemic lupus erythematosus"), ("Descartes-08", "myasthenia gravis"),
                     ("eque-cel", "multiple myeloma"), ("Kymriah", "follicular lymphoma"),
                     ("satri-cel", "gastric or gastroesophageal junction adenocarcinoma"),
-                    ("Yescarta", "diffuse large B-cell lymphoma"), ("zevor-cel", "")}
+                    ("Yescarta", "large B-cell lymphoma"), ("zevor-cel", "")}
 
 
 def test_programs_by_disease_sle(built, answer):
@@ -604,10 +611,10 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
     assert stage == dict.fromkeys(("abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel", "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel"), "approved")
-    # Kymriah: ALL (reference-approved-products.tsv:465), DLBCL (the 2018 FDA approval, field-approvals.tsv:555),
-    # FL (the 2022 FDA approval, :562)
+    # Kymriah: ALL (reference-approved-products.tsv:465), DLBCL (the 2018 EU approval, field-approvals.tsv:504),
+    # FL (the 2022 FDA approval, :563), large B-cell lymphoma (the 2018 FDA approval, :555)
     assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
-            "follicular lymphoma") in answer("programs-by-category", category="oncology")
+            "follicular lymphoma; large B-cell lymphoma") in answer("programs-by-category", category="oncology")
     autoimmune = {r[1]: r for r in answer("programs-by-category", category="autoimmune")}
     # yaml: Breakfree-1 = SLE, IIM, SSc, RA; MS trial NCT06220201; Breakfree-SLE incl. lupus nephritis;
     # NCT07388277 in ANCA-associated vasculitis (field-trials-rheum.tsv:82 CC-97540, a code name of BMS-986353 per
