@@ -213,9 +213,10 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
     # field-approvals.tsv:166-177: MHRA conditional authorisation of Aucatzyl, 2025-04-25, ALL
     assert ("Medicines and Healthcare products Regulatory Agency (UK)", "2025-04-25", "Aucatzyl",
             "acute lymphoblastic leukemia", "Conditional approval") in short
-    # field-approvals.tsv:574-580: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL
+    # field-approvals.tsv:574-580: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL; the release
+    # names the second indication large B-cell lymphoma, DLBCL among its kinds (field-lbcl.tsv:4)
     assert {r[3] for r in rows if r[0] == "Health Canada" and r[2] == "Kymriah" and r[1] == "2018-09-06"} == {
-        "acute lymphoblastic leukemia", "diffuse large B-cell lymphoma"}
+        "acute lymphoblastic leukemia", "diffuse large B-cell lymphoma", "large B-cell lymphoma"}
     # reference-approved-products.tsv:181-182: Abecma's FDA date is 2021-03-26 (Drugs.com); the
     # 2021-03-27 claim is deprecated (contradicted), so it never shows.
     abecma = {r[1] for r in rows if r[0] == "U.S. Food and Drug Administration" and r[2] == "Abecma"}
