@@ -726,7 +726,7 @@ def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
     eular = {(r[1], r[4], r[5], r[6]) for r in answer("efficacy-readouts") if "EULAR" in r[2]}
     # field-readouts.tsv:258-261: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
     # (the seven "with sufficient follow-up time" are those evaluated; no source gives the SLE patients enrolled);
-    # RESET-SSc's three enrolled from the EULAR abstract (field-readouts-more.tsv:76), the release's two being those
+    # RESET-SSc's three enrolled from the EULAR abstract (field-readouts-more.tsv:75), the release's two being those
     # treated (reference-autoimmune-programs.tsv:659)
     assert eular == {("RESET-Myositis", "", "8", "clinical responses in 7 of 8 patients"),
                      ("RESET-SLE", "", "7", "all seven lupus patients with sufficient follow-up time experienced "
