@@ -214,7 +214,7 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
     assert ("Medicines and Healthcare products Regulatory Agency (UK)", "2025-04-25", "Aucatzyl",
             "acute lymphoblastic leukemia", "Conditional approval") in short
     # field-approvals.tsv:574-580: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL; the release
-    # names the second indication large B-cell lymphoma, DLBCL among its kinds (field-lbcl.tsv:4)
+    # names the second indication large B-cell lymphoma, DLBCL among its kinds (field-lbcl.tsv:5)
     assert {r[3] for r in rows if r[0] == "Health Canada" and r[2] == "Kymriah" and r[1] == "2018-09-06"} == {
         "acute lymphoblastic leukemia", "diffuse large B-cell lymphoma", "large B-cell lymphoma"}
     # reference-approved-products.tsv:181-182: Abecma's FDA date is 2021-03-26 (Drugs.com); the

@@ -474,8 +474,9 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # field-approvals.tsv:249-257 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
     # Indications: the reference rows give Yescarta's 2017 and Breyanzi's 2021 approvals as DLBCL
     # (reference-approved-products.tsv:337, :245), and the same pages' words as large B-cell lymphoma
-    # (field-lbcl.tsv:5, :3); Kymriah's 2018, Yescarta's and Breyanzi's 2022 approvals are large B-cell
-    # lymphoma in their pages' words (field-approvals.tsv:555, :894-895, :229).
+    # (field-lbcl.tsv:6, :3); Kymriah's 2018, Yescarta's and Breyanzi's 2022 approvals are large B-cell
+    # lymphoma in their pages' words (field-approvals.tsv:555, :894-895, :229), Kymriah's page naming DLBCL
+    # among its kinds (field-lbcl.tsv:4).
     fda = [(r[0], r[2], r[4]) for r in answer("approvals-timeline", regulator="FDA", kind="Approval")]
     # sources: Kymriah's 2017 approval has three (reference-approved-products.tsv:289-291, each
     # `cart:decisionFor id:kymriah`), counted from the claims, not from the graph a triple sits in
@@ -484,6 +485,7 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
         ("2017-08-30", "Kymriah", "acute lymphoblastic leukemia"),
         ("2017-10-18", "Yescarta", "diffuse large B-cell lymphoma"),
         ("2017-10-18", "Yescarta", "large B-cell lymphoma"),
+        ("2018-05-01", "Kymriah", "diffuse large B-cell lymphoma"),
         ("2018-05-01", "Kymriah", "large B-cell lymphoma"),
         ("2021-02-05", "Breyanzi", "diffuse large B-cell lymphoma"),
         ("2021-02-05", "Breyanzi", "large B-cell lymphoma"),
