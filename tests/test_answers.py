@@ -29,7 +29,7 @@ def test_therapy_which_therapies_target_bcma(ask):
     # Every `cart:targets id:bcma` row of seeds/*.tsv (none is unverified, none denied by a `not` row):
     # reference-approved-products.tsv:20 abecma, :157-158 carvykti; reference-autoimmune-programs.tsv:319 descartes-08;
     # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:987-988 eque-cel, :1130 zevor-cel;
-    # field-deals.tsv:181 gc012f (AZD0120, its code name before AstraZeneca, one id since), :203 p-bcma-allo1; field-programs-more.tsv:28 descartes-15, :77 qt-019b;
+    # field-deals.tsv:14 azd0120 (GC012F before AstraZeneca, one id since), :224 p-bcma-allo1; field-programs-more.tsv:28 descartes-15, :77 qt-019b;
     # field-programs.tsv:55 azd0120, :75 c-car168, :165 eque-cel, :205 icell-bcma-cd19-ccar, :526 sys6020;
     # field-trials-academic.tsv:34 beijing-gobroad-hospital-cd19-bcma-car-t, :112 ecar01, :118 eque-cel (as CT103A),
     # :147 institute-of-hematology-universal-cd19-bcma-car-t, :442 soochow-university-bcma-car-t,
@@ -37,7 +37,7 @@ def test_therapy_which_therapies_target_bcma(ask):
     # field-trials-more.tsv:93 nct06371040-cd19-bcma-car-t, :229 nct07324889-cd19-bcma-car-t,
     # :270 ucello-ucb-cd19-bcma-car-t, :282 zhejiang-university-universal-cd19-bcma-car-t;
     # field-trials-third.tsv:4 beijing-gobroad-hospital-ucb-cd19-bcma-car-t, :21 kn3601, :116 prg-1801, :121 s103,
-    # :126 scar02; field-readouts.tsv:36 feng-cd19-bcma-co-infusion-car-t; field-deals.tsv:191 eso-t01;
+    # :126 scar02; field-readouts.tsv:36 feng-cd19-bcma-co-infusion-car-t; field-deals.tsv:192 eso-t01;
     # field-trials-lupus.tsv:11 childrens-hospital-of-zhejiang-university-bcma-cd70-car-t;
     # field-programs-sixth.tsv:12 icg318; field-programs-eighth.tsv:14 lmy-920; field-trials-fill-g.tsv:6 bh002,
     # :43 nct07318259-ultra-fast-bcma-cd70-car-t; field-trials-new-n.tsv:35 rd06-05; and the products the registry

@@ -146,7 +146,7 @@ def test_autoimmune_pipeline_by_target(built, answer):
 def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_the_pipeline(built, answer):
     # field-programs-areas.tsv:6 and :8: FT839 and OTX-201 cart:developedFor id:autoimmune-disease (:2-4,
     # MONDO:0007179), neither in a trial of an autoimmune disease. FT839: field-programs-more.tsv:40-46
-    # (iPSC-derived, Fate Therapeutics, Preclinical, CAR T, CD19 and CD38). OTX-201: field-deals.tsv:216-218
+    # (iPSC-derived, Fate Therapeutics, Preclinical, CAR T, CD19 and CD38). OTX-201: field-deals.tsv:217-219
     # (Orbital Therapeutics, in vivo CAR T, CD19), field-programs-more.tsv:61-62 (in vivo, Preclinical).
     # CPTX2309 (field-programs-areas.tsv:5, developed for autoimmune disease; field-deals.tsv:25-27 Capstan
     # Therapeutics, in vivo CAR T, CD19; field-programs.tsv:136 in vivo, :138 Phase 1) is now in a trial:

@@ -450,7 +450,7 @@ def test_therapies_by_target_bcma_by_its_gene_symbol(built, answer):
         "nct06371040-cd19-bcma-car-t", "nct07324889-cd19-bcma-car-t", "ucello-ucb-cd19-bcma-car-t",
         "zhejiang-university-universal-cd19-bcma-car-t", "beijing-gobroad-hospital-ucb-cd19-bcma-car-t", "kn3601",
         "prg-1801", "s103", "scar02",
-        "feng-cd19-bcma-co-infusion-car-t", "eso-t01",  # field-readouts.tsv:36, field-deals.tsv:191
+        "feng-cd19-bcma-co-infusion-car-t", "eso-t01",  # field-readouts.tsv:36, field-deals.tsv:192
         "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t",  # field-trials-lupus.tsv:11
         "icg318",  # field-programs-sixth.tsv:12
         # field-programs-eighth.tsv:14, field-trials-fill-g.tsv:6 and :43, field-trials-new-n.tsv:35
