@@ -32,10 +32,18 @@ class GraphPage(Opened):
         return self.js("c => kg.data.nodes.findIndex(n => n[0] === c)", curie)
 
     def node_point(self, index: int) -> tuple[float, float]:
-        """Where node `index` is on the screen."""
-        return tuple(self.js("""i => { const p = kg.network.getPositions([i])[i];
-            const d = kg.network.canvasToDOM(p); const r = document.getElementById('graph').getBoundingClientRect();
-            return [r.left + d.x, r.top + d.y]; }""", index))
+        """A point on the screen where a click lands on node `index`: its centre, or where another node
+        drawn over the centre leaves it showing (the layout places some nodes over others' centres)."""
+        point = self.js("""i => { const p = kg.network.getPositions([i])[i];
+            const box = kg.network.getBoundingBox(i), r = document.getElementById('graph').getBoundingClientRect();
+            const steps = [0, -0.25, 0.25, -0.4, 0.4];
+            for (const fy of steps) for (const fx of steps) {
+              const d = kg.network.canvasToDOM({x: p.x + fx * (box.right - box.left), y: p.y + fy * (box.bottom - box.top)});
+              if (kg.network.getNodeAt(d) === i) return [r.left + d.x, r.top + d.y];
+            }
+            return null; }""", index)
+        assert point is not None, f"node {index} is covered by others wherever it is drawn"
+        return tuple(point)
 
     def painted_pixels(self) -> int:
         return self.js("""() => { const c = document.querySelector('#graph canvas');
