@@ -27,10 +27,10 @@ def ask(built):
 
 def test_therapy_which_therapies_target_bcma(ask):
     # Every `cart:targets id:bcma` row of seeds/*.tsv (none is unverified, none denied by a `not` row):
-    # reference-approved-products.tsv:20 abecma, :157-158 carvykti; reference-autoimmune-programs.tsv:319 descartes-08;
+    # reference-approved-products.tsv:20 abecma, :158-159 carvykti; reference-autoimmune-programs.tsv:319 descartes-08;
     # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:987-988 eque-cel, :1130 zevor-cel;
     # field-deals.tsv:14 azd0120 (GC012F before AstraZeneca, one id since), :224 p-bcma-allo1; field-programs-more.tsv:28 descartes-15, :77 qt-019b;
-    # field-programs.tsv:55 azd0120, :75 c-car168, :165 eque-cel, :205 icell-bcma-cd19-ccar, :526 sys6020;
+    # field-programs.tsv:55 azd0120, :75 c-car168, :165 eque-cel, :205 icell-bcma-cd19-ccar, :525 sys6020;
     # field-trials-academic.tsv:34 beijing-gobroad-hospital-cd19-bcma-car-t, :112 ecar01, :118 eque-cel (as CT103A),
     # :147 institute-of-hematology-universal-cd19-bcma-car-t, :442 soochow-university-bcma-car-t,
     # :461 union-hospital-wuhan-cd19-bcma-car-t, :487 zhejiang-university-cd19-bcma-car-t;
@@ -60,7 +60,7 @@ def test_therapy_which_therapies_target_bcma(ask):
 
 def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
     # reference-diseases-and-targets.tsv:39: CD19 cart:hgncId HGNC:1633, from src:ncbi-gene-cd19.
-    # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:474
+    # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:475
     # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1033 (src:emc-kymriah-smpc). The NCBI CD19 page
     # states CD19's gene ids, not what Kymriah targets, so it is no source of that fact (before ranked
     # statements the union of the source graphs credited it with the whole join).
@@ -120,7 +120,7 @@ def test_analyst_what_william_blair_said_and_about_what(ask):
 
 
 def test_regulator_fda_first_approval_of_kymriah(ask):
-    # FDA decisions on Kymriah: reference-approved-products.tsv:283-294 (approval 2017-08-30, three sources);
+    # FDA decisions on Kymriah: reference-approved-products.tsv:284-295 (approval 2017-08-30, three sources);
     # field-approvals.tsv:549-554 and field-judgement-sources.tsv:6-7 (LBCL approval 2018-05-01; the 2018-05-02 of
     # :549 is rejected by curation.tsv:3); :565-568 (RMAT 2020-04-22); :557-560 (approval 2022-05-27).
     # The 2017-08-31 of field-approvals.tsv:547 (a secondary review) loses to the primary rows, so the first
@@ -193,7 +193,7 @@ def test_claim_contested_with_sources_on_both_sides(ask):
 def test_unverified_facts_are_claims_not_facts(ask):
     # field-trials-fill-f.tsv:2: MedDataX's copy of NCT06056921, start "2023-08", status unverified (the page could
     # not be found again): recorded as a claim (a month, stored as its first day), never asserted. The fact is the
-    # registry record's day (field-trials-monitor.tsv:105, "2023-08-31").
+    # registry record's day (field-trials-monitor.tsv:106, "2023-08-31").
     assert ask("""SELECT ?d WHERE { id:nct06056921 cart:startDate ?d }""") == {("2023-08-31",)}
     assert ask("""SELECT DISTINCT ?status WHERE { ?c rdf:subject id:nct06056921 ; rdf:predicate cart:startDate ;
                      rdf:object ?d ; cart:statedIn src:meddatax-nct06056921 ; cart:verification ?status }""") == {

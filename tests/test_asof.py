@@ -34,7 +34,7 @@ APPROVAL_DATES = """SELECT ?d ?date WHERE { ?d a cart:RegulatoryDecision ; cart:
 
 
 def test_as_of_leaves_out_an_approval_before_its_date_and_includes_it_after(built, run, tmp_path):
-    # seeds/reference-approved-products.tsv:205-206: Aucatzyl's FDA approval is dated 2024-11-08.
+    # seeds/reference-approved-products.tsv:206-207: Aucatzyl's FDA approval is dated 2024-11-08.
     before = {r["d"]["value"] for r in _sparql(run, tmp_path, APPROVAL_DATES, "--as-of", "2024-11-07")}
     after = {r["d"]["value"] for r in _sparql(run, tmp_path, APPROVAL_DATES, "--as-of", "2024-11-08")}
     assert AUCATZYL not in before and AUCATZYL in after

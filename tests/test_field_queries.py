@@ -54,7 +54,7 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     rows = answer("trials-by-target-and-disease", target="CD19", disease="lupus")
     # field-programs.tsv:179-189 (GLEAM, src:inclinicaltrials-nct06294236): NCT06294236, Phase 1,
     # RECRUITING, start 2024-04-29, sponsor Sana Biotechnology, evaluates SC291 (CD19:
-    # field-programs.tsv:505), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
+    # field-programs.tsv:504), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
     assert ("CD19", "GLEAM", "NCT06294236", "Phase 1", "RECRUITING", "2024-04-29", "Sana Biotechnology", "SC291",
             "lupus nephritis") in rows
     # reference-autoimmune-programs.tsv:432-440 (KYSA-1): KYV-101 (CD19: :488), NCT05938725, start
@@ -82,7 +82,7 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     # it is found here by its own name.
     assert {r[8] for r in rows} >= {"lupus nephritis", "systemic lupus erythematosus"}
     assert {r[0] for r in rows} == {"CD19"}
-    # RESET-PV (pemphigus vulgaris, field-programs.tsv:478) is a CD19 trial in no kind of lupus.
+    # RESET-PV (pemphigus vulgaris, field-programs.tsv:477) is a CD19 trial in no kind of lupus.
     assert "RESET-PV" not in {r[1] for r in rows}
     assert "pemphigus vulgaris" not in {r[8] for r in rows}
 
@@ -130,7 +130,7 @@ def test_autoimmune_pipeline_by_target(built, answer):
     assert catalogue.run_query(built, "autoimmune-pipeline", {}).result.variables == PIPELINE_COLUMNS
     rows = answer("autoimmune-pipeline")
     # field-programs.tsv:148-155 (DSG3-CAART): autologous, Cabaletta Bio, Phase 1, CAAR T, targets DSG3;
-    # :471-478 RESET-PV (NCT04422912) evaluates it, Phase 1/2, in pemphigus vulgaris.
+    # :470-477 RESET-PV (NCT04422912) evaluates it, Phase 1/2, in pemphigus vulgaris.
     assert ("DSG3", "Phase 1", "Phase 1/2", "DSG3-CAART", "Cabaletta Bio", "autologous", "CAAR T",
             "pemphigus vulgaris") in rows
     # field-programs.tsv:141-142 (Descartes-08: Phase 3, CAR T); reference-autoimmune-programs.tsv:313
@@ -192,7 +192,7 @@ def test_autoimmune_pipeline_by_disease(built, answer):
     assert catalogue.run_query(built, "autoimmune-pipeline-by-disease", {}).result.variables == [
         "disease", "stage", "top_trial_phase", "therapy", "developers", "cell_source", "modality", "targets"]
     rows = answer("autoimmune-pipeline-by-disease")
-    # field-programs.tsv:478: RESET-PV in pemphigus vulgaris evaluates DSG3-CAART (:471), which targets DSG3 (:154)
+    # field-programs.tsv:477: RESET-PV in pemphigus vulgaris evaluates DSG3-CAART (:470), which targets DSG3 (:154)
     assert ("pemphigus vulgaris", "Phase 1", "Phase 1/2", "DSG3-CAART", "Cabaletta Bio", "autologous", "CAAR T",
             "DSG3") in rows
     # the same programs as by target: every therapy of one is in the other
@@ -217,7 +217,7 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
     # names the second indication large B-cell lymphoma, DLBCL among its kinds (field-lbcl.tsv:5)
     assert {r[3] for r in rows if r[0] == "Health Canada" and r[2] == "Kymriah" and r[1] == "2018-09-06"} == {
         "acute lymphoblastic leukemia", "diffuse large B-cell lymphoma", "large B-cell lymphoma"}
-    # reference-approved-products.tsv:181-182: Abecma's FDA date is 2021-03-26 (Drugs.com); the
+    # reference-approved-products.tsv:182-183: Abecma's FDA date is 2021-03-26 (Drugs.com); the
     # 2021-03-27 claim is deprecated (contradicted), so it never shows.
     abecma = {r[1] for r in rows if r[0] == "U.S. Food and Drug Administration" and r[2] == "Abecma"}
     assert "2021-03-26" in abecma and "2021-03-27" not in abecma
@@ -298,7 +298,7 @@ def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answe
     assert len(rows) == figure.of - figure.value > 0
     gaps = {r[0]: (r[1], r[2], r[3]) for r in rows}
     # NCT06508346: MedPath gives its id, sponsor, status, condition and therapy (field-trials-academic.tsv:288-294);
-    # the registry record's copy its start date 2024-08-01 and status WITHDRAWN (field-trials-monitor.tsv:212-213)
+    # the registry record's copy its start date 2024-08-01 and status WITHDRAWN (field-trials-monitor.tsv:213-214)
     # but "Unknown" in its Phase column, which is no phase: no row gives one.
     assert gaps["Anti-CD19 CAR-T cells in children with refractory ANCA-associated vasculitis (NCT06508346)"] == (
         "NCT06508346", "phase", "1")
@@ -306,7 +306,7 @@ def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answe
     # no row names its sponsor.
     assert gaps["Universal CD19 CAR T (UCAR-T) in autoimmune diseases (NCT07212322)"] == ("NCT07212322", "sponsor", "1")
     # GALLOP (field-programs.tsv:171-179): the registry record's copy leaves its StartDate empty
-    # (field-trials-monitor.tsv:53-60, WITHDRAWN with 0 participants): no row gives its start date.
+    # (field-trials-monitor.tsv:54-61, WITHDRAWN with 0 participants): no row gives its start date.
     assert gaps["GALLOP"] == ("NCT06752876", "start date", "1")
     # RESET-SLE is complete since the record's copy gave its NCT id, status and start date
     # (field-trials-monitor-new.tsv:2105, :2109, :2108): not a gap any more.

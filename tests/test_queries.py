@@ -248,7 +248,7 @@ def test_a_typo_gets_the_closest_names(built, run):
 def test_an_iri_the_graph_does_not_hold_is_exit_1_too(built, run):
     result = run("query", "therapies-by-target", "-p", "target=id:cd91")
     assert result.exit_code == 1 and result.stdout == ""
-    # seeds/reference-approved-products.tsv:189: id:cd19 a cart:Target; id:cd91 is nothing
+    # seeds/reference-approved-products.tsv:190: id:cd19 a cart:Target; id:cd91 is nothing
     assert result.stderr.startswith("note: parameter target: id:cd91 is not in the graph; did you mean id:cd19")
     assert len(result.stderr.splitlines()) == 1
 
@@ -419,7 +419,7 @@ CD19_THERAPIES = {
 def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
-    # Developers: reference-approved-products.tsv:470-471 (Kymriah, Novartis), :548-549 (Yescarta, Kite), :515
+    # Developers: reference-approved-products.tsv:471-472 (Kymriah, Novartis), :549-550 (Yescarta, Kite), :516
     # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1010-1012
     # (inati-cel, label "inaticabtagene autoleucel" at :1016, CASI and Juventas). First approvals: :286-288 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
@@ -465,20 +465,20 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     dates = [r[0] for r in timeline if r[0]]
     assert dates == sorted(dates) and [r[0] for r in timeline] == dates + [""] * (len(timeline) - len(dates))
     # The FDA approvals, each `cart:decisionType cart:Approval` with `cart:decidedBy id:fda`:
-    # reference-approved-products.tsv:283-295 Kymriah (the 2017-08-31 of field-approvals.tsv:547 loses to these
+    # reference-approved-products.tsv:284-296 Kymriah (the 2017-08-31 of field-approvals.tsv:547 loses to these
     # primary rows); :328-333 Yescarta; field-approvals.tsv:549-555 Kymriah LBCL (2018-05-02, :551, rejected by
-    # curation.tsv:3); reference-approved-products.tsv:237-245 Breyanzi; :179-187 Abecma (2021-03-27, :182, loses to
-    # the primary :181); field-approvals.tsv:776-788 Tecartus ALL; reference-approved-products.tsv:263-275 Carvykti;
+    # curation.tsv:3); reference-approved-products.tsv:238-246 Breyanzi; :180-188 Abecma (2021-03-27, :183, loses to
+    # the primary :182); field-approvals.tsv:776-788 Tecartus ALL; reference-approved-products.tsv:264-276 Carvykti;
     # field-approvals.tsv:885-895 Yescarta 2L LBCL; :559-563 Kymriah FL; :225-229 Breyanzi 2L LBCL; :81-93 Abecma 2L MM;
-    # :315-322 Carvykti 2L MM; :234-243 Breyanzi MCL; reference-approved-products.tsv:203-211 Aucatzyl;
+    # :315-322 Carvykti 2L MM; :234-243 Breyanzi MCL; reference-approved-products.tsv:204-212 Aucatzyl;
     # field-approvals.tsv:249-257 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
     # Indications: the reference rows give Yescarta's 2017 and Breyanzi's 2021 approvals as DLBCL
-    # (reference-approved-products.tsv:337, :245), and the same pages' words as large B-cell lymphoma
+    # (reference-approved-products.tsv:338, :246), and the same pages' words as large B-cell lymphoma
     # (field-lbcl.tsv:6, :3); Kymriah's 2018, Yescarta's and Breyanzi's 2022 approvals are large B-cell
     # lymphoma in their pages' words (field-approvals.tsv:555, :894-895, :229), Kymriah's page naming DLBCL
     # among its kinds (field-lbcl.tsv:4).
     fda = [(r[0], r[2], r[4]) for r in answer("approvals-timeline", regulator="FDA", kind="Approval")]
-    # sources: Kymriah's 2017 approval has three (reference-approved-products.tsv:289-291, each
+    # sources: Kymriah's 2017 approval has three (reference-approved-products.tsv:290-292, each
     # `cart:decisionFor id:kymriah`), counted from the claims, not from the graph a triple sits in
     assert answer("approvals-timeline", regulator="FDA", kind="Approval")[0][5] == "3"
     assert fda == [
@@ -502,10 +502,16 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
         ("2025-12-04", "Breyanzi", "marginal zone lymphoma"),
     ]
     # yaml autoimmune_car_t designations of rese-cel: Fast Track SLE and LN "May 1 (2023)", Orphan IIM 2024-02-01,
-    # IND amendment 2026-01-12; the undated ones (IND for MS, RMAT myositis) come last.
+    # IND amendment 2026-01-12; Cabaletta's 8-Ks on its IND clearances, dated by their announcements
+    # (field-primary.tsv:25 SLE and LN 2023-03-31, :28-29; :18 IIM 2023-05-16, :21; :11 gMG 2023-11-06, :14);
+    # the undated ones (IND for MS, RMAT myositis) come last.
     assert [(r[0], r[3], r[4]) for r in answer("approvals-timeline", therapy="rese-cel")] == [
+        ("2023-03-31", "IND clearance", "lupus nephritis"),
+        ("2023-03-31", "IND clearance", "systemic lupus erythematosus"),
         ("2023-05-01", "Fast Track", "lupus nephritis"),
         ("2023-05-01", "Fast Track", "systemic lupus erythematosus"),
+        ("2023-05-16", "IND clearance", "idiopathic inflammatory myopathy"),
+        ("2023-11-06", "IND clearance", "myasthenia gravis"),
         ("2024-02-01", "Orphan Drug", "idiopathic inflammatory myopathy"),
         ("2026-01-12", "IND clearance", ""),
         ("", "IND clearance", "multiple sclerosis"),
@@ -518,8 +524,8 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     # (car-t-facts.yaml:973).
     assert "BMS-986353" not in {r[2] for r in answer("approvals-timeline")}
     rmat = {(r[2], r[4]) for r in answer("approvals-timeline", kind="RMAT", regulator="FDA")}
-    # Every `cart:decisionType cart:RMAT` row but BMS-986353's: reference-approved-products.tsv:258 Breyanzi (no
-    # indication); :231-232 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:292-293
+    # Every `cart:decisionType cart:RMAT` row but BMS-986353's: reference-approved-products.tsv:259 Breyanzi (no
+    # indication); :232-233 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:292-293
     # rese-cel IIM, :235-236 KYV-101 SPS, :203-206 Descartes-08 MG, :212-213 FT819 SLE; field-approvals.tsv:401-402
     # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :569-570 Kymriah FL, :709-710 satri-cel gastric, :900-901
     # Yescarta large B-cell lymphoma (:904, "high-risk large B-cell lymphoma (LBCL)"), :946 zevor-cel (no indication);
@@ -592,9 +598,10 @@ def test_programs_by_disease_sle(built, answer):
     # The last: the trials whose registry records (field-trials-monitor-new.tsv) list SLE among their conditions,
     # each with the products its record names (e.g. :2111 and :2104, RESET-SLE, rese-cel)
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
-    # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA)
+    # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA); field-primary.tsv:29
+    # rese-cel IND clearance (FDA, the SLE trial's IND)
     assert found == {(t, "in trial", "") for t in in_trial} | {
-        ("rese-cel", "FastTrack", "fda"), ("ft819", "RMAT", "fda"), ("sc291", "FastTrack", "fda"),
+        ("rese-cel", "FastTrack", "fda"), ("rese-cel", "INDClearance", "fda"), ("ft819", "RMAT", "fda"), ("sc291", "FastTrack", "fda"),
         ("inati-cel", "INDClearance", "nmpa"), ("c-car168", "RMAT", "fda"), ("impt-514", "FastTrack", "fda"),
         ("impt-514", "INDClearance", "fda"), ("syncar-001", "FastTrack", "fda"), ("syncar-001", "INDClearance", "fda")}
     rows = {(r[2], r[3], r[5]) for r in answer("programs-by-disease", disease="lupus")}
@@ -605,15 +612,15 @@ def test_programs_by_disease_sle(built, answer):
 
 def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # Every therapy with a cancer among its diseases is approved for one: cart:approvedFor rows
-    # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :465 kymriah, :509-510
-    # tecartus, :544-545 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:122
+    # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :466 kymriah, :510-511
+    # tecartus, :545-546 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:122
     # anbal-cel MFDS, :438-440 eque-cel NMPA, :473-476 inati-cel NMPA, :629-632 nexcar19 CDSCO, :654-655 relma-cel
     # NMPA, :716 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :956-957 zevor-cel NMPA). Before, an approval
     # decision counted as "investigational": only cart:approvedFor said approved.
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
     assert stage == dict.fromkeys(("abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel", "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel"), "approved")
-    # Kymriah: ALL (reference-approved-products.tsv:465), DLBCL (the 2018 EU approval, field-approvals.tsv:504),
+    # Kymriah: ALL (reference-approved-products.tsv:466), DLBCL (the 2018 EU approval, field-approvals.tsv:504),
     # FL (the 2022 FDA approval, :563), large B-cell lymphoma (the 2018 FDA approval, :555)
     assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
             "follicular lymphoma; large B-cell lymphoma") in answer("programs-by-category", category="oncology")
@@ -621,7 +628,7 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # yaml: Breakfree-1 = SLE, IIM, SSc, RA; MS trial NCT06220201; Breakfree-SLE incl. lupus nephritis;
     # NCT07388277 in ANCA-associated vasculitis (field-trials-rheum.tsv:82 CC-97540, a code name of BMS-986353 per
     # reference-autoimmune-programs.tsv:85; :87 the condition); Breakfree-2, NCT06220201, also in myasthenia gravis
-    # (field-trials-monitor.tsv:129, the registry record's conditions; :123 it evaluates CC-97540); and the
+    # (field-trials-monitor.tsv:130, the registry record's conditions; :124 it evaluates CC-97540); and the
     # registry records of field-trials-monitor-new.tsv: NCT07603557 (Breakfree-AiCE, :1862) in autoimmune hemolytic
     # anemia and immune thrombocytopenia (:1868-1869), NCT07573332 (:1784) in NMOSD (:1790)
     assert autoimmune["BMS-986353"][2:] == ("investigational", "ANCA-associated vasculitis; "
@@ -638,7 +645,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
     # and Veeva), :85 (RECRUITING), :84 (start 2025-05-01), :83 (sponsor Guangzhou Women and Children's Medical
     # Center), :78 (its CAR T), :87 (label). Phase 2/3, which "3" matches too, from the registry records' copies:
     # KYSA-6 (field-trials-monitor-new.tsv:89-94: KYV-101, NCT06193889, Phase 2/3, Kyverna Therapeutics, start
-    # 2024-08-28, RECRUITING), RESET-Myositis (field-trials-monitor.tsv:467-471) and RESET-SSc (:477-481), both
+    # 2024-08-28, RECRUITING), RESET-Myositis (field-trials-monitor.tsv:468-472) and RESET-SSc (:478-482), both
     # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1395-1402: BMS-986353, Phase 3,
     # Juno Therapeutics, start 2026-08-29, NOT_YET_RECRUITING, its BriefTitle as label).
     zola = ("A Study to Compare the Efficacy and Safety of BMS-986353 (Zolacabtagene- Autoleucel / Zola-cel), CD19-CAR "
@@ -679,7 +686,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
     assert "NCT05828212" not in statuses
     # yaml: ZUMA-1 phase 1/2, KYSA-1 Phase 1/2, RESET-* Phase 1/2, NCT05798117 Phase 1/2. RESET-Myositis's
     # Phase 1/2 (reference-autoimmune-programs.tsv, dated sources) is superseded by the later registry record's
-    # Phase 2/3 (field-trials-monitor.tsv:468); RESET-SSc's Phase 1/2 comes from undated pages, so both stand.
+    # Phase 2/3 (field-trials-monitor.tsv:469); RESET-SSc's Phase 1/2 comes from undated pages, so both stand.
     phase_1_2 = {r[0] for r in answer("trials", phase="1/2")}
     assert phase_1_2 >= {"ZUMA-1", "KYSA-1", "RESET-SLE", "RESET-SSc", "RESET-MG"}
     assert "RESET-Myositis" not in phase_1_2
@@ -742,12 +749,20 @@ def test_registrational_timeline_for_rese_cel(answer):
     # text 000: preparing for a registrational trial in myositis (no timing); align with the FDA "this
     # year" on pivotal designs for lupus and SSc; an "upcoming" registrational cohort for DM; a
     # dose-escalation cohort in RESET-SLE "next year". The text has no date of its own.
-    # yaml: Fast Track 2023 (May 1), Orphan 2024-02-01, IND amendment 2026-01-12, RMAT and RESET-MS IND undated.
+    # yaml: Fast Track 2023 (May 1), Orphan 2024-02-01, IND amendment 2026-01-12, RMAT and RESET-MS IND undated;
+    # Cabaletta's 8-Ks: IND clearances announced 2023-03-31 (SLE and LN), 2023-05-16 (IIM) and 2023-11-06 (gMG)
+    # (field-primary.tsv:25 and its label :30, :18 and :22, :11 and :15).
     rows = [(r[1], r[2], r[3], r[4], r[7]) for r in answer("registrational-timeline")]
     unanchored = "the source's publication date, which anchors this timing, is not recorded"
     assert rows == [
+        ("IND clearance", "FDA IND clearance of CABA-201 (rese-cel) for SLE and lupus nephritis (2023)", "2023-03-31",
+         "U.S. Food and Drug Administration", ""),
         ("Fast Track", "FDA Fast Track designation of rese-cel for SLE and lupus nephritis (2023)", "2023-05-01",
          "U.S. Food and Drug Administration", ""),
+        ("IND clearance", "FDA IND clearance of CABA-201 (rese-cel) for idiopathic inflammatory myopathy (2023)",
+         "2023-05-16", "U.S. Food and Drug Administration", ""),
+        ("IND clearance", "FDA IND clearance of CABA-201 (rese-cel) for generalized myasthenia gravis (2023)",
+         "2023-11-06", "U.S. Food and Drug Administration", ""),
         ("Orphan Drug", "FDA Orphan Drug designation of rese-cel for idiopathic inflammatory myopathies (2024)",
          "2024-02-01", "U.S. Food and Drug Administration", ""),
         ("IND clearance", "FDA clearance of the rese-cel IND amendment for manufacturing by Cellares (2026)",
@@ -757,7 +772,7 @@ def test_registrational_timeline_for_rese_cel(answer):
         ("RMAT", "FDA RMAT designation of rese-cel for myositis", "", "U.S. Food and Drug Administration",
          "no date is reported"),
         # Phase 2/3 in the registry records' copies, with their start dates: RESET-Myositis
-        # (field-trials-monitor.tsv:468 and :470) and RESET-SSc (:478 and :480)
+        # (field-trials-monitor.tsv:469 and :471) and RESET-SSc (:479 and :481)
         ("registrational trial", "RESET-Myositis", "2023-12-20", "", ""),
         ("registrational trial", "RESET-SSc", "2024-07-02", "", ""),
         ("milestone", "Dose-escalation cohort in RESET-SLE", "next year", "", unanchored),
@@ -839,14 +854,14 @@ def test_contested_claims_with_both_sides(answer):
     # field-trials-more.tsv:67 (NCT06316791), :209, :213 (NCT07275736); news-000-rese-cel-autoimmune.tsv:8 (BMS
     # partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS, curation.tsv:6), :91 (rese-cel developed
     # by BMS, curation.tsv:7); news-biospace-rese-cel.tsv:2, :3, :5 (the same three); news-003-car-t-reset-immune.tsv:4
-    # (Ars Technica a journal); reference-approved-products.tsv:182 (Abecma 2021-03-27); field-trials-fourth.tsv:22
+    # (Ars Technica a journal); reference-approved-products.tsv:183 (Abecma 2021-03-27); field-trials-fourth.tsv:22
     # (YTB323 RECRUITING, superseded by the later CenterWatch page at :21); field-trials-fill-h.tsv:15 (NCT06414135
     # NOT_YET_RECRUITING as of May 2024, superseded by ClinConnect's RECRUITING of November 2025 at :16);
     # field-trials-r2-q.tsv:40 and :46 (NCT06801119's enrollment 9 and phase Not Applicable on MedDataX's page of the
     # record as of March 2025, superseded by the April 2026 record's 30 and Phase 1 at :39 and :47). Against the
     # registry records' copies (field-trials-monitor*.tsv): reference-autoimmune-programs.tsv:453-454 (KYSA-6
     # Phase 2, superseded by field-trials-monitor-new.tsv:91's Phase 2/3), :732 (RESET-Myositis Phase 1/2, by
-    # field-trials-monitor.tsv:468's Phase 2/3); news-000-rese-cel-autoimmune.tsv:110 (RESET-SSc Phase 1/2, the
+    # field-trials-monitor.tsv:469's Phase 2/3); news-000-rese-cel-autoimmune.tsv:110 (RESET-SSc Phase 1/2, the
     # news text's claim, contradicted by :478); field-trials-fill-a.tsv:4 (KYSA-7 NOT_YET_RECRUITING, by :77's
     # ACTIVE_NOT_RECRUITING); field-trials-new-n.tsv:8 (NCT07059169 NOT_YET_RECRUITING, by :329's RECRUITING); and
     # the other way, the copies' UNKNOWN of records last updated in April 2024 (:151 NCT06361745, :159
@@ -928,7 +943,7 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
-    # registry's lead sponsor of BMS-986353's trial NCT06220201, field-trials-monitor.tsv:125 and :123, and of
+    # registry's lead sponsor of BMS-986353's trial NCT06220201, field-trials-monitor.tsv:126 and :124, and of
     # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1131 and :1128).
     rows = answer("companies-in-oncology-and-autoimmune")
     assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
@@ -958,7 +973,7 @@ def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
     # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1025-1027
     # Kymriah, :1088 Tecartus, :1112 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:554) and retroviral (field-approvals.tsv:1118), both stated. The products
+    # (reference-approved-products.tsv:555) and retroviral (field-approvals.tsv:1118), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
     # AEMPS, "2021-02", field-approvals.tsv:137; its 2021-02-10 at :138 is deprecated), relma-cel (NMPA, "2021-09",
     # :652), eque-cel (Fucaso, NMPA, :433-434; 4-1BB :979-980, lentiviral :989-990), NexCAR19 (CDSCO, "2023-10", :624;
@@ -1040,7 +1055,7 @@ def test_unconfirmed_claims(answer):
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
     # ClinConnect's lay summaries where the registry record does not say it or another row already cites the
-    # record: field-programs.tsv:483, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:55-56;
+    # record: field-programs.tsv:482, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:55-56;
     # or where the record names no disease (NCT06316076, field-trials-academic.tsv:258-261);
     # where the record names the disease only among autoimmune diseases in general (NCT06828042,
     # field-trials-academic.tsv:317-318) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :373, :432, :437);

@@ -59,7 +59,7 @@ def probe_page(tmp_path_factory) -> Path:
 
 def test_real_page_holds_the_curated_events(real_page):
     events = _data(real_page)["events"]
-    # seeds/reference-approved-products.tsv:205-207: Aucatzyl's FDA approval, 2024-11-08.
+    # seeds/reference-approved-products.tsv:206-208: Aucatzyl's FDA approval, 2024-11-08.
     aucatzyl = [e for e in events if e["date"] == "2024-11-08" and e["kind"] == "approval"]
     assert [(e["therapies"], e["targets"]) for e in aucatzyl] == [(["Aucatzyl"], ["CD19"])]
     # seeds/field-approvals.tsv: the PMC paper gives ARI-0001's AEMPS authorisation as February 2021 (month precision).
