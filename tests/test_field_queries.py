@@ -207,13 +207,13 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
         "regulator", "date", "product", "indication", "decision_type", "decision"]
     rows = answer("approvals-worldwide")
     short = {r[:5] for r in rows}
-    # field-approvals.tsv:753-763: EU conditional marketing authorisation of Tecartus, MCL, dated to the month (:756:
+    # field-approvals.tsv:754-764: EU conditional marketing authorisation of Tecartus, MCL, dated to the month (:757:
     # the Pharma Letter's article of 16 December 2020 says the Commission "has now granted" it), shown as the month
     assert ("European Commission", "2020-12", "Tecartus", "mantle cell lymphoma", "Conditional approval") in short
     # field-approvals.tsv:166-177: MHRA conditional authorisation of Aucatzyl, 2025-04-25, ALL
     assert ("Medicines and Healthcare products Regulatory Agency (UK)", "2025-04-25", "Aucatzyl",
             "acute lymphoblastic leukemia", "Conditional approval") in short
-    # field-approvals.tsv:574-580: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL; the release
+    # field-approvals.tsv:575-581: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL; the release
     # names the second indication large B-cell lymphoma, DLBCL among its kinds (field-lbcl.tsv:5)
     assert {r[3] for r in rows if r[0] == "Health Canada" and r[2] == "Kymriah" and r[1] == "2018-09-06"} == {
         "acute lymphoblastic leukemia", "diffuse large B-cell lymphoma", "large B-cell lymphoma"}

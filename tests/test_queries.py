@@ -420,8 +420,8 @@ def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
     # Developers: reference-approved-products.tsv:471-472 (Kymriah, Novartis), :549-550 (Yescarta, Kite), :516
-    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1010-1012
-    # (inati-cel, label "inaticabtagene autoleucel" at :1016, CASI and Juventas). First approvals: :286-288 Kymriah
+    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1011-1013
+    # (inati-cel, label "inaticabtagene autoleucel" at :1017, CASI and Juventas). First approvals: :286-288 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
     # Tecartus 2020-07-24, Breyanzi 2021-02-05, Aucatzyl 2024-11-08 from the same tables' FDA decisions.
     assert {
@@ -465,17 +465,17 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     dates = [r[0] for r in timeline if r[0]]
     assert dates == sorted(dates) and [r[0] for r in timeline] == dates + [""] * (len(timeline) - len(dates))
     # The FDA approvals, each `cart:decisionType cart:Approval` with `cart:decidedBy id:fda`:
-    # reference-approved-products.tsv:284-296 Kymriah (the 2017-08-31 of field-approvals.tsv:547 loses to these
-    # primary rows); :328-333 Yescarta; field-approvals.tsv:549-555 Kymriah LBCL (2018-05-02, :551, rejected by
+    # reference-approved-products.tsv:284-296 Kymriah (the 2017-08-31 of field-approvals.tsv:548 loses to these
+    # primary rows); :329-334 Yescarta; field-approvals.tsv:550-556 Kymriah LBCL (2018-05-02, :552, rejected by
     # curation.tsv:3); reference-approved-products.tsv:238-246 Breyanzi; :180-188 Abecma (2021-03-27, :183, loses to
-    # the primary :182); field-approvals.tsv:776-788 Tecartus ALL; reference-approved-products.tsv:264-276 Carvykti;
-    # field-approvals.tsv:885-895 Yescarta 2L LBCL; :559-563 Kymriah FL; :225-229 Breyanzi 2L LBCL; :81-93 Abecma 2L MM;
+    # the primary :182); field-approvals.tsv:777-789 Tecartus ALL; reference-approved-products.tsv:264-276 Carvykti;
+    # field-approvals.tsv:886-896 Yescarta 2L LBCL; :560-564 Kymriah FL; :225-229 Breyanzi 2L LBCL; :81-93 Abecma 2L MM;
     # :315-322 Carvykti 2L MM; :234-243 Breyanzi MCL; reference-approved-products.tsv:204-212 Aucatzyl;
     # field-approvals.tsv:249-257 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
     # Indications: the reference rows give Yescarta's 2017 and Breyanzi's 2021 approvals as DLBCL
     # (reference-approved-products.tsv:338, :246), and the same pages' words as large B-cell lymphoma
     # (field-lbcl.tsv:6, :3); Kymriah's 2018, Yescarta's and Breyanzi's 2022 approvals are large B-cell
-    # lymphoma in their pages' words (field-approvals.tsv:555, :894-895, :229), Kymriah's page naming DLBCL
+    # lymphoma in their pages' words (field-approvals.tsv:556, :895-896, :229), Kymriah's page naming DLBCL
     # among its kinds (field-lbcl.tsv:4).
     fda = [(r[0], r[2], r[4]) for r in answer("approvals-timeline", regulator="FDA", kind="Approval")]
     # sources: Kymriah's 2017 approval has three (reference-approved-products.tsv:290-292, each
@@ -527,8 +527,8 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     # Every `cart:decisionType cart:RMAT` row but BMS-986353's: reference-approved-products.tsv:259 Breyanzi (no
     # indication); :232-233 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:292-293
     # rese-cel IIM, :235-236 KYV-101 SPS, :203-206 Descartes-08 MG, :212-213 FT819 SLE; field-approvals.tsv:401-402
-    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :569-570 Kymriah FL, :709-710 satri-cel gastric, :900-901
-    # Yescarta large B-cell lymphoma (:904, "high-risk large B-cell lymphoma (LBCL)"), :946 zevor-cel (no indication);
+    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :570-571 Kymriah FL, :710-711 satri-cel gastric, :901-902
+    # Yescarta large B-cell lymphoma (:905, "high-risk large B-cell lymphoma (LBCL)"), :947 zevor-cel (no indication);
     # field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
     assert rmat == {("C-CAR168", "systemic lupus erythematosus"), ("C-CAR168", "lupus nephritis"),("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
                     ("rese-cel", "idiopathic inflammatory myopathy"), ("KYV-101", "stiff person syndrome"),
@@ -546,8 +546,8 @@ def test_programs_by_disease_sle(built, answer):
     # AUTOGRAPH-SLE/LN, Descartes-08 open-label Phase 2, CARLYSLE and NCT07053800 (Aucatzyl), relma-cel NCT05765006,
     # the Erlangen case series. Designations with `cart:indication id:systemic-lupus-erythematosus`:
     # reference-autoimmune-programs.tsv:254-256 rese-cel Fast Track (FDA), :213 and field-approvals.tsv:381 FT819
-    # RMAT (FDA), reference-autoimmune-programs.tsv:300 and field-approvals.tsv:743 SC291 Fast Track (FDA),
-    # field-approvals.tsv:491 inati-cel IND clearance (NMPA).
+    # RMAT (FDA), reference-autoimmune-programs.tsv:300 and field-approvals.tsv:744 SC291 Fast Track (FDA),
+    # field-approvals.tsv:492 inati-cel IND clearance (NMPA).
     result = catalogue.run_query(built, "programs-by-disease", {"disease": "lupus"}).result
     col = {v: i for i, v in enumerate(result.variables)}
 
@@ -614,14 +614,14 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # Every therapy with a cancer among its diseases is approved for one: cart:approvedFor rows
     # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :466 kymriah, :510-511
     # tecartus, :545-546 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:122
-    # anbal-cel MFDS, :438-440 eque-cel NMPA, :473-476 inati-cel NMPA, :629-632 nexcar19 CDSCO, :654-655 relma-cel
-    # NMPA, :716 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :956-957 zevor-cel NMPA). Before, an approval
+    # anbal-cel MFDS, :439-441 eque-cel NMPA, :474-477 inati-cel NMPA, :630-633 nexcar19 CDSCO, :655-656 relma-cel
+    # NMPA, :717 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :957-958 zevor-cel NMPA). Before, an approval
     # decision counted as "investigational": only cart:approvedFor said approved.
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
     assert stage == dict.fromkeys(("abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel", "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel"), "approved")
-    # Kymriah: ALL (reference-approved-products.tsv:466), DLBCL (the 2018 EU approval, field-approvals.tsv:504),
-    # FL (the 2022 FDA approval, :563), large B-cell lymphoma (the 2018 FDA approval, :555)
+    # Kymriah: ALL (reference-approved-products.tsv:466), DLBCL (the 2018 EU approval, field-approvals.tsv:505),
+    # FL (the 2022 FDA approval, :564), large B-cell lymphoma (the 2018 FDA approval, :556)
     assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
             "follicular lymphoma; large B-cell lymphoma") in answer("programs-by-category", category="oncology")
     autoimmune = {r[1]: r for r in answer("programs-by-category", category="autoimmune")}
@@ -786,7 +786,7 @@ def test_registrational_timeline_for_rese_cel(answer):
 def test_registrational_timeline_of_a_therapy_with_nothing_recorded_says_so(answer):
     # IM19 (field-readouts.tsv:23-28) is evaluated only by the SLE pilot study of Peking University Third Hospital
     # (:30), which has no phase: no decision, pivotal or phase 3 trial, or milestone. (relma-cel, checked here
-    # before, now has its NMPA decisions: the first, field-approvals.tsv:683-686.)
+    # before, now has its NMPA decisions: the first, field-approvals.tsv:684-687.)
     assert answer("registrational-timeline", therapy="IM19") == [
         ("IM19", "", "", "", "", "", "", "no regulatory decision, pivotal trial or registration milestone is recorded", "0")]
     assert answer("registrational-timeline", therapy="relma-cel")[0][1:4] == (
@@ -847,9 +847,9 @@ def test_sources_for_who_develops_rese_cel(answer):
 
 
 def test_contested_claims_with_both_sides(answer):
-    # Every claim that loses to another statement, one per seed row: field-approvals.tsv:138 (ARI-0001), :468
-    # (inati-cel), :546 (Kymriah 2017), :550 (Kymriah LBCL, curation.tsv:3), :602 (Kymriah TGA, curation.tsv:4;
-    # :601's "December 2018" is no longer contested: field-judgement-sources.tsv:13 gives the day in it), :627 (NexCAR19, curation.tsv:5), :805 (Yescarta EC); field-deals.tsv:111 (Gilead-Kite);
+    # Every claim that loses to another statement, one per seed row: field-approvals.tsv:138 (ARI-0001), :469
+    # (inati-cel), :547 (Kymriah 2017), :551 (Kymriah LBCL, curation.tsv:3), :603 (Kymriah TGA, curation.tsv:4;
+    # :601's "December 2018" is no longer contested: field-judgement-sources.tsv:13 gives the day in it), :628 (NexCAR19, curation.tsv:5), :806 (Yescarta EC); field-deals.tsv:111 (Gilead-Kite);
     # field-trials-academic.tsv:217, :221 (NCT05828212), :249 (NCT06222853), :316 (NCT06828042), :349 (NCT06946485);
     # field-trials-more.tsv:67 (NCT06316791), :209, :213 (NCT07275736); news-000-rese-cel-autoimmune.tsv:8 (BMS
     # partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS, curation.tsv:6), :91 (rese-cel developed
@@ -932,14 +932,14 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:847), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
     # Tecartus; KITE-363, field-programs.tsv:227, in trial NCT07038447 in SLE, :397); JW Therapeutics (relma-cel,
-    # field-programs.tsv:466 and field-approvals.tsv:1073: NMPA-approved in lymphoma, in trial in SLE); CASI
-    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1010-1012: NMPA-approved in ALL, an
-    # NMPA IND clearance for SLE, :491; Juventas also CNCT19, field-trials-more.tsv:19); IASO Biotherapeutics and
+    # field-programs.tsv:466 and field-approvals.tsv:1074: NMPA-approved in lymphoma, in trial in SLE); CASI
+    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1011-1013: NMPA-approved in ALL, an
+    # NMPA IND clearance for SLE, :492; Juventas also CNCT19, field-trials-more.tsv:19); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:17-19, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
     # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:557); CARsgen
-    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1124 and :1081, NMPA-approved in cancers; KJ-C2219,
+    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1125 and :1082, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
@@ -971,15 +971,15 @@ def test_partners_of_bristol_myers_squibb(answer):
 
 def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
-    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1025-1027
-    # Kymriah, :1088 Tecartus, :1112 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:555) and retroviral (field-approvals.tsv:1118), both stated. The products
+    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1026-1028
+    # Kymriah, :1089 Tecartus, :1113 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
+    # (reference-approved-products.tsv:555) and retroviral (field-approvals.tsv:1119), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
     # AEMPS, "2021-02", field-approvals.tsv:137; its 2021-02-10 at :138 is deprecated), relma-cel (NMPA, "2021-09",
-    # :652), eque-cel (Fucaso, NMPA, :433-434; 4-1BB :979-980, lentiviral :989-990), NexCAR19 (CDSCO, "2023-10", :624;
-    # the 2023-11-29 of :625 is rejected by curation.tsv:5; lentiviral :1057), inati-cel (NMPA, :467; :468's
-    # 2023-11-08 loses), zevor-cel (NMPA, :955-956; 4-1BB :1123, lentiviral :1130), anbal-cel (MFDS, :120), satri-cel
-    # (NMPA, :715); all autologous (:12, :974-975, :1006, :1049-1050, :1068-1069, :1078, :1098, :1120).
+    # :653), eque-cel (Fucaso, NMPA, :434-435; 4-1BB :980-981, lentiviral :990-991), NexCAR19 (CDSCO, "2023-10", :625;
+    # the 2023-11-29 of :626 is rejected by curation.tsv:5; lentiviral :1057), inati-cel (NMPA, :468; :469's
+    # 2023-11-08 loses), zevor-cel (NMPA, :956-957; 4-1BB :1124, lentiviral :1131), anbal-cel (MFDS, :120), satri-cel
+    # (NMPA, :716); all autologous (:12, :975-976, :1007, :1050-1051, :1069-1070, :1079, :1099, :1121).
     assert answer("car-t-constructs") == [
         ("Kymriah", "CD19", "4-1BB", "lentiviral", "autologous", "2017-08-30"),
         ("Yescarta", "CD19", "CD28", "gammaretroviral; retroviral", "autologous", "2017-10-18"),
