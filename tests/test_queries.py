@@ -504,8 +504,8 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # yaml autoimmune_car_t designations of rese-cel: Fast Track SLE and LN "May 1 (2023)", Orphan IIM 2024-02-01,
     # IND amendment 2026-01-12; Cabaletta's 8-Ks on its IND clearances, dated by their announcements
     # (field-primary.tsv:25 SLE and LN 2023-03-31, :28-29; :18 IIM 2023-05-16, :21; :11 gMG 2023-11-06, :14;
-    # field-ind-clearances.tsv:81 SSc 2023-10-02, :84); its release on the SSc orphan designation, 2024-03-20
-    # (field-ind-clearances.tsv:88, :91);
+    # field-ind-clearances.tsv:88 SSc 2023-10-02, :91); its release on the SSc orphan designation, 2024-03-20
+    # (field-ind-clearances.tsv:95, :98);
     # the undated ones (IND for MS, RMAT myositis) come last.
     assert [(r[0], r[3], r[4]) for r in answer("approvals-timeline", therapy="rese-cel")] == [
         ("2023-03-31", "IND clearance", "lupus nephritis"),
@@ -603,8 +603,8 @@ def test_programs_by_disease_sle(built, answer):
     # each with the products its record names (e.g. :2111 and :2104, RESET-SLE, rese-cel)
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
     # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA); field-primary.tsv:29
-    # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:27 and :34 AZD0120 (GC012F) IND
-    # clearances (FDA, NMPA), :54 eque-cel IND clearance (FDA), :77 relma-cel IND clearance (NMPA), :14 ALLO-329
+    # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:34 and :41 AZD0120 (GC012F) IND
+    # clearances (FDA, NMPA), :61 eque-cel IND clearance (FDA), :84 relma-cel IND clearance (NMPA), :21 ALLO-329
     # Fast Track (FDA)
     assert found == {(t, "in trial", "") for t in in_trial} | {
         ("rese-cel", "FastTrack", "fda"), ("rese-cel", "INDClearance", "fda"), ("azd0120", "INDClearance", "fda"),
@@ -759,8 +759,8 @@ def test_registrational_timeline_for_rese_cel(answer):
     # dose-escalation cohort in RESET-SLE "next year". The text has no date of its own.
     # yaml: Fast Track 2023 (May 1), Orphan 2024-02-01, IND amendment 2026-01-12, RMAT and RESET-MS IND undated;
     # Cabaletta's 8-Ks: IND clearances announced 2023-03-31 (SLE and LN), 2023-05-16 (IIM) and 2023-11-06 (gMG)
-    # (field-primary.tsv:25 and its label :30, :18 and :22, :11 and :15), 2023-10-02 (SSc; field-ind-clearances.tsv:81
-    # and :85); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:88 and :92).
+    # (field-primary.tsv:25 and its label :30, :18 and :22, :11 and :15), 2023-10-02 (SSc; field-ind-clearances.tsv:88
+    # and :92); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:95 and :99).
     rows = [(r[1], r[2], r[3], r[4], r[7]) for r in answer("registrational-timeline")]
     unanchored = "the source's publication date, which anchors this timing, is not recorded"
     assert rows == [
