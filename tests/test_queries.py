@@ -504,8 +504,8 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # yaml autoimmune_car_t designations of rese-cel: Fast Track SLE and LN "May 1 (2023)", Orphan IIM 2024-02-01,
     # IND amendment 2026-01-12; Cabaletta's 8-Ks on its IND clearances, dated by their announcements
     # (field-primary.tsv:25 SLE and LN 2023-03-31, :28-29; :18 IIM 2023-05-16, :21; :11 gMG 2023-11-06, :14;
-    # field-ind-clearances.tsv:88 SSc 2023-10-02, :91); its release on the SSc orphan designation, 2024-03-20
-    # (field-ind-clearances.tsv:95, :98);
+    # field-ind-clearances.tsv:113 SSc 2023-10-02, :116); its release on the SSc orphan designation, 2024-03-20
+    # (field-ind-clearances.tsv:120, :123);
     # the undated ones (IND for MS, RMAT myositis) come last.
     assert [(r[0], r[3], r[4]) for r in answer("approvals-timeline", therapy="rese-cel")] == [
         ("2023-03-31", "IND clearance", "lupus nephritis"),
@@ -603,13 +603,15 @@ def test_programs_by_disease_sle(built, answer):
     # each with the products its record names (e.g. :2111 and :2104, RESET-SLE, rese-cel)
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
     # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA); field-primary.tsv:29
-    # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:34 and :41 AZD0120 (GC012F) IND
-    # clearances (FDA, NMPA), :61 eque-cel IND clearance (FDA), :84 relma-cel IND clearance (NMPA), :21 ALLO-329
-    # Fast Track (FDA)
+    # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:41 and :48 AZD0120 (GC012F) IND
+    # clearances (FDA, NMPA), :74 eque-cel IND clearance (FDA), :109 relma-cel IND clearance (NMPA), :21 ALLO-329
+    # Fast Track (FDA), :132 SC291 IND clearance (FDA); from news reports (partially verified, which still counts
+    # here): :35 ATA3219 IND clearance and :54 CB-010 Fast Track (FDA)
     assert found == {(t, "in trial", "") for t in in_trial} | {
         ("rese-cel", "FastTrack", "fda"), ("rese-cel", "INDClearance", "fda"), ("azd0120", "INDClearance", "fda"),
         ("azd0120", "INDClearance", "nmpa"), ("eque-cel", "INDClearance", "fda"), ("relma-cel", "INDClearance", "nmpa"),
-        ("allo-329", "FastTrack", "fda"), ("ft819", "RMAT", "fda"), ("sc291", "FastTrack", "fda"),
+        ("allo-329", "FastTrack", "fda"), ("sc291", "INDClearance", "fda"), ("ata3219", "INDClearance", "fda"),
+        ("cb-010", "FastTrack", "fda"), ("ft819", "RMAT", "fda"), ("sc291", "FastTrack", "fda"),
         ("inati-cel", "INDClearance", "nmpa"), ("c-car168", "RMAT", "fda"), ("impt-514", "FastTrack", "fda"),
         ("impt-514", "INDClearance", "fda"), ("syncar-001", "FastTrack", "fda"), ("syncar-001", "INDClearance", "fda")}
     rows = {(r[2], r[3], r[5]) for r in answer("programs-by-disease", disease="lupus")}
@@ -759,8 +761,8 @@ def test_registrational_timeline_for_rese_cel(answer):
     # dose-escalation cohort in RESET-SLE "next year". The text has no date of its own.
     # yaml: Fast Track 2023 (May 1), Orphan 2024-02-01, IND amendment 2026-01-12, RMAT and RESET-MS IND undated;
     # Cabaletta's 8-Ks: IND clearances announced 2023-03-31 (SLE and LN), 2023-05-16 (IIM) and 2023-11-06 (gMG)
-    # (field-primary.tsv:25 and its label :30, :18 and :22, :11 and :15), 2023-10-02 (SSc; field-ind-clearances.tsv:88
-    # and :92); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:95 and :99).
+    # (field-primary.tsv:25 and its label :30, :18 and :22, :11 and :15), 2023-10-02 (SSc; field-ind-clearances.tsv:113
+    # and :117); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:120 and :124).
     rows = [(r[1], r[2], r[3], r[4], r[7]) for r in answer("registrational-timeline")]
     unanchored = "the source's publication date, which anchors this timing, is not recorded"
     assert rows == [
@@ -1042,9 +1044,10 @@ def test_sources_of_one_kind(answer):
     # IASO's Fucaso IND in SLE, which says Innovent co-developed it (src:flcube-iaso-fucaso-sle-ind in
     # sources-field-approvals.tsv): 146. Since: MarketScreener's briefs of CARsgen's zevor-cel announcements
     # (sources-field-approvals.tsv:679 and :684) and its Dow Jones story on Cabaletta's orphan drug designation
-    # (sources.tsv:560), typed press release and web page before: 149.
+    # (sources.tsv:560), typed press release and web page before: 149. Since: Healio on KYV-101's and CB-010's Fast
+    # Track designations (sources-field-ind-clearances.tsv:32 and :26): 151.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 149
+    assert len(rows) == 151
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
