@@ -505,8 +505,10 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # IND amendment 2026-01-12; Cabaletta's 8-Ks on its IND clearances, dated by their announcements
     # (field-primary.tsv:25 SLE and LN 2023-03-31, :28-29; :18 IIM 2023-05-16, :21; :11 gMG 2023-11-06, :14;
     # field-ind-clearances.tsv:113 SSc 2023-10-02, :116); its release on the SSc orphan designation, 2024-03-20
-    # (field-ind-clearances.tsv:120, :123);
-    # the undated ones (IND for MS, RMAT myositis) come last.
+    # (field-ind-clearances.tsv:120, :123); its release on the Fast Track designations in dermatomyositis and
+    # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:317 and :320, :330 and :333);
+    # the undated ones (IND for MS, Fast Track in MS from a news page (field-approvals-worldwide.tsv:326), RMAT
+    # myositis) come last.
     assert [(r[0], r[3], r[4]) for r in answer("approvals-timeline", therapy="rese-cel")] == [
         ("2023-03-31", "IND clearance", "lupus nephritis"),
         ("2023-03-31", "IND clearance", "systemic lupus erythematosus"),
@@ -515,9 +517,12 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
         ("2023-05-16", "IND clearance", "idiopathic inflammatory myopathy"),
         ("2023-10-02", "IND clearance", "systemic sclerosis"),
         ("2023-11-06", "IND clearance", "myasthenia gravis"),
+        ("2024-01-08", "Fast Track", "dermatomyositis"),
+        ("2024-01-08", "Fast Track", "systemic sclerosis"),
         ("2024-02-01", "Orphan Drug", "idiopathic inflammatory myopathy"),
         ("2024-03-20", "Orphan Drug", "systemic sclerosis"),
         ("2026-01-12", "IND clearance", ""),
+        ("", "Fast Track", "multiple sclerosis"),
         ("", "IND clearance", "multiple sclerosis"),
         ("", "RMAT", "idiopathic inflammatory myopathy"),
     ]
@@ -762,7 +767,9 @@ def test_registrational_timeline_for_rese_cel(answer):
     # yaml: Fast Track 2023 (May 1), Orphan 2024-02-01, IND amendment 2026-01-12, RMAT and RESET-MS IND undated;
     # Cabaletta's 8-Ks: IND clearances announced 2023-03-31 (SLE and LN), 2023-05-16 (IIM) and 2023-11-06 (gMG)
     # (field-primary.tsv:25 and its label :30, :18 and :22, :11 and :15), 2023-10-02 (SSc; field-ind-clearances.tsv:113
-    # and :117); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:120 and :124).
+    # and :117); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:120 and :124); the Fast Track
+    # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:317
+    # and :321, :330 and :334) and the undated one in MS from a news page (field-approvals-worldwide.tsv:327).
     rows = [(r[1], r[2], r[3], r[4], r[7]) for r in answer("registrational-timeline")]
     unanchored = "the source's publication date, which anchors this timing, is not recorded"
     assert rows == [
@@ -776,12 +783,18 @@ def test_registrational_timeline_for_rese_cel(answer):
          "U.S. Food and Drug Administration", ""),
         ("IND clearance", "FDA IND clearance of CABA-201 (rese-cel) for generalized myasthenia gravis (2023)",
          "2023-11-06", "U.S. Food and Drug Administration", ""),
+        ("Fast Track", "FDA Fast Track designation of CABA-201 (rese-cel) for dermatomyositis (2024)", "2024-01-08",
+         "U.S. Food and Drug Administration", ""),
+        ("Fast Track", "FDA Fast Track designation of CABA-201 (rese-cel) for systemic sclerosis (2024)", "2024-01-08",
+         "U.S. Food and Drug Administration", ""),
         ("Orphan Drug", "FDA Orphan Drug designation of rese-cel for idiopathic inflammatory myopathies (2024)",
          "2024-02-01", "U.S. Food and Drug Administration", ""),
         ("Orphan Drug", "FDA Orphan Drug designation of CABA-201 (rese-cel) for systemic sclerosis (2024)", "2024-03-20",
          "U.S. Food and Drug Administration", ""),
         ("IND clearance", "FDA clearance of the rese-cel IND amendment for manufacturing by Cellares (2026)",
          "2026-01-12", "U.S. Food and Drug Administration", ""),
+        ("Fast Track", "FDA Fast Track designation of rese-cel for multiple sclerosis", "",
+         "U.S. Food and Drug Administration", "no date is reported"),
         ("IND clearance", "FDA IND clearance for rese-cel in multiple sclerosis (RESET-MS)", "",
          "U.S. Food and Drug Administration", "no date is reported"),
         ("RMAT", "FDA RMAT designation of rese-cel for myositis", "", "U.S. Food and Drug Administration",
@@ -883,9 +896,12 @@ def test_contested_claims_with_both_sides(answer):
     # NCT06373081), superseded by ClinConnect's later RECRUITING (field-trials-r2-q.tsv:17, field-trials-academic.tsv:284);
     # field-programs-sixth.tsv:30 and :32 (NCT06340750's start 2024-06-01 and NOT_YET_RECRUITING on inClinicalTrials'
     # copy of the record verified in March 2024), superseded by the June 2025 record's 2025-04-01 and RECRUITING (:31, :33).
+    # field-approvals.tsv:919 (Yescarta's NMPA approval dated 2021-06-22 by a patient-services page), contradicted by
+    # Fosun Pharma's announcement of the registration certificate received on 2021-06-23 (field-approvals-worldwide.tsv:465).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
+        ("NMPA approval of Yescarta (Fosun Kite) for large B-cell lymphoma (2021)", "decision date", "2021-06-22"),
         ("Anti-CD19 CAR T cells in refractory systemic lupus erythematosus, Children's Hospital of Zhejiang University "
          "(NCT06222853)", "status", "RECRUITING"),
         ("Ars Technica", "rdf:type", "Scientific journal"),
@@ -990,8 +1006,8 @@ def test_car_t_constructs_side_by_side(answer):
     # Kymriah, :1089 Tecartus, :1113 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
     # (reference-approved-products.tsv:555) and retroviral (field-approvals.tsv:1119), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
-    # AEMPS, "2021-02", field-approvals.tsv:137; its 2021-02-10 at :138 is deprecated), relma-cel (NMPA, "2021-09",
-    # :653), eque-cel (Fucaso, NMPA, :434-435; 4-1BB :980-981, lentiviral :990-991), NexCAR19 (CDSCO, "2023-10", :625;
+    # AEMPS, "2021-02", field-approvals.tsv:137; its 2021-02-10 at :138 is deprecated), relma-cel (NMPA, "2021-09-06",
+    # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:289; "2021-09" at :653 is the same month), eque-cel (Fucaso, NMPA, :434-435; 4-1BB :980-981, lentiviral :990-991), NexCAR19 (CDSCO, "2023-10", :625;
     # the 2023-11-29 of :626 is rejected by curation.tsv:5; lentiviral :1057), inati-cel (NMPA, :468; :469's
     # 2023-11-08 loses), zevor-cel (NMPA, :956-957; 4-1BB :1124, lentiviral :1131), anbal-cel (MFDS, :120), satri-cel
     # (NMPA, :716); all autologous (:12, :975-976, :1007, :1050-1051, :1069-1070, :1079, :1099, :1121).
@@ -1002,7 +1018,7 @@ def test_car_t_constructs_side_by_side(answer):
         ("varnimcabtagene autoleucel", "CD19", "not recorded", "not recorded", "autologous", "2021-02"),
         ("Breyanzi", "CD19", "4-1BB", "lentiviral", "autologous", "2021-02-05"),
         ("Abecma", "BCMA", "4-1BB", "lentiviral", "autologous", "2021-03-26"),
-        ("relma-cel", "CD19", "not recorded", "not recorded", "autologous", "2021-09"),
+        ("relma-cel", "CD19", "not recorded", "not recorded", "autologous", "2021-09-06"),
         ("Carvykti", "BCMA", "4-1BB", "lentiviral", "autologous", "2022-02-28"),
         ("eque-cel", "BCMA", "4-1BB", "lentiviral", "autologous", "2023-06-30"),
         ("NexCAR19", "CD19", "not recorded", "lentiviral", "autologous", "2023-10"),
@@ -1045,9 +1061,10 @@ def test_sources_of_one_kind(answer):
     # sources-field-approvals.tsv): 146. Since: MarketScreener's briefs of CARsgen's zevor-cel announcements
     # (sources-field-approvals.tsv:679 and :684) and its Dow Jones story on Cabaletta's orphan drug designation
     # (sources.tsv:560), typed press release and web page before: 149. Since: Healio on KYV-101's and CB-010's Fast
-    # Track designations (sources-field-ind-clearances.tsv:32 and :26): 151.
+    # Track designations (sources-field-ind-clearances.tsv:32 and :26): 151. Since: the 29 news pages on regulatory
+    # decisions outside the US (`grep -c "	a	cart:NewsArticle" seeds/sources-field-approvals-worldwide.tsv`): 180.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 151
+    assert len(rows) == 180
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
