@@ -410,8 +410,9 @@ CD19_THERAPIES = {
     # field-trials-new-o.tsv:17 (NCT03030976's CD19 CAR T), :32 (4SCAR T cells), :81 (NCT07193667's tandem CD19 CAR T),
     # :96 (CD19 UCAR-T cells), :120 (SCRI-CAR19v3)
     "nct03030976-cd19-car-t", "nct05459870-4scar-t", "nct07193667-cd19-car-t", "nct07212322-cd19-ucar-t", "scri-car19v3",
-    # field-trials-r2-q.tsv:94 (UTAA09, "T cell injection targeting CD19 chimeric antigen receptor")
-    "utaa09"} | subjects("field-trials-monitor-new.tsv", "cart:targets", "id:cd19")
+    # field-trials-r2-q.tsv:94 (UTAA09, "T cell injection targeting CD19 chimeric antigen receptor");
+    # field-approvals-worldwide.tsv:12 (B019, "靶向 CD19 和 CD22", Shanghai Pharmaceuticals' announcement)
+    "utaa09", "b019"} | subjects("field-trials-monitor-new.tsv", "cart:targets", "id:cd19")
 # The last: the products the registry records of field-trials-monitor-new.tsv name as CD19-targeted, each row there
 # read from its record's intervention, title or summary (e.g. :2084 QT-019C, "Targeting CD19 and BCMA(QT-019C)").
 
@@ -611,8 +612,9 @@ def test_programs_by_disease_sle(built, answer):
     # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:41 and :48 AZD0120 (GC012F) IND
     # clearances (FDA, NMPA), :74 eque-cel IND clearance (FDA), :109 relma-cel IND clearance (NMPA), :21 ALLO-329
     # Fast Track (FDA), :132 SC291 IND clearance (FDA); from news reports (partially verified, which still counts
-    # here): :35 ATA3219 IND clearance and :54 CB-010 Fast Track (FDA)
-    assert found == {(t, "in trial", "") for t in in_trial} | {
+    # here): :35 ATA3219 IND clearance and :54 CB-010 Fast Track (FDA); field-approvals-worldwide.tsv:62 B019's
+    # clinical trial approval (NMPA) and :10 the programme its developer says it is for ("拟用于治疗难治性系统性红斑狼疮")
+    assert found == {(t, "in trial", "") for t in in_trial} | {("b019", "INDClearance", "nmpa"), ("b019", "developed for", "")} | {
         ("rese-cel", "FastTrack", "fda"), ("rese-cel", "INDClearance", "fda"), ("azd0120", "INDClearance", "fda"),
         ("azd0120", "INDClearance", "nmpa"), ("eque-cel", "INDClearance", "fda"), ("relma-cel", "INDClearance", "nmpa"),
         ("allo-329", "FastTrack", "fda"), ("sc291", "INDClearance", "fda"), ("ata3219", "INDClearance", "fda"),
