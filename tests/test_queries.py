@@ -507,8 +507,8 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # (field-primary.tsv:25 SLE and LN 2023-03-31, :28-29; :18 IIM 2023-05-16, :21; :11 gMG 2023-11-06, :14;
     # field-ind-clearances.tsv:113 SSc 2023-10-02, :116); its release on the SSc orphan designation, 2024-03-20
     # (field-ind-clearances.tsv:120, :123); its release on the Fast Track designations in dermatomyositis and
-    # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:317 and :320, :330 and :333);
-    # the undated ones (IND for MS, Fast Track in MS from a news page (field-approvals-worldwide.tsv:326), RMAT
+    # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:338 and :341, :351 and :354);
+    # the undated ones (IND for MS, Fast Track in MS from a news page (field-approvals-worldwide.tsv:347), RMAT
     # myositis) come last.
     assert [(r[0], r[3], r[4]) for r in answer("approvals-timeline", therapy="rese-cel")] == [
         ("2023-03-31", "IND clearance", "lupus nephritis"),
@@ -614,7 +614,8 @@ def test_programs_by_disease_sle(built, answer):
     # Fast Track (FDA), :132 SC291 IND clearance (FDA); from news reports (partially verified, which still counts
     # here): :35 ATA3219 IND clearance and :54 CB-010 Fast Track (FDA); field-approvals-worldwide.tsv:62 B019's
     # clinical trial approval (NMPA) and :10 the programme its developer says it is for ("拟用于治疗难治性系统性红斑狼疮")
-    assert found == {(t, "in trial", "") for t in in_trial} | {("b019", "INDClearance", "nmpa"), ("b019", "developed for", "")} | {
+    assert found == {(t, "in trial", "") for t in in_trial} | {
+        ("b019", "INDClearance", "nmpa"), ("b019", "developed for", ""),
         ("rese-cel", "FastTrack", "fda"), ("rese-cel", "INDClearance", "fda"), ("azd0120", "INDClearance", "fda"),
         ("azd0120", "INDClearance", "nmpa"), ("eque-cel", "INDClearance", "fda"), ("relma-cel", "INDClearance", "nmpa"),
         ("allo-329", "FastTrack", "fda"), ("sc291", "INDClearance", "fda"), ("ata3219", "INDClearance", "fda"),
@@ -770,8 +771,8 @@ def test_registrational_timeline_for_rese_cel(answer):
     # Cabaletta's 8-Ks: IND clearances announced 2023-03-31 (SLE and LN), 2023-05-16 (IIM) and 2023-11-06 (gMG)
     # (field-primary.tsv:25 and its label :30, :18 and :22, :11 and :15), 2023-10-02 (SSc; field-ind-clearances.tsv:113
     # and :117); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:120 and :124); the Fast Track
-    # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:317
-    # and :321, :330 and :334) and the undated one in MS from a news page (field-approvals-worldwide.tsv:327).
+    # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:338
+    # and :342, :351 and :355) and the undated one in MS from a news page (field-approvals-worldwide.tsv:348).
     rows = [(r[1], r[2], r[3], r[4], r[7]) for r in answer("registrational-timeline")]
     unanchored = "the source's publication date, which anchors this timing, is not recorded"
     assert rows == [
@@ -899,7 +900,7 @@ def test_contested_claims_with_both_sides(answer):
     # field-programs-sixth.tsv:30 and :32 (NCT06340750's start 2024-06-01 and NOT_YET_RECRUITING on inClinicalTrials'
     # copy of the record verified in March 2024), superseded by the June 2025 record's 2025-04-01 and RECRUITING (:31, :33).
     # field-approvals.tsv:919 (Yescarta's NMPA approval dated 2021-06-22 by a patient-services page), contradicted by
-    # Fosun Pharma's announcement of the registration certificate received on 2021-06-23 (field-approvals-worldwide.tsv:465).
+    # Fosun Pharma's announcement of the registration certificate received on 2021-06-23 (field-approvals-worldwide.tsv:486).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
@@ -1009,7 +1010,9 @@ def test_car_t_constructs_side_by_side(answer):
     # (reference-approved-products.tsv:555) and retroviral (field-approvals.tsv:1119), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
     # AEMPS, "2021-02", field-approvals.tsv:137; its 2021-02-10 at :138 is deprecated), relma-cel (NMPA, "2021-09-06",
-    # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:289; "2021-09" at :653 is the same month), eque-cel (Fucaso, NMPA, :434-435; 4-1BB :980-981, lentiviral :990-991), NexCAR19 (CDSCO, "2023-10", :625;
+    # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:310; "2021-09" at field-approvals.tsv:653
+    # is the same month), eque-cel (Fucaso, NMPA, :434-435; 4-1BB :980-981, lentiviral :990-991), NexCAR19 (CDSCO,
+    # "2023-10", :625;
     # the 2023-11-29 of :626 is rejected by curation.tsv:5; lentiviral :1057), inati-cel (NMPA, :468; :469's
     # 2023-11-08 loses), zevor-cel (NMPA, :956-957; 4-1BB :1124, lentiviral :1131), anbal-cel (MFDS, :120), satri-cel
     # (NMPA, :716); all autologous (:12, :975-976, :1007, :1050-1051, :1069-1070, :1079, :1099, :1121).
@@ -1064,7 +1067,7 @@ def test_sources_of_one_kind(answer):
     # (sources-field-approvals.tsv:679 and :684) and its Dow Jones story on Cabaletta's orphan drug designation
     # (sources.tsv:560), typed press release and web page before: 149. Since: Healio on KYV-101's and CB-010's Fast
     # Track designations (sources-field-ind-clearances.tsv:32 and :26): 151. Since: the 29 news pages on regulatory
-    # decisions outside the US (`grep -c "	a	cart:NewsArticle" seeds/sources-field-approvals-worldwide.tsv`): 180.
+    # decisions outside the US (`grep -cP '\ta\tcart:NewsArticle\t' seeds/sources-field-approvals-worldwide.tsv`): 180.
     rows = answer("sources", kind="News article")
     assert len(rows) == 180
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
