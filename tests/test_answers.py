@@ -34,7 +34,7 @@ def test_therapy_which_therapies_target_bcma(ask):
     # field-trials-academic.tsv:34 beijing-gobroad-hospital-cd19-bcma-car-t, :112 ecar01, :118 eque-cel (as CT103A),
     # :147 institute-of-hematology-universal-cd19-bcma-car-t, :442 soochow-university-bcma-car-t,
     # :461 union-hospital-wuhan-cd19-bcma-car-t, :487 zhejiang-university-cd19-bcma-car-t;
-    # field-trials-more.tsv:93 nct06371040-cd19-bcma-car-t, :229 nct07324889-cd19-bcma-car-t,
+    # field-trials-more.tsv:92 nct06371040-cd19-bcma-car-t, :229 nct07324889-cd19-bcma-car-t,
     # :270 ucello-ucb-cd19-bcma-car-t, :282 zhejiang-university-universal-cd19-bcma-car-t;
     # field-trials-third.tsv:4 beijing-gobroad-hospital-ucb-cd19-bcma-car-t, :21 kn3601, :116 prg-1801, :121 s103,
     # :126 scar02; field-readouts.tsv:36 feng-cd19-bcma-co-infusion-car-t; field-deals.tsv:192 eso-t01;
@@ -74,7 +74,7 @@ def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
 
 
 def test_company_developers_of_rese_cel_per_source(ask):
-    # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:683 (scleroderma-news, verified) and
+    # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:685 (scleroderma-news, verified) and
     # news-000-rese-cel-autoimmune.tsv:92 say Cabaletta; news-000 (:91) and BioSpace (news-biospace-rese-cel.tsv:5)
     # also name Bristol Myers Squibb, which the curation rejects (curation.tsv:7, `not cart:developedBy`), so
     # BMS is no developer of rese-cel: its claims stay in the news sources' graphs, deprecated.
@@ -203,7 +203,7 @@ def test_unverified_facts_are_claims_not_facts(ask):
     assert ask("""SELECT ?c WHERE { ?c rdf:subject ?d . ?d cart:decisionFor id:bms-986353 }""") == set()
     assert ask("""SELECT ?c WHERE { ?c rdf:subject ?d ; rdf:predicate cart:decisionFor ; rdf:object id:bms-986353 }""") == set()
     # yaml: "RESET-SLE = NCT06121297" from an unnamed public-repository mention: not recorded (car-t-facts.yaml:832); the id is a
-    # fact since the registry record's copy gives it (field-trials-monitor-new.tsv:2105).
+    # fact since the registry record's copy gives it (field-trials-monitor-new.tsv:2108).
     assert ask("""SELECT ?nct WHERE { id:reset-sle cart:nctId ?nct }""") == {("NCT06121297",)}
 
 
@@ -228,7 +228,7 @@ def test_the_provenance_example_in_the_ontology_readme_runs(built):
 
     # "one row: Cabaletta Bio": the BMS claims are rejected by curation.tsv:7
     assert rows(what_is_true) == [("Cabaletta Bio",)]
-    # reference-autoimmune-programs.tsv:683 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
+    # reference-autoimmune-programs.tsv:685 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
     # (reported), news-biospace-rese-cel.tsv:5 (reported), curation.tsv:7 (the denial)
     found = {(dev, src.rsplit("/", 1)[1], rank, denied) for dev, src, _, rank, _, denied in rows(who_says_so)}
     assert found == {

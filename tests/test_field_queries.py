@@ -54,7 +54,7 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     rows = answer("trials-by-target-and-disease", target="CD19", disease="lupus")
     # field-programs.tsv:179-189 (GLEAM, src:inclinicaltrials-nct06294236): NCT06294236, Phase 1,
     # RECRUITING, start 2024-04-29, sponsor Sana Biotechnology, evaluates SC291 (CD19:
-    # field-programs.tsv:504), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
+    # field-programs.tsv:503), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
     assert ("CD19", "GLEAM", "NCT06294236", "Phase 1", "RECRUITING", "2024-04-29", "Sana Biotechnology", "SC291",
             "lupus nephritis") in rows
     # reference-autoimmune-programs.tsv:432-440 (KYSA-1): KYV-101 (CD19: :488), NCT05938725, start
@@ -64,14 +64,14 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     assert kysa == {"Phase 1", "Phase 1/2"}
     assert {(r[2], r[4], r[5], r[7]) for r in rows if r[1] == "KYSA-1"} == {
         ("NCT05938725", "ACTIVE_NOT_RECRUITING", "2023-04-28", "KYV-101")}
-    # reference-autoimmune-programs.tsv:732-738 and news-000:103-106 (RESET-SLE): rese-cel, lupus
+    # reference-autoimmune-programs.tsv:734-738 and news-000:103-106 (RESET-SLE): rese-cel, lupus
     # nephritis and SLE. The reference table's NCT id, from an unnamed public-repository mention
-    # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2105,
+    # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2108,
     # "NCT06121297,RESET-SLE: ...") gives it.
     reset = {(r[2], r[7], r[8]) for r in rows if r[1] == "RESET-SLE"}
     assert reset == {("NCT06121297", "rese-cel", "lupus nephritis"),
                      ("NCT06121297", "rese-cel", "systemic lupus erythematosus")}
-    # A trial known only from its registry record's copy: NCT07432334 (field-trials-monitor-new.tsv:1591-1601, read
+    # A trial known only from its registry record's copy: NCT07432334 (field-trials-monitor-new.tsv:1594-1601, read
     # off the archived snapshot's row "NCT07432334,CD19 CAR T-Cell Therapy for Refractory Systemic Lupus
     # Erythematosus,RECRUITING,PHASE1,Refractory Systemic Lupus Erythematosus,Autologous CD19-Targeted CAR-T
     # Cells,2026-03-01,2026-07-09,8,ESTIMATED,Vietnam,..." and its sponsor columns), its product CD19 (:1602-1606).
@@ -82,7 +82,7 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     # it is found here by its own name.
     assert {r[8] for r in rows} >= {"lupus nephritis", "systemic lupus erythematosus"}
     assert {r[0] for r in rows} == {"CD19"}
-    # RESET-PV (pemphigus vulgaris, field-programs.tsv:477) is a CD19 trial in no kind of lupus.
+    # RESET-PV (pemphigus vulgaris, field-programs.tsv:476) is a CD19 trial in no kind of lupus.
     assert "RESET-PV" not in {r[1] for r in rows}
     assert "pemphigus vulgaris" not in {r[8] for r in rows}
 
@@ -150,7 +150,7 @@ def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_t
     # (Orbital Therapeutics, in vivo CAR T, CD19), field-programs-more.tsv:61-62 (in vivo, Preclinical).
     # CPTX2309 (field-programs-areas.tsv:5, developed for autoimmune disease; field-deals.tsv:25-27 Capstan
     # Therapeutics, in vivo CAR T, CD19; field-programs.tsv:136 in vivo, :138 Phase 1) is now in a trial:
-    # NCT06917742 evaluates it (field-trials-monitor-new.tsv:806), Phase 1 (:808), in rheumatoid arthritis and
+    # NCT06917742 evaluates it (field-trials-monitor-new.tsv:809), Phase 1 (:808), in rheumatoid arthritis and
     # SLE (:812-813).
     rows = answer("autoimmune-pipeline")
     assert {r for r in rows if r[3] in {"CPTX2309", "FT839", "OTX-201"}} == {
@@ -192,7 +192,7 @@ def test_autoimmune_pipeline_by_disease(built, answer):
     assert catalogue.run_query(built, "autoimmune-pipeline-by-disease", {}).result.variables == [
         "disease", "stage", "top_trial_phase", "therapy", "developers", "cell_source", "modality", "targets"]
     rows = answer("autoimmune-pipeline-by-disease")
-    # field-programs.tsv:477: RESET-PV in pemphigus vulgaris evaluates DSG3-CAART (:470), which targets DSG3 (:154)
+    # field-programs.tsv:476: RESET-PV in pemphigus vulgaris evaluates DSG3-CAART (:470), which targets DSG3 (:154)
     assert ("pemphigus vulgaris", "Phase 1", "Phase 1/2", "DSG3-CAART", "Cabaletta Bio", "autologous", "CAAR T",
             "DSG3") in rows
     # the same programs as by target: every therapy of one is in the other
@@ -255,7 +255,7 @@ def test_safety_across_readouts_with_rates_only_where_both_counts_are_given(buil
     # (7%), serious infections 1 (7%); dated 2024-02-22.
     assert rows["Erlangen CD19 CAR T case series results (Müller et al., NEJM 2024)"] == (
         "2024-02-22", "15", "11", "73", "", "", "1", "7", "", "", "1", "7", "", "")
-    # field-readouts.tsv:264: one grade 3 ICANS in RESET-SSc, and no count of patients treated: no rate.
+    # field-readouts.tsv:263: one grade 3 ICANS in RESET-SSc, and no count of patients treated: no rate.
     assert rows["RESET-SSc safety event reported with Cabaletta's full-year results"] == (
         "", "", "", "", "", "", "", "", "1", "", "", "", "", "")
     # every rate has its count and the patients treated beside it
@@ -309,7 +309,7 @@ def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answe
     # (field-trials-monitor.tsv:54-61, WITHDRAWN with 0 participants): no row gives its start date.
     assert gaps["GALLOP"] == ("NCT06752876", "start date", "1")
     # RESET-SLE is complete since the record's copy gave its NCT id, status and start date
-    # (field-trials-monitor-new.tsv:2105, :2109, :2108): not a gap any more.
+    # (field-trials-monitor-new.tsv:2108, :2109, :2108): not a gap any more.
     assert "RESET-SLE" not in gaps
     # A trial one field short comes before one with more to find.
     assert [int(r[3]) for r in rows] == sorted(int(r[3]) for r in rows)

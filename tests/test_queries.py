@@ -433,7 +433,7 @@ def test_therapies_by_target_cd19(built, answer):
         ("CD19", "Tecartus", "Kite Pharma", "", "2020-07-24"),
         ("CD19", "Yescarta", "Kite Pharma", "", "2017-10-18"),
     } <= rows
-    # rese-cel: reference-autoimmune-programs.tsv:683 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
+    # rese-cel: reference-autoimmune-programs.tsv:685 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
     # BioSpace pair with it (news-000-rese-cel-autoimmune.tsv:91, news-biospace-rese-cel.tsv:5), is rejected by
     # curation.tsv:7, so it is no developer here at all (it was shown as a "disputed" developer before ranks).
     assert {r for r in rows if r[1] == "rese-cel"} == {("CD19", "rese-cel", "Cabaletta Bio", "", "")}
@@ -664,7 +664,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
     # Center), :78 (its CAR T), :87 (label). Phase 2/3, which "3" matches too, from the registry records' copies:
     # KYSA-6 (field-trials-monitor-new.tsv:89-94: KYV-101, NCT06193889, Phase 2/3, Kyverna Therapeutics, start
     # 2024-08-28, RECRUITING), RESET-Myositis (field-trials-monitor.tsv:468-472) and RESET-SSc (:478-482), both
-    # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1395-1402: BMS-986353, Phase 3,
+    # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1398-1402: BMS-986353, Phase 3,
     # Juno Therapeutics, start 2026-08-29, NOT_YET_RECRUITING, its BriefTitle as label).
     zola = ("A Study to Compare the Efficacy and Safety of BMS-986353 (Zolacabtagene- Autoleucel / Zola-cel), CD19-CAR "
             "T Cells, Versus Standard of Care in Participants With Active Systemic Sclerosis (NCT07335562)")
@@ -677,9 +677,9 @@ def test_trials_by_phase_status_and_sponsor(answer):
          "Center (NCT06904729)", "NCT06904729", "Phase 3", "RECRUITING", "2025-05-01",
          "Guangzhou Women and Children's Medical Center", "Guangzhou Women and Children's Medical Center CAR T"),
         (zola, "NCT07335562", "Phase 3", "NOT_YET_RECRUITING", "2026-08-29", "Juno Therapeutics", "BMS-986353")]
-    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:585-587; field-programs.tsv:406
+    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:588-587; field-programs.tsv:405
     # NOT_YET_RECRUITING), whose MedPath page gives two phases, its field's Not Applicable (field-trials-fill-j.tsv:8)
-    # and its description's Phase II (reference-autoimmune-programs.tsv:586): a row for each, in phase order; and
+    # and its description's Phase II (reference-autoimmune-programs.tsv:589): a row for each, in phase order; and
     # CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:96-100: NCT06333483, Phase 1, start
     # 2024-02-02, RECRUITING), both of Aucatzyl; and BOBCAT (field-trials-r2-r.tsv:15 Phase 1, :17 Autolus), with no
     # NCT id or status on the pages found, before CARLYSLE in trial order (id:bobcat, id:carlysle)
@@ -713,7 +713,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
 def test_safety_findings_for_rese_cel_say_what_is_missing(answer):
     # text 000's "improvements occurred without the use of immunomodulators" (RESET-Myositis) and "without the need
     # for immunomodulator or steroid treatment" (RESET-SSc) are efficacy outcomes now (cart:outcome), not safety
-    # findings. The one finding: field-readouts.tsv:221, the RESET-SSc 2024 report, "grade 3 ICANS ... resolved
+    # findings. The one finding: field-readouts.tsv:220, the RESET-SSc 2024 report, "grade 3 ICANS ... resolved
     # with dexamethasone", from Fierce Biotech in its words. RESET-MG, RESET-MS, RESET-PV have no readout.
     rows = answer("safety-findings")
     assert [(r[1], r[3], r[6]) for r in rows] == [
@@ -751,10 +751,10 @@ def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
          for condition in ("dermatomyositis", "antisynthetase syndrome")
          for outcome in ("moderate or major improvement", "improvements occurred without the use of immunomodulators")}
     eular = {(r[1], r[4], r[5], r[6]) for r in answer("efficacy-readouts") if "EULAR" in r[2]}
-    # field-readouts.tsv:258-261: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
+    # field-readouts.tsv:257-261: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
     # (the seven "with sufficient follow-up time" are those evaluated; no source gives the SLE patients enrolled);
     # RESET-SSc's three enrolled from the EULAR abstract (field-readouts-more.tsv:75), the release's two being those
-    # treated (reference-autoimmune-programs.tsv:659)
+    # treated (reference-autoimmune-programs.tsv:661)
     assert eular == {("RESET-Myositis", "", "8", "clinical responses in 7 of 8 patients"),
                      ("RESET-SLE", "", "7", "all seven lupus patients with sufficient follow-up time experienced "
                       "substantial reductions in disease activity"),
@@ -851,7 +851,7 @@ def test_analyst_views(answer):
 
 def test_sources_for_who_develops_rese_cel(answer):
     # news-000-rese-cel-autoimmune.tsv:91-92: "Bristol Myers Squibb and Cabaletta Bio have reported encouraging
-    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:683
+    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:685
     # (Scleroderma News): Cabaletta Bio; curation.tsv:7: BMS does not develop rese-cel (the ACR 2025 abstract 2468
     # and Cabaletta's 10-K name no BMS collaboration).
     rows = answer("sources-for-fact", subject="rese-cel", property="cart:developedBy")
@@ -865,7 +865,7 @@ def test_sources_for_who_develops_rese_cel(answer):
         ("Cabaletta Bio", "holds", "CAR T Therapy Shows Promise in Treating Autoimmune Conditions", "normal",
          "seeds/news-000-rese-cel-autoimmune.tsv:92"),
         ("Cabaletta Bio", "holds", "Scleroderma News: study of CAR T-cell therapy rese-cel in scleroderma enrolling "
-         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:683"),
+         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:685"),
     }
     news = [r for r in rows if r[4] == "CAR T Therapy Shows Promise in Treating Autoimmune Conditions"]
     assert {r[8] for r in news} == {"Bristol Myers Squibb and Cabaletta Bio have reported encouraging results from "
@@ -882,7 +882,7 @@ def test_contested_claims_with_both_sides(answer):
     # (inati-cel), :547 (Kymriah 2017), :551 (Kymriah LBCL, curation.tsv:3), :603 (Kymriah TGA, curation.tsv:4;
     # :601's "December 2018" is no longer contested: field-judgement-sources.tsv:13 gives the day in it), :628 (NexCAR19, curation.tsv:5), :806 (Yescarta EC); field-deals.tsv:111 (Gilead-Kite);
     # field-trials-academic.tsv:217, :221 (NCT05828212), :249 (NCT06222853), :316 (NCT06828042), :349 (NCT06946485);
-    # field-trials-more.tsv:67 (NCT06316791), :209, :213 (NCT07275736); news-000-rese-cel-autoimmune.tsv:8 (BMS
+    # field-trials-more.tsv:66 (NCT06316791), :209, :213 (NCT07275736); news-000-rese-cel-autoimmune.tsv:8 (BMS
     # partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS, curation.tsv:6), :91 (rese-cel developed
     # by BMS, curation.tsv:7); news-biospace-rese-cel.tsv:2, :3, :5 (the same three); news-003-car-t-reset-immune.tsv:4
     # (Ars Technica a journal); reference-approved-products.tsv:183 (Abecma 2021-03-27); field-trials-fourth.tsv:22
@@ -963,22 +963,22 @@ def test_contested_claims_with_both_sides(answer):
 
 
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
-    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:847), Bristol Myers Squibb (Breyanzi, Abecma;
+    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:849), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
     # Tecartus; KITE-363, field-programs.tsv:227, in trial NCT07038447 in SLE, :397); JW Therapeutics (relma-cel,
-    # field-programs.tsv:466 and field-approvals.tsv:1074: NMPA-approved in lymphoma, in trial in SLE); CASI
+    # field-programs.tsv:465 and field-approvals.tsv:1074: NMPA-approved in lymphoma, in trial in SLE); CASI
     # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1011-1013: NMPA-approved in ALL, an
     # NMPA IND clearance for SLE, :492; Juventas also CNCT19, field-trials-more.tsv:19); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:17-19, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
-    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:557); CARsgen
+    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:560); CARsgen
     # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1125 and :1082, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
     # registry's lead sponsor of BMS-986353's trial NCT06220201, field-trials-monitor.tsv:126 and :124, and of
-    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1131 and :1128).
+    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1134 and :1128).
     rows = answer("companies-in-oncology-and-autoimmune")
     assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
                                     "CASI Pharmaceuticals", "Juventas Cell Therapy", "IASO Biotherapeutics",
@@ -987,7 +987,7 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
     # anito-cel, developed by Kite and Arcellx (reference-approved-products.tsv:42-44), is in trial NCT06626919
-    # (field-trials-monitor-new.tsv:505) in autoimmune disease and myasthenia gravis (:511-512)
+    # (field-trials-monitor-new.tsv:508) in autoimmune disease and myasthenia gravis (:511-512)
     assert {(r[1], r[2]) for r in rows if r[0] == "Kite Pharma"} == {
         ("autoimmune disease", "KITE-363"), ("autoimmune disease", "anito-cel"), ("oncology", "Tecartus"),
         ("oncology", "Yescarta")}
@@ -1085,19 +1085,19 @@ def test_people_and_roles(answer):
 
 def test_unconfirmed_claims(answer):
     # status unverified: field-trials-fill-f.tsv:2-3, MedDataX's copy of NCT06056921 (start "2023-08", stored as its
-    # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:59.
+    # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:58.
     # field-readouts.tsv:165 and :167, no CRS and no ICANS, from a page on the Phase 2b trial's December 2024 update,
     # not on the 12-month readout at AAN 2025 they were credited to (its label: field-readouts.tsv:174).
-    # reference-autoimmune-programs.tsv:642 and :653, PackGene's copy of Cabaletta's EULAR 2025 release as the source
+    # reference-autoimmune-programs.tsv:644 and :653, PackGene's copy of Cabaletta's EULAR 2025 release as the source
     # of which trial each readout is of: it does not name the trials (curation-judgements.tsv holds the link); so
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
     # ClinConnect's lay summaries where the registry record does not say it or another row already cites the
-    # record: field-programs.tsv:482, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:55-56;
+    # record: field-programs.tsv:481, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:54-56;
     # or where the record names no disease (NCT06316076, field-trials-academic.tsv:258-261);
     # where the record names the disease only among autoimmune diseases in general (NCT06828042,
     # field-trials-academic.tsv:317-318) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :373, :432, :437);
-    # FindATrial's, field-programs.tsv:422-423. A garbled sentence calling CB-010 autologous (field-programs.tsv:106);
+    # FindATrial's, field-programs.tsv:421-423. A garbled sentence calling CB-010 autologous (field-programs.tsv:106);
     # 'remission' where the page reports responses (field-readouts.tsv:94) or improvement (:157). The EMA as the
     # decider of EU orphan designations where the EPAR says only 'designated' (field-approvals.tsv, the seven
     # decisions below; EMA's designation pages say the European Commission grants them). 'Crohn's disease' as another
@@ -1105,7 +1105,7 @@ def test_unconfirmed_claims(answer):
     # The date of an article that says Curocell 'said' anbal-cel had won its MFDS designation, as the designation's date
     # (field-approvals.tsv:129).
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
-    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:739). The curation's denials
+    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:741). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
     rows = answer("unconfirmed-claims")
     unverified = "deprecated: status unverified: no usable source was found, so the claim is recorded and never asserted"
@@ -1169,7 +1169,7 @@ def test_entity_by_its_code_name(answer):
     assert rows == answer("entity", name="id:rese-cel")
     # the rank column says inferred for what the build derives (it named the graph, graph:inferred, before)
     assert {r[3] for r in rows if r[1] == "investigated for"} == {"inferred"}
-    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:683 and
+    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:685 and
     # news-000-rese-cel-autoimmune.tsv:92; Bristol Myers Squibb (news-000:91, news-biospace-rese-cel.tsv:5) listed as
     # deprecated, with the curation's reason (curation.tsv:7)
     developers = {(r[2], r[3], frozenset(r[4].split())) for r in rows if r[1] == "developed by"}
