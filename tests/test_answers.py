@@ -203,7 +203,7 @@ def test_unverified_facts_are_claims_not_facts(ask):
     assert ask("""SELECT ?c WHERE { ?c rdf:subject ?d . ?d cart:decisionFor id:bms-986353 }""") == set()
     assert ask("""SELECT ?c WHERE { ?c rdf:subject ?d ; rdf:predicate cart:decisionFor ; rdf:object id:bms-986353 }""") == set()
     # yaml: "RESET-SLE = NCT06121297" from an unnamed public-repository mention: not recorded (car-t-facts.yaml:832); the id is a
-    # fact since the registry record's copy gives it (field-trials-monitor-new.tsv:2108).
+    # fact since the registry record's copy gives it (field-trials-monitor-new.tsv:2109).
     assert ask("""SELECT ?nct WHERE { id:reset-sle cart:nctId ?nct }""") == {("NCT06121297",)}
 
 

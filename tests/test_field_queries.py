@@ -66,12 +66,12 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
         ("NCT05938725", "ACTIVE_NOT_RECRUITING", "2023-04-28", "KYV-101")}
     # reference-autoimmune-programs.tsv:734-738 and news-000:103-106 (RESET-SLE): rese-cel, lupus
     # nephritis and SLE. The reference table's NCT id, from an unnamed public-repository mention
-    # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2108,
+    # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2109,
     # "NCT06121297,RESET-SLE: ...") gives it.
     reset = {(r[2], r[7], r[8]) for r in rows if r[1] == "RESET-SLE"}
     assert reset == {("NCT06121297", "rese-cel", "lupus nephritis"),
                      ("NCT06121297", "rese-cel", "systemic lupus erythematosus")}
-    # A trial known only from its registry record's copy: NCT07432334 (field-trials-monitor-new.tsv:1594-1601, read
+    # A trial known only from its registry record's copy: NCT07432334 (field-trials-monitor-new.tsv:1595-1601, read
     # off the archived snapshot's row "NCT07432334,CD19 CAR T-Cell Therapy for Refractory Systemic Lupus
     # Erythematosus,RECRUITING,PHASE1,Refractory Systemic Lupus Erythematosus,Autologous CD19-Targeted CAR-T
     # Cells,2026-03-01,2026-07-09,8,ESTIMATED,Vietnam,..." and its sponsor columns), its product CD19 (:1602-1606).
@@ -150,7 +150,7 @@ def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_t
     # (Orbital Therapeutics, in vivo CAR T, CD19), field-programs-more.tsv:61-62 (in vivo, Preclinical).
     # CPTX2309 (field-programs-areas.tsv:5, developed for autoimmune disease; field-deals.tsv:25-27 Capstan
     # Therapeutics, in vivo CAR T, CD19; field-programs.tsv:136 in vivo, :138 Phase 1) is now in a trial:
-    # NCT06917742 evaluates it (field-trials-monitor-new.tsv:809), Phase 1 (:808), in rheumatoid arthritis and
+    # NCT06917742 evaluates it (field-trials-monitor-new.tsv:810), Phase 1 (:808), in rheumatoid arthritis and
     # SLE (:812-813).
     rows = answer("autoimmune-pipeline")
     assert {r for r in rows if r[3] in {"CPTX2309", "FT839", "OTX-201"}} == {
@@ -309,7 +309,7 @@ def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answe
     # (field-trials-monitor.tsv:54-61, WITHDRAWN with 0 participants): no row gives its start date.
     assert gaps["GALLOP"] == ("NCT06752876", "start date", "1")
     # RESET-SLE is complete since the record's copy gave its NCT id, status and start date
-    # (field-trials-monitor-new.tsv:2108, :2109, :2108): not a gap any more.
+    # (field-trials-monitor-new.tsv:2109, :2109, :2108): not a gap any more.
     assert "RESET-SLE" not in gaps
     # A trial one field short comes before one with more to find.
     assert [int(r[3]) for r in rows] == sorted(int(r[3]) for r in rows)
