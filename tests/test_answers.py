@@ -28,14 +28,14 @@ def ask(built):
 def test_therapy_which_therapies_target_bcma(ask):
     # Every `cart:targets id:bcma` row of seeds/*.tsv (none is unverified, none denied by a `not` row):
     # reference-approved-products.tsv:20 abecma, :158-159 carvykti; reference-autoimmune-programs.tsv:319 descartes-08;
-    # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:988-989 eque-cel, :1131 zevor-cel;
-    # field-deals.tsv:14 azd0120 (GC012F before AstraZeneca, one id since), :224 p-bcma-allo1; field-programs-more.tsv:28 descartes-15, :77 qt-019b;
-    # field-programs.tsv:55 azd0120, :75 c-car168, :165 eque-cel, :205 icell-bcma-cd19-ccar, :525 sys6020;
+    # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:988-989 eque-cel, :1130 zevor-cel;
+    # field-deals.tsv:14 azd0120 (GC012F before AstraZeneca, one id since), :224 p-bcma-allo1; field-programs-more.tsv:26 descartes-15, :74 qt-019b;
+    # field-programs.tsv:55 azd0120, :75 c-car168, :165 eque-cel, :204 icell-bcma-cd19-ccar, :520 sys6020;
     # field-trials-academic.tsv:34 beijing-gobroad-hospital-cd19-bcma-car-t, :112 ecar01, :118 eque-cel (as CT103A),
     # :147 institute-of-hematology-universal-cd19-bcma-car-t, :442 soochow-university-bcma-car-t,
     # :461 union-hospital-wuhan-cd19-bcma-car-t, :487 zhejiang-university-cd19-bcma-car-t;
-    # field-trials-more.tsv:92 nct06371040-cd19-bcma-car-t, :229 nct07324889-cd19-bcma-car-t,
-    # :270 ucello-ucb-cd19-bcma-car-t, :282 zhejiang-university-universal-cd19-bcma-car-t;
+    # field-trials-more.tsv:91 nct06371040-cd19-bcma-car-t, :227 nct07324889-cd19-bcma-car-t,
+    # :268 ucello-ucb-cd19-bcma-car-t, :280 zhejiang-university-universal-cd19-bcma-car-t;
     # field-trials-third.tsv:4 beijing-gobroad-hospital-ucb-cd19-bcma-car-t, :21 kn3601, :116 prg-1801, :121 s103,
     # :126 scar02; field-readouts.tsv:36 feng-cd19-bcma-co-infusion-car-t; field-deals.tsv:192 eso-t01;
     # field-trials-lupus.tsv:11 childrens-hospital-of-zhejiang-university-bcma-cd70-car-t;

@@ -664,7 +664,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
     # Center), :78 (its CAR T), :87 (label). Phase 2/3, which "3" matches too, from the registry records' copies:
     # KYSA-6 (field-trials-monitor-new.tsv:89-94: KYV-101, NCT06193889, Phase 2/3, Kyverna Therapeutics, start
     # 2024-08-28, RECRUITING), RESET-Myositis (field-trials-monitor.tsv:468-472) and RESET-SSc (:478-482), both
-    # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1399-1402: BMS-986353, Phase 3,
+    # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1399-1406: BMS-986353, Phase 3,
     # Juno Therapeutics, start 2026-08-29, NOT_YET_RECRUITING, its BriefTitle as label).
     zola = ("A Study to Compare the Efficacy and Safety of BMS-986353 (Zolacabtagene- Autoleucel / Zola-cel), CD19-CAR "
             "T Cells, Versus Standard of Care in Participants With Active Systemic Sclerosis (NCT07335562)")
@@ -677,7 +677,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
          "Center (NCT06904729)", "NCT06904729", "Phase 3", "RECRUITING", "2025-05-01",
          "Guangzhou Women and Children's Medical Center", "Guangzhou Women and Children's Medical Center CAR T"),
         (zola, "NCT07335562", "Phase 3", "NOT_YET_RECRUITING", "2026-08-29", "Juno Therapeutics", "BMS-986353")]
-    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:588-587; field-programs.tsv:405
+    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:588-590; field-programs.tsv:405
     # NOT_YET_RECRUITING), whose MedPath page gives two phases, its field's Not Applicable (field-trials-fill-j.tsv:8)
     # and its description's Phase II (reference-autoimmune-programs.tsv:589): a row for each, in phase order; and
     # CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:96-100: NCT06333483, Phase 1, start
@@ -751,7 +751,7 @@ def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
          for condition in ("dermatomyositis", "antisynthetase syndrome")
          for outcome in ("moderate or major improvement", "improvements occurred without the use of immunomodulators")}
     eular = {(r[1], r[4], r[5], r[6]) for r in answer("efficacy-readouts") if "EULAR" in r[2]}
-    # field-readouts.tsv:257-261: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
+    # field-readouts.tsv:257-260: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
     # (the seven "with sufficient follow-up time" are those evaluated; no source gives the SLE patients enrolled);
     # RESET-SSc's three enrolled from the EULAR abstract (field-readouts-more.tsv:75), the release's two being those
     # treated (reference-autoimmune-programs.tsv:661)
@@ -878,29 +878,33 @@ def test_sources_for_who_develops_rese_cel(answer):
 
 
 def test_contested_claims_with_both_sides(answer):
-    # Every claim that loses to another statement, one per seed row: field-approvals.tsv:138 (ARI-0001), :469
-    # (inati-cel), :547 (Kymriah 2017), :551 (Kymriah LBCL, curation.tsv:3), :603 (Kymriah TGA, curation.tsv:4;
-    # :601's "December 2018" is no longer contested: field-judgement-sources.tsv:13 gives the day in it), :628 (NexCAR19, curation.tsv:5), :806 (Yescarta EC); field-deals.tsv:111 (Gilead-Kite);
-    # field-trials-academic.tsv:217, :221 (NCT05828212), :249 (NCT06222853), :316 (NCT06828042), :349 (NCT06946485);
-    # field-trials-more.tsv:66 (NCT06316791), :209, :213 (NCT07275736); news-000-rese-cel-autoimmune.tsv:8 (BMS
-    # partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS, curation.tsv:6), :91 (rese-cel developed
-    # by BMS, curation.tsv:7); news-biospace-rese-cel.tsv:2, :3, :5 (the same three); news-003-car-t-reset-immune.tsv:4
-    # (Ars Technica a journal); reference-approved-products.tsv:183 (Abecma 2021-03-27); field-trials-fourth.tsv:22
-    # (YTB323 RECRUITING, superseded by the later CenterWatch page at :21); field-trials-fill-h.tsv:15 (NCT06414135
-    # NOT_YET_RECRUITING as of May 2024, superseded by ClinConnect's RECRUITING of November 2025 at :16);
-    # field-trials-r2-q.tsv:40 and :46 (NCT06801119's enrollment 9 and phase Not Applicable on MedDataX's page of the
-    # record as of March 2025, superseded by the April 2026 record's 30 and Phase 1 at :39 and :47). Against the
-    # registry records' copies (field-trials-monitor*.tsv): reference-autoimmune-programs.tsv:453-454 (KYSA-6
-    # Phase 2, superseded by field-trials-monitor-new.tsv:91's Phase 2/3), :732 (RESET-Myositis Phase 1/2, by
-    # field-trials-monitor.tsv:469's Phase 2/3); news-000-rese-cel-autoimmune.tsv:110 (RESET-SSc Phase 1/2, the
-    # news text's claim, contradicted by :478); field-trials-fill-a.tsv:4 (KYSA-7 NOT_YET_RECRUITING, by :77's
-    # ACTIVE_NOT_RECRUITING); field-trials-new-n.tsv:8 (NCT07059169 NOT_YET_RECRUITING, by :329's RECRUITING); and
-    # the other way, the copies' UNKNOWN of records last updated in April 2024 (:151 NCT06361745, :159
-    # NCT06373081), superseded by ClinConnect's later RECRUITING (field-trials-r2-q.tsv:17, field-trials-academic.tsv:284);
-    # field-programs-sixth.tsv:30 and :32 (NCT06340750's start 2024-06-01 and NOT_YET_RECRUITING on inClinicalTrials'
-    # copy of the record verified in March 2024), superseded by the June 2025 record's 2025-04-01 and RECRUITING (:31, :33).
-    # field-approvals.tsv:919 (Yescarta's NMPA approval dated 2021-06-22 by a patient-services page), contradicted by
-    # Fosun Pharma's announcement of the registration certificate received on 2021-06-23 (field-approvals-worldwide.tsv:486).
+    # Every claim that loses to another statement, one per seed row (each a "contested-claim" line of `kg check`):
+    # field-approvals.tsv:138 (ARI-0001), :469 (inati-cel), :548 (Kymriah 2017), :552 (Kymriah LBCL,
+    # curation.tsv:3), :605 (Kymriah TGA, curation.tsv:4; :604's "2018-12" is no longer contested:
+    # field-judgement-sources.tsv:13 gives the day in it), :626 (NexCAR19, curation.tsv:5), :800 (Yescarta EC);
+    # field-deals.tsv:120 (Gilead-Kite); field-trials-academic.tsv:217, :221 (NCT05828212), :249 (NCT06222853),
+    # :316 (NCT06828042), :349 (NCT06946485); field-trials-more.tsv:65 (NCT06316791), :207, :211 (NCT07275736);
+    # news-000-rese-cel-autoimmune.tsv:8 (BMS partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS,
+    # curation.tsv:6), :91 (rese-cel developed by BMS, curation.tsv:7); news-biospace-rese-cel.tsv:2, :3, :5 (the
+    # same three); news-003-car-t-reset-immune.tsv:4 (Ars Technica a journal); reference-approved-products.tsv:183
+    # (Abecma 2021-03-27); field-trials-fourth.tsv:22 (YTB323 RECRUITING, superseded by the later CenterWatch page
+    # at :21); field-trials-fill-h.tsv:15 (NCT06414135 NOT_YET_RECRUITING as of May 2024, superseded by
+    # ClinConnect's RECRUITING of November 2025 at :16); field-trials-r2-q.tsv:40 and :46 (NCT06801119's enrollment
+    # 9 and phase Not Applicable on MedDataX's page of the record as of March 2025, superseded by the April 2026
+    # record's 30 and Phase 1 at :39 and :47). Against the registry records' copies (field-trials-monitor*.tsv):
+    # reference-autoimmune-programs.tsv:453 (KYSA-6 Phase 2, superseded by field-trials-monitor-new.tsv:91's
+    # Phase 2/3), :717 (RESET-Myositis Phase 1/2, by field-trials-monitor.tsv:469's Phase 2/3);
+    # news-000-rese-cel-autoimmune.tsv:98 and :110 (the news text's RESET-Myositis and RESET-SSc Phase 1/2,
+    # contradicted by field-trials-monitor.tsv:469 and :479); field-trials-fill-a.tsv:4 (KYSA-7
+    # NOT_YET_RECRUITING, by field-trials-monitor.tsv:78's ACTIVE_NOT_RECRUITING); field-trials-new-n.tsv:8
+    # (NCT07059169 NOT_YET_RECRUITING, by field-trials-monitor.tsv:330's RECRUITING); and the other way, the
+    # copies' UNKNOWN of records last updated in April 2024 (field-trials-monitor.tsv:152 NCT06361745, :160
+    # NCT06373081), superseded by ClinConnect's later RECRUITING (field-trials-r2-q.tsv:17,
+    # field-trials-academic.tsv:284); field-programs-sixth.tsv:30 and :32 (NCT06340750's start 2024-06-01 and
+    # NOT_YET_RECRUITING on inClinicalTrials' copy of the record verified in March 2024), superseded by the June
+    # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:919 (Yescarta's NMPA approval dated
+    # 2021-06-22 by a patient-services page), contradicted by Fosun Pharma's announcement of the registration
+    # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:486).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
@@ -965,10 +969,10 @@ def test_contested_claims_with_both_sides(answer):
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:849), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
-    # Tecartus; KITE-363, field-programs.tsv:227, in trial NCT07038447 in SLE, :397); JW Therapeutics (relma-cel,
+    # Tecartus; KITE-363, field-programs.tsv:227, in trial NCT07038447, :394, in SLE, :402); JW Therapeutics (relma-cel,
     # field-programs.tsv:465 and field-approvals.tsv:1074: NMPA-approved in lymphoma, in trial in SLE); CASI
     # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1011-1013: NMPA-approved in ALL, an
-    # NMPA IND clearance for SLE, :492; Juventas also CNCT19, field-trials-more.tsv:19); IASO Biotherapeutics and
+    # NMPA IND clearance for SLE, :492; Juventas also CNCT19, field-trials-more.tsv:37); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:17-19, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
@@ -978,7 +982,7 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
     # registry's lead sponsor of BMS-986353's trial NCT06220201, field-trials-monitor.tsv:126 and :124, and of
-    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1135 and :1128).
+    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1135 and :1132).
     rows = answer("companies-in-oncology-and-autoimmune")
     assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
                                     "CASI Pharmaceuticals", "Juventas Cell Therapy", "IASO Biotherapeutics",
@@ -987,7 +991,7 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
     # anito-cel, developed by Kite and Arcellx (reference-approved-products.tsv:42-44), is in trial NCT06626919
-    # (field-trials-monitor-new.tsv:509) in autoimmune disease and myasthenia gravis (:511-512)
+    # (field-trials-monitor-new.tsv:509) in autoimmune disease and myasthenia gravis (:515-516)
     assert {(r[1], r[2]) for r in rows if r[0] == "Kite Pharma"} == {
         ("autoimmune disease", "KITE-363"), ("autoimmune disease", "anito-cel"), ("oncology", "Tecartus"),
         ("oncology", "Yescarta")}
@@ -1088,16 +1092,16 @@ def test_unconfirmed_claims(answer):
     # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:58.
     # field-readouts.tsv:165 and :167, no CRS and no ICANS, from a page on the Phase 2b trial's December 2024 update,
     # not on the 12-month readout at AAN 2025 they were credited to (its label: field-readouts.tsv:174).
-    # reference-autoimmune-programs.tsv:644 and :653, PackGene's copy of Cabaletta's EULAR 2025 release as the source
+    # reference-autoimmune-programs.tsv:644 and :655, PackGene's copy of Cabaletta's EULAR 2025 release as the source
     # of which trial each readout is of: it does not name the trials (curation-judgements.tsv holds the link); so
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
     # ClinConnect's lay summaries where the registry record does not say it or another row already cites the
-    # record: field-programs.tsv:481, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:54-56;
+    # record: field-programs.tsv:481, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:54-55;
     # or where the record names no disease (NCT06316076, field-trials-academic.tsv:258-261);
     # where the record names the disease only among autoimmune diseases in general (NCT06828042,
     # field-trials-academic.tsv:317-318) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :373, :432, :437);
-    # FindATrial's, field-programs.tsv:421-423. A garbled sentence calling CB-010 autologous (field-programs.tsv:106);
+    # FindATrial's, field-programs.tsv:421-422. A garbled sentence calling CB-010 autologous (field-programs.tsv:106);
     # 'remission' where the page reports responses (field-readouts.tsv:94) or improvement (:157). The EMA as the
     # decider of EU orphan designations where the EPAR says only 'designated' (field-approvals.tsv, the seven
     # decisions below; EMA's designation pages say the European Commission grants them). 'Crohn's disease' as another
