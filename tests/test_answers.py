@@ -42,7 +42,7 @@ def test_therapy_which_therapies_target_bcma(ask):
     # field-programs-sixth.tsv:12 icg318; field-programs-eighth.tsv:14 lmy-920; field-trials-fill-g.tsv:6 bh002,
     # :43 nct07318259-ultra-fast-bcma-cd70-car-t; field-trials-new-n.tsv:35 rd06-05; and the products the registry
     # records of field-trials-monitor-new.tsv name as BCMA-targeted, each row there read from its record's
-    # intervention, title or summary (e.g. :2083 QT-019C, "Targeting CD19 and BCMA(QT-019C)" in NCT07315087's title).
+    # intervention, title or summary (e.g. field-trials-monitor-new.tsv:2087 QT-019C, "Targeting CD19 and BCMA(QT-019C)" in NCT07315087's title).
     # (Ids, not labels: a product may have more than one label.)
     found = ask("""SELECT DISTINCT ?t WHERE { ?t a cart:Therapy ; cart:targets ?x . ?x rdfs:label "BCMA" }""")
     assert {t.rsplit("/", 1)[1] for (t,) in found} == {
@@ -61,7 +61,7 @@ def test_therapy_which_therapies_target_bcma(ask):
 def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
     # reference-diseases-and-targets.tsv:39: CD19 cart:hgncId HGNC:1633, from src:ncbi-gene-cd19.
     # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:475
-    # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1034 (src:emc-kymriah-smpc). The NCBI CD19 page
+    # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1033 (src:emc-kymriah-smpc). The NCBI CD19 page
     # states CD19's gene ids, not what Kymriah targets, so it is no source of that fact (before ranked
     # statements the union of the source graphs credited it with the whole join).
     found = ask("""SELECT DISTINCT ?hgnc ?g WHERE {
@@ -122,7 +122,7 @@ def test_analyst_what_william_blair_said_and_about_what(ask):
 def test_regulator_fda_first_approval_of_kymriah(ask):
     # FDA decisions on Kymriah: reference-approved-products.tsv:284-295 (approval 2017-08-30, three sources);
     # field-approvals.tsv:550-555 and field-judgement-sources.tsv:6-7 (LBCL approval 2018-05-01; the 2018-05-02 of
-    # :549 is rejected by curation.tsv:3); :565-568 (RMAT 2020-04-22); :557-560 (approval 2022-05-27).
+    # field-approvals.tsv:552 is rejected by curation.tsv:3); field-approvals.tsv:568-571 (RMAT 2020-04-22); field-approvals.tsv:560-563 (approval 2022-05-27).
     # The 2017-08-31 of field-approvals.tsv:548 (a secondary review) loses to the primary rows, so the first
     # approval has one date.
     found = ask("""SELECT DISTINCT ?date ?type WHERE { ?d cart:decisionFor id:kymriah ; cart:decidedBy id:fda ;

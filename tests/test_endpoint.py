@@ -261,7 +261,7 @@ def test_ask_and_construct_agree(remote, built):
     assert len(local.construct(construct)) > 0
 
 
-# seeds/reference-approved-products.tsv:22: id:abecma cart:targets id:bcma
+# seeds/reference-approved-products.tsv:20: id:abecma cart:targets id:bcma
 FORM_QUERIES = {
     "ask": "ASK { id:abecma cart:targets id:bcma }",
     "select": "SELECT ?t ?x ?label WHERE { ?t cart:targets ?x . ?x rdfs:label ?label } ORDER BY ?t ?x ?label",

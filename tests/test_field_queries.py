@@ -52,14 +52,14 @@ def test_trials_by_target_and_disease_columns(built):
 
 def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     rows = answer("trials-by-target-and-disease", target="CD19", disease="lupus")
-    # field-programs.tsv:179-189 (GLEAM, src:inclinicaltrials-nct06294236): NCT06294236, Phase 1,
+    # field-programs.tsv:180-190 (GLEAM, src:inclinicaltrials-nct06294236): NCT06294236, Phase 1,
     # RECRUITING, start 2024-04-29, sponsor Sana Biotechnology, evaluates SC291 (CD19:
-    # field-programs.tsv:503), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
+    # field-programs.tsv:504), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
     assert ("CD19", "GLEAM", "NCT06294236", "Phase 1", "RECRUITING", "2024-04-29", "Sana Biotechnology", "SC291",
             "lupus nephritis") in rows
     # reference-autoimmune-programs.tsv:432-440 (KYSA-1): KYV-101 (CD19: :490-492), NCT05938725, start
     # 2023-04-28, lupus nephritis; phase Phase 1 (:436, Lupus Sci Med) and Phase 1/2 (:437, MedDataX),
-    # both standing; status ACTIVE_NOT_RECRUITING (field-programs.tsv:247).
+    # both standing; status ACTIVE_NOT_RECRUITING (field-programs.tsv:240).
     kysa = {r[3] for r in rows if r[1] == "KYSA-1" and r[8] == "lupus nephritis"}
     assert kysa == {"Phase 1", "Phase 1/2"}
     assert {(r[2], r[4], r[5], r[7]) for r in rows if r[1] == "KYSA-1"} == {
@@ -82,7 +82,7 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     # it is found here by its own name.
     assert {r[8] for r in rows} >= {"lupus nephritis", "systemic lupus erythematosus"}
     assert {r[0] for r in rows} == {"CD19"}
-    # RESET-PV (pemphigus vulgaris, field-programs.tsv:476) is a CD19 trial in no kind of lupus.
+    # RESET-PV (pemphigus vulgaris, field-programs.tsv:477) is a CD19 trial in no kind of lupus.
     assert "RESET-PV" not in {r[1] for r in rows}
     assert "pemphigus vulgaris" not in {r[8] for r in rows}
 
@@ -133,7 +133,7 @@ def test_autoimmune_pipeline_by_target(built, answer):
     # :470-477 RESET-PV (NCT04422912) evaluates it, Phase 1/2, in pemphigus vulgaris.
     assert ("DSG3", "Phase 1", "Phase 1/2", "DSG3-CAART", "Cabaletta Bio", "autologous", "CAAR T",
             "pemphigus vulgaris") in rows
-    # field-programs.tsv:141-142 (Descartes-08: Phase 3, CAR T); reference-autoimmune-programs.tsv:313
+    # field-programs.tsv:143-144 (Descartes-08: Phase 3, CAR T); reference-autoimmune-programs.tsv:313
     # autologous, :318 Cartesian Therapeutics, :319 BCMA; AURORA (:26-34) Phase 3 in myasthenia gravis.
     descartes = [r for r in rows if r[3] == "Descartes-08"]
     assert [r[:7] for r in descartes] == [("BCMA", "Phase 3", "Phase 3", "Descartes-08", "Cartesian Therapeutics",
@@ -247,11 +247,11 @@ SAFETY_COLUMNS = ["therapy", "trial", "readout", "date", "patients_treated", "cr
 def test_safety_across_readouts_with_rates_only_where_both_counts_are_given(built, answer):
     assert catalogue.run_query(built, "safety-across-readouts", {}).result.variables == SAFETY_COLUMNS
     rows = {r[2]: r[3:] for r in answer("safety-across-readouts")}
-    # field-readouts.tsv:75-86 (Feng et al., Nat Med 2025): 15 treated, CRS any grade 13 (13/15 = 87%;
-    # its safety finding at :88 says 86.7%), no ICANS (0), no deaths (0); dated 2025-09-24.
+    # field-readouts.tsv:125-136 (Feng et al., Nat Med 2025): 15 treated, CRS any grade 13 (13/15 = 87%;
+    # its safety finding at :138 says 86.7%), no ICANS (0), no deaths (0); dated 2025-09-24.
     assert rows["Co-infused CD19 and BCMA CAR-T in refractory SLE (Feng et al., Nat Med 2025)"] == (
         "2025-09-24", "15", "13", "87", "", "", "0", "0", "", "", "", "", "0", "0")
-    # field-readouts.tsv:133-140 (Erlangen case series, NEJM 2024): 15 treated, CRS 11 (73%), ICANS 1
+    # field-readouts.tsv:183-190 (Erlangen case series, NEJM 2024): 15 treated, CRS 11 (73%), ICANS 1
     # (7%), serious infections 1 (7%); dated 2024-02-22.
     assert rows["Erlangen CD19 CAR T case series results (Müller et al., NEJM 2024)"] == (
         "2024-02-22", "15", "11", "73", "", "", "1", "7", "", "", "1", "7", "", "")
@@ -266,7 +266,7 @@ def test_safety_across_readouts_with_rates_only_where_both_counts_are_given(buil
 
 
 def test_safety_across_readouts_of_one_therapy(answer):
-    # field-readouts.tsv:161-166: KYSA-1 (KYV-101) preliminary report, 2 treated, CRS in 2 (100%), no ICANS
+    # field-readouts.tsv:211-216: KYSA-1 (KYV-101) preliminary report, 2 treated, CRS in 2 (100%), no ICANS
     rows = answer("safety-across-readouts", therapy="KYV-101")
     assert rows and {r[0] for r in rows} == {"KYV-101"}
     kysa = [r for r in rows if r[2] == "KYSA-1 preliminary report in lupus nephritis (Lupus Sci Med 2024 supplement)"]
@@ -280,7 +280,7 @@ def test_deals_by_date(built, answer):
     assert catalogue.run_query(built, "deals-by-date", {}).result.variables == [
         "date", "deal", "deal_type", "parties", "assets", "value"]
     rows = answer("deals-by-date")
-    # field-deals.tsv:24-31: AbbVie acquires Capstan (2025-06-30), asset CPTX2309, three wordings of the value
+    # field-deals.tsv:30-37: AbbVie acquires Capstan (2025-06-30), asset CPTX2309, three wordings of the value
     assert ("2025-06-30", "AbbVie acquisition of Capstan Therapeutics (2025)", "Acquisition",
             "AbbVie; Capstan Therapeutics", "CPTX2309",
             "up to $2.1 billion in cash; up to $2.1 billion in cash, subject to customary adjustments; up to $2.1bn") in rows

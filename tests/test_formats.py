@@ -14,7 +14,7 @@ import pytest
 from kg.engine import LocalEngine
 from kg.results import RDF_FORMATS
 
-# seeds/reference-approved-products.tsv:22: id:abecma cart:targets id:bcma
+# seeds/reference-approved-products.tsv:20: id:abecma cart:targets id:bcma
 ASK_TRUE = "ASK { id:abecma cart:targets id:bcma }"
 ASK_FALSE = "ASK { id:abecma cart:targets id:cd19 }"
 CONSTRUCT = "CONSTRUCT { ?t cart:targets ?x } WHERE { ?t cart:targets ?x }"

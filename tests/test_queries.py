@@ -241,14 +241,14 @@ def test_a_typo_gets_the_closest_names(built, run):
     result = run("query", "therapies-by-target", "-p", "target=CD91")
     assert result.exit_code == 1 and result.stdout == ""
     # CD19 (reference-diseases-and-targets.tsv:38) is the closest; CLDN18, the gene symbol of Claudin 18.2
-    # (field-programs-more.tsv:17), is close enough to be offered too.
+    # (field-programs-more.tsv:15), is close enough to be offered too.
     assert result.stderr == "note: parameter target: nothing among cart:Target is named 'CD91'; did you mean CD19, CLDN18?\n"
 
 
 def test_an_iri_the_graph_does_not_hold_is_exit_1_too(built, run):
     result = run("query", "therapies-by-target", "-p", "target=id:cd91")
     assert result.exit_code == 1 and result.stdout == ""
-    # seeds/reference-approved-products.tsv:190: id:cd19 a cart:Target; id:cd91 is nothing
+    # seeds/reference-approved-products.tsv:166: id:cd19 a cart:Target; id:cd91 is nothing
     assert result.stderr.startswith("note: parameter target: id:cd91 is not in the graph; did you mean id:cd19")
     assert len(result.stderr.splitlines()) == 1
 
@@ -414,15 +414,15 @@ CD19_THERAPIES = {
     # field-approvals-worldwide.tsv:12 (B019, "靶向 CD19 和 CD22", Shanghai Pharmaceuticals' announcement)
     "utaa09", "b019"} | subjects("field-trials-monitor-new.tsv", "cart:targets", "id:cd19")
 # The last: the products the registry records of field-trials-monitor-new.tsv name as CD19-targeted, each row there
-# read from its record's intervention, title or summary (e.g. :2084 QT-019C, "Targeting CD19 and BCMA(QT-019C)").
+# read from its record's intervention, title or summary (e.g. :2088 QT-019C, "Targeting CD19 and BCMA(QT-019C)").
 
 
 def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
     # Developers: reference-approved-products.tsv:471-472 (Kymriah, Novartis), :549-550 (Yescarta, Kite), :516
-    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1011-1013
-    # (inati-cel, label "inaticabtagene autoleucel" at :1017, CASI and Juventas). First approvals: :286-288 Kymriah
+    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1010-1012
+    # (inati-cel, label "inaticabtagene autoleucel" at :1019, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
     # Tecartus 2020-07-24, Breyanzi 2021-02-05, Aucatzyl 2024-11-08 from the same tables' FDA decisions.
     assert {
@@ -537,8 +537,8 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     # Every `cart:decisionType cart:RMAT` row but BMS-986353's: reference-approved-products.tsv:259 Breyanzi (no
     # indication); :232-233 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:292-293
     # rese-cel IIM, :235-236 KYV-101 SPS, :203-206 Descartes-08 MG, :212-213 FT819 SLE; field-approvals.tsv:401-402
-    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :570-571 Kymriah FL, :710-711 satri-cel gastric, :901-902
-    # Yescarta large B-cell lymphoma (:905, "high-risk large B-cell lymphoma (LBCL)"), :947 zevor-cel (no indication);
+    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :571-572 Kymriah FL, :711-712 satri-cel gastric, :904-905
+    # Yescarta large B-cell lymphoma (:905, "high-risk large B-cell lymphoma (LBCL)"), :950 zevor-cel (no indication);
     # field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
     assert rmat == {("C-CAR168", "systemic lupus erythematosus"), ("C-CAR168", "lupus nephritis"),("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
                     ("rese-cel", "idiopathic inflammatory myopathy"), ("KYV-101", "stiff person syndrome"),
@@ -587,8 +587,8 @@ def test_programs_by_disease_sle(built, answer):
         "athena-car-t", "beijing-gobroad-hospital-cd19-car-t", "childrens-hospital-of-zhejiang-university-bcma-cd70-car-t",
         "mc-1-50", "rd06-04",
         # each trial's evaluates and SLE rows: field-programs-fifth.tsv NCT06711146 :18 and :23 (Meta10-19),
-        # NCT06943937 :28 and :36 (YTS109); field-programs-sixth.tsv NCT06340750 :26 and :32 (LMY-920), NCT06886919
-        # :36 and :43 (IC19), NCT07328581 :47 and :53 (ICG318); field-trials-rheum-b.tsv NCT06822881 :24 and :31
+        # NCT06943937 :28 and :36 (YTS109); field-programs-sixth.tsv NCT06340750 :26 and :34 (LMY-920), NCT06886919
+        # :38 and :45 (IC19), NCT07328581 :49 and :55 (ICG318); field-trials-rheum-b.tsv NCT06822881 :24 and :31
         # (CT1190B), NCT07301164 :49 and :59 (BCT301)
         "meta10-19", "yts109", "lmy-920", "ic19", "icg318", "ct1190b", "bct301",
         # each trial's evaluates and SLE rows: field-trials-fill-g.tsv NCT06350110 :18 and :22 (BH002), NCT07318259
@@ -603,10 +603,10 @@ def test_programs_by_disease_sle(built, answer):
         "nct03030976-cd19-car-t", "scri-car19v3", "anbal-cel",
         # field-trials-r2-q.tsv NCT06417398 :21 and :30 (UTAA09), NCT06801119 :41 and :56 (HN2301)
         "utaa09", "hn2301",
-        # field-trials-monitor.tsv NCT07517536 :429 and :435 (CHT105)
+        # field-trials-monitor.tsv NCT07517536 :430 and :436 (CHT105)
         "cht105"} | evaluated_in(MONITOR_TABLES, "id:systemic-lupus-erythematosus")
     # The last: the trials whose registry records (field-trials-monitor-new.tsv) list SLE among their conditions,
-    # each with the products its record names (e.g. :2111 and :2104, RESET-SLE, rese-cel)
+    # each with the products its record names (e.g. :2115 and :2108, RESET-SLE, rese-cel)
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
     # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA); field-primary.tsv:29
     # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:41 and :48 AZD0120 (GC012F) IND
@@ -632,8 +632,8 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # Every therapy with a cancer among its diseases is approved for one: cart:approvedFor rows
     # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :466 kymriah, :510-511
     # tecartus, :545-546 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:122
-    # anbal-cel MFDS, :439-441 eque-cel NMPA, :474-477 inati-cel NMPA, :630-633 nexcar19 CDSCO, :655-656 relma-cel
-    # NMPA, :717 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :957-958 zevor-cel NMPA). Before, an approval
+    # anbal-cel MFDS, :439-441 eque-cel NMPA, :474-477 inati-cel NMPA, :631-634 nexcar19 CDSCO, :656-657 relma-cel
+    # NMPA, :718 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :960-961 zevor-cel NMPA). Before, an approval
     # decision counted as "investigational": only cart:approvedFor said approved.
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
@@ -647,8 +647,8 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # NCT07388277 in ANCA-associated vasculitis (field-trials-rheum.tsv:82 CC-97540, a code name of BMS-986353 per
     # reference-autoimmune-programs.tsv:85; :87 the condition); Breakfree-2, NCT06220201, also in myasthenia gravis
     # (field-trials-monitor.tsv:130, the registry record's conditions; :124 it evaluates CC-97540); and the
-    # registry records of field-trials-monitor-new.tsv: NCT07603557 (Breakfree-AiCE, :1862) in autoimmune hemolytic
-    # anemia and immune thrombocytopenia (:1868-1869), NCT07573332 (:1784) in NMOSD (:1790)
+    # registry records of field-trials-monitor-new.tsv: NCT07603557 (Breakfree-AiCE, :1866) in autoimmune hemolytic
+    # anemia and immune thrombocytopenia (:1872-1873), NCT07573332 (:1788) in NMOSD (:1794)
     assert autoimmune["BMS-986353"][2:] == ("investigational", "ANCA-associated vasculitis; "
                                             "autoimmune hemolytic anemia; idiopathic inflammatory myopathy; "
                                             "immune thrombocytopenia; lupus nephritis; multiple sclerosis; "
@@ -699,7 +699,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
     assert any(r[0].startswith("Unnamed") and r[3] == "RECRUITING" for r in recruiting)
     assert statuses["NCT06799247"] == statuses["NCT06333483"] == {"RECRUITING"}
     # NCT06222853: RECRUITING (field-trials-academic.tsv:249, ClinConnect) superseded by the later
-    # ACTIVE_NOT_RECRUITING (:249, MedDataX); NCT05828212: RECRUITING (:222) superseded by COMPLETED (:220)
+    # ACTIVE_NOT_RECRUITING (:248, MedDataX); NCT05828212: RECRUITING (:221) superseded by COMPLETED (:220)
     assert statuses["NCT06222853"] == {"ACTIVE_NOT_RECRUITING"}
     assert "NCT05828212" not in statuses
     # yaml: ZUMA-1 phase 1/2, KYSA-1 Phase 1/2, RESET-* Phase 1/2, NCT05798117 Phase 1/2. RESET-Myositis's
@@ -713,7 +713,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
 def test_safety_findings_for_rese_cel_say_what_is_missing(answer):
     # text 000's "improvements occurred without the use of immunomodulators" (RESET-Myositis) and "without the need
     # for immunomodulator or steroid treatment" (RESET-SSc) are efficacy outcomes now (cart:outcome), not safety
-    # findings. The one finding: field-readouts.tsv:220, the RESET-SSc 2024 report, "grade 3 ICANS ... resolved
+    # findings. The one finding: field-readouts.tsv:265, the RESET-SSc 2024 report, "grade 3 ICANS ... resolved
     # with dexamethasone", from Fierce Biotech in its words. RESET-MG, RESET-MS, RESET-PV have no readout.
     rows = answer("safety-findings")
     assert [(r[1], r[3], r[6]) for r in rows] == [
@@ -815,8 +815,8 @@ def test_registrational_timeline_for_rese_cel(answer):
 
 
 def test_registrational_timeline_of_a_therapy_with_nothing_recorded_says_so(answer):
-    # IM19 (field-readouts.tsv:23-28) is evaluated only by the SLE pilot study of Peking University Third Hospital
-    # (:30), which has no phase: no decision, pivotal or phase 3 trial, or milestone. (relma-cel, checked here
+    # IM19 (field-readouts.tsv:39-44) is evaluated only by the SLE pilot study of Peking University Third Hospital
+    # (:46), which has no phase: no decision, pivotal or phase 3 trial, or milestone. (relma-cel, checked here
     # before, now has its NMPA decisions: the first, field-approvals.tsv:684-687.)
     assert answer("registrational-timeline", therapy="IM19") == [
         ("IM19", "", "", "", "", "", "", "no regulatory decision, pivotal trial or registration milestone is recorded", "0")]
@@ -969,12 +969,12 @@ def test_contested_claims_with_both_sides(answer):
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:849), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
-    # Tecartus; KITE-363, field-programs.tsv:227, in trial NCT07038447, :394, in SLE, :402); JW Therapeutics (relma-cel,
-    # field-programs.tsv:465 and field-approvals.tsv:1074: NMPA-approved in lymphoma, in trial in SLE); CASI
-    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1011-1013: NMPA-approved in ALL, an
+    # Tecartus; KITE-363, curation-judgements.tsv:15, in trial NCT07038447, field-programs.tsv:394, in SLE, :402); JW Therapeutics (relma-cel,
+    # field-programs.tsv:462 and field-approvals.tsv:1074: NMPA-approved in lymphoma, in trial in SLE); CASI
+    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1010-1012: NMPA-approved in ALL, an
     # NMPA IND clearance for SLE, :492; Juventas also CNCT19, field-trials-more.tsv:37); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
-    # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:17-19, and NCT04561557, field-trials-academic.tsv);
+    # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:26-28, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
     # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:560); CARsgen
     # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1125 and :1082, NMPA-approved in cancers; KJ-C2219,
@@ -1017,7 +1017,7 @@ def test_car_t_constructs_side_by_side(answer):
     # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:310; "2021-09" at field-approvals.tsv:653
     # is the same month), eque-cel (Fucaso, NMPA, :434-435; 4-1BB :980-981, lentiviral :990-991), NexCAR19 (CDSCO,
     # "2023-10", :625;
-    # the 2023-11-29 of :626 is rejected by curation.tsv:5; lentiviral :1057), inati-cel (NMPA, :468; :469's
+    # the 2023-11-29 of :626 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1058), inati-cel (NMPA, :468; :469's
     # 2023-11-08 loses), zevor-cel (NMPA, :956-957; 4-1BB :1124, lentiviral :1131), anbal-cel (MFDS, :120), satri-cel
     # (NMPA, :716); all autologous (:12, :975-976, :1007, :1050-1051, :1069-1070, :1079, :1099, :1121).
     assert answer("car-t-constructs") == [

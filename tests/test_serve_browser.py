@@ -175,7 +175,7 @@ def test_an_entity_field_suggests_entities_of_its_class(browser, app):
         s.go("/queries/approvals-timeline")
         s.page.fill("#p-regulator", "fd")
         link = s.page.wait_for_selector("#p-regulator ~ .suggestions:not([hidden]) li a")
-        # seeds/reference-approved-products.tsv:204: id:fda decided Abecma's approval
+        # seeds/reference-approved-products.tsv:180: id:fda decided Abecma's approval
         assert link.get_attribute("data-curie") == "id:fda"
         link.click()
         assert s.page.input_value("#p-regulator") == "id:fda"
