@@ -21,7 +21,8 @@ FACT = ("FDA cleared IND amendment (announced 2026-01-12) letting Cellares manuf
 URL = ("https://www.pharmamanufacturing.com/automation-control/article/55352250/"
        "cellares-looks-to-advance-automated-cell-therapy-manufacturing")
 SOURCE = "src:pharma-manufacturing-cellares-automation"
-TITLE = "Pharma Manufacturing: Cellares looks to advance automated cell therapy manufacturing"
+TITLE = "Cellares looks to advance automated cell therapy manufacturing"  # the page's heading
+LABEL = "Pharma Manufacturing: " + TITLE  # the source's name in answers
 
 NEW_CLASS = ('kg new class Manufacturer --parent cart:Company --comment "A company that manufactures cell therapies, '
              'its own or under contract for another company."')
@@ -84,6 +85,7 @@ def test_the_walkthrough_source_is_the_curators_id_for_the_reference_url():
     rows = (ROOT / "seeds" / "sources.tsv").read_text(encoding="utf-8").splitlines()
     assert f"{SOURCE}\tcart:url\t{URL}\t{SOURCE}\t\tverified" in rows
     assert f"{SOURCE}\tcart:title\t{TITLE}\t{SOURCE}\t\tverified" in rows
+    assert f"{SOURCE}\trdfs:label\t{LABEL}\t{SOURCE}\t\tverified" in rows
 
 
 def test_manufacturer_walkthrough(project, run, monkeypatch):
@@ -159,7 +161,7 @@ def test_manufacturer_walkthrough(project, run, monkeypatch):
              "source": "https://w3id.org/cartkg/id/source/pharma-manufacturing-cellares-automation"}]
         result = run("sparql", "--wide", "-", input=QUERY)
         assert "$ kg sparql --wide - <<'EOF'\n" + QUERY in README
-        assert "rese-cel  Cellares      Cell Shuttle  " + TITLE in result.stdout.splitlines()
+        assert "rese-cel  Cellares      Cell Shuttle  " + LABEL in result.stdout.splitlines()
 
     def entity() -> None:
         result = kg(run, "kg query entity -p name=Cellares --wide")
