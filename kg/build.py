@@ -77,14 +77,16 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
         return onto, None, problems
     progress("reading seeds")
     if in_memory:
-        seed = seeds_mod.load(paths, onto, keep_going=keep_going)
-        early = None
-        if copy is not None:
-            small = len(seed.statements) <= EARLY_COPY
-            copy.start(seed.rdf_files, listed=small)
-            if small:
-                early = copy
-        _store_seed(store, onto, seed, None, early)
+        store.extend(onto.quads)
+        feed = _Feed(store, copy)
+        try:
+            seed = seeds_mod.load(paths, onto, keep_going=keep_going, said=feed)
+            feed.finish(seed, onto)
+        except BaseException:
+            feed.stop()
+            raise
+        feed.close()
+        store.extend(seed.quads)
     else:
         with tempfile.TemporaryDirectory(prefix="seeds-", dir=scratch) as folder:
             claims = Path(folder) / "claims.nq"
@@ -111,84 +113,107 @@ def _load(paths: Paths, store: ox.Store, report: BuildReport, progress: Progress
 # How much of the claims' N-Quads file goes to the bulk loader at once (ends at a line's end).
 CLAIMS_PIECE = 8_000_000
 
-# Tables of up to this many statements have their claims written to disk as they are made, beside the
-# build, instead of after inference: their text is held until written (the curated seeds: 15k
-# statements, 41 MB), but the build no longer waits for them at the end.
+# Tables of up to this many rows have their claims written to disk as they are made, beside the build,
+# instead of after inference: their text is held until written (the curated seeds: 17k rows, 49 MB),
+# but the build no longer waits for them at the end.
 EARLY_COPY = 50_000
-# The claims go to the disk copy in two pieces, made before either is loaded in memory, so the copy
-# starts on the first while the second is made; the first holds this share of the statements (1/N).
-# Each piece is one bulk load, and RocksDB compacts the store once it has three or more (the copy's
-# last piece is the third): the curated seeds' build spent 0.8 s of CPU on compaction with pieces of
-# 2,500 statements, and was 2.46 -> 2.29 s in two pieces (medians of 7, one after the other).
+# The claims go to the disk copy in two pieces, so the copy starts on the first while the second is
+# made; the first holds the claims of this share of the rows (1/N). Each piece is one bulk load, and
+# RocksDB compacts the store once it has three or more (the copy's last piece is the third): the
+# curated seeds' build spent 0.8 s of CPU on compaction with pieces of 2,500 statements, and was
+# 2.46 -> 2.29 s in two pieces (medians of 7, one after the other).
 EARLY_FIRST_PIECE = 3
 
 
-def _store_seed(store: ox.Store, onto, seed, claims: Path | None, early: DiskCopy | None = None) -> None:
-    """The ontology, the Turtle files and the tables' claims into the store (from the file `claims`, if given).
+class _Feed:
+    """Loads the claims' text into the in-memory store on a thread of its own as the seed reader makes it
+    (kg.seeds.Said), while it reads the next rows (pyoxigraph lets go of the GIL while it loads): the
+    store holds the claims of the last rows soon after they are read, not a whole load later. With a
+    disk copy (kg.diskcopy), starts it once the files are read, and gives it the claims too, in two
+    pieces, where the tables are small enough (EARLY_COPY)."""
 
-    With `early`, the claims also go to that disk copy, and the graphs that hold nothing else are
-    marked as given whole.
-    """
+    def __init__(self, store: ox.Store, copy: DiskCopy | None):
+        self.store = store
+        self.copy = copy
+        self.early: DiskCopy | None = None  # the copy, when it takes the claims as they are made
+        self._first = 0  # the claims the copy's first piece holds
+        self._held: list[bytes] = []  # the claims' text not yet given to the copy
+        self._given = 0  # the claims in what was given to the copy or is held for it
+        self._loading: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._failed: list[BaseException] = []
+        self._loader = threading.Thread(target=self._load_each, name="kg-load", daemon=True)
+        self._loader.start()
+
+    def begin(self, rdf_files: list[tuple[Path, str, ox.NamedNode]], rows: int) -> None:
+        if self.copy is None:
+            return
+        small = rows <= EARLY_COPY
+        self.copy.start(rdf_files, listed=small)
+        if small:
+            self.early = self.copy
+            self._first = -(-rows // EARLY_FIRST_PIECE)
+
+    def add(self, text: bytes, claims: int) -> None:
+        self._loading.put(text)
+        if self.early is None:
+            return
+        self._held.append(text)
+        was, self._given = self._given, self._given + claims
+        if was < self._first <= self._given:
+            self.early.add(b"".join(self._held))
+            self._held = []
+
+    def finish(self, seed: seeds_mod.SeedData, onto) -> None:
+        """The accepted facts and what ranking gave the claims, once the seed reader is done."""
+        if self.early is not None:
+            # A claim is in its source's graph; a graph something else writes too is copied at the end.
+            shared = {q.graph_name for q in (*onto.quads, *seed.quads)} | {graph for _, _, graph in seed.rdf_files}
+            self.early.whole = ({ox.NamedNode(st.source) for st in seed.statements} - shared
+                                - {ox.NamedNode(GRAPH_ACCEPTED), ox.NamedNode(GRAPH_INFERRED)})
+        pieces = seed.ranked_nquads()
+        # The accepted facts are not given to the copy: _keep_each_triple_once takes some out again.
+        self._loading.put(next(pieces))
+        for ranked in pieces:
+            self._loading.put(ranked)
+            if self.early is not None:
+                self._held.append(ranked)
+        if self.early is not None:
+            self.early.add(b"".join(self._held))
+            self._held = []
+
+    def close(self) -> None:
+        """Wait until everything given is loaded; raise what went wrong there."""
+        self.stop()
+        if self._failed:
+            raise self._failed[0]
+
+    def stop(self) -> None:
+        """Wait for the thread to load what it was given and stop (the build failed: its error is the one told)."""
+        self._loading.put(None)
+        self._loader.join()
+
+    def _load_each(self) -> None:
+        # The text is the build's own, from terms the seed reader checked (each IRI against the full
+        # syntax, each literal made by pyoxigraph): loaded leniently, its IRIs are not checked again
+        # (the curated claims: 0.28 -> 0.19 s).
+        try:
+            while (text := self._loading.get()) is not None:
+                self.store.load(text, format=ox.RdfFormat.N_QUADS, lenient=True)
+        except BaseException as exc:  # raised on the build's thread
+            self._failed.append(exc)
+            while self._loading.get() is not None:  # the rest is not loaded: let the build go on to fail
+                pass
+
+
+def _store_seed(store: ox.Store, onto, seed, claims: Path) -> None:
+    """The ontology, the Turtle files and the tables' claims, from the file `claims`, into the store."""
     store.extend(onto.quads)
     store.extend(seed.quads)
-    if claims is not None:
-        # A piece at a time: the bulk loader holds what it is given in memory while it sorts it (the
-        # claims of 410k rows at once, 0.6 GB of N-Quads: 1.7 GB at its peak).
-        with claims.open("rb") as lines:
-            while piece := lines.read(CLAIMS_PIECE):
-                store.bulk_load(piece + lines.readline(), format=ox.RdfFormat.N_QUADS, lenient=True)
-    if early is not None:
-        # A claim is in its source's graph; a graph something else writes too is copied at the end.
-        shared = {q.graph_name for q in (*onto.quads, *seed.quads)} | {graph for _, _, graph in seed.rdf_files}
-        early.whole = ({ox.NamedNode(st.source) for st in seed.statements} - shared
-                       - {ox.NamedNode(GRAPH_ACCEPTED), ox.NamedNode(GRAPH_INFERRED)})
-    # The text is the build's own, from terms the seed reader checked (each IRI against the full
-    # syntax, each literal made by pyoxigraph): loaded leniently, its IRIs are not checked again
-    # (the curated claims: 0.28 -> 0.19 s).
-    if early is None:
-        for chunk in seed.nquads():  # the accepted facts, then the claims
-            store.load(chunk, format=ox.RdfFormat.N_QUADS, lenient=True)
-        return
-    # The disk copy has nothing to do until the first piece of claims is made: that piece is made
-    # first, and small (the curated seeds: the copy starts 0.51 s into the build, was 0.72). Each piece
-    # goes to the disk copy as it is made, and into memory once all are made. The accepted facts are
-    # not given to it: _keep_each_triple_once takes some out again.
-    pieces = seed.nquads_claims_first(-(-len(seed.statements) // EARLY_FIRST_PIECE))
-    first = next(pieces)
-    early.add(first)
-    if early.patched is None:
-        store.load(next(pieces), format=ox.RdfFormat.N_QUADS, lenient=True)  # the accepted facts
-        rest = next(pieces)
-        early.add(rest)
-        for chunk in (first, rest):
-            store.load(chunk, format=ox.RdfFormat.N_QUADS, lenient=True)
-        return
-    # A copy to patch leaves the other core free until inference is done: each piece is loaded there
-    # while the next is made (pyoxigraph lets go of the GIL while it loads).
-    loading: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-    failed: list[BaseException] = []
-    loader = threading.Thread(target=_load_each, args=(store, loading, failed), name="kg-load", daemon=True)
-    loader.start()
-    try:
-        loading.put(first)
-        loading.put(next(pieces))  # the accepted facts
-        rest = next(pieces)
-        early.add(rest)
-        loading.put(rest)
-    finally:
-        loading.put(None)
-        loader.join()
-    if failed:
-        raise failed[0]
-
-
-def _load_each(store: ox.Store, loading: queue.SimpleQueue, failed: list[BaseException]) -> None:
-    """Load each N-Quads text put in `loading`, in turn, until None or an error (put in `failed`)."""
-    try:
-        while (text := loading.get()) is not None:
-            store.load(text, format=ox.RdfFormat.N_QUADS, lenient=True)
-    except BaseException as exc:  # raised on the build's thread
-        failed.append(exc)
+    # A piece at a time: the bulk loader holds what it is given in memory while it sorts it (the
+    # claims of 410k rows at once, 0.6 GB of N-Quads: 1.7 GB at its peak).
+    with claims.open("rb") as lines:
+        while piece := lines.read(CLAIMS_PIECE):
+            store.bulk_load(piece + lines.readline(), format=ox.RdfFormat.N_QUADS, lenient=True)
 
 
 def _keep_each_triple_once(store: ox.Store) -> None:

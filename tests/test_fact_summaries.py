@@ -94,13 +94,14 @@ def test_the_entity_query_answers_as_grouping_the_claims_at_query_time_did(store
         assert rows(store, reading, _name=entity) == rows(store, grouping, _name=entity), iri
 
 
-@pytest.mark.parametrize("first", [1, 5_000, 10**9], ids=["one", "a third", "all"])
-def test_claims_first_order_writes_the_same_quads_as_the_plain_one(first):
-    """The build's disk copy takes a first piece of claims made before the facts' summaries (the
-    summaries go with the last piece, those of the first piece's claims too): the quads are the same,
-    line for line, as those of the plain order, in which each claim carries its summary."""
+@pytest.mark.parametrize("every", [1, 2_000, 10**9], ids=["each row", "2,000 rows", "all rows"])
+def test_claims_said_as_read_then_ranked_write_the_same_quads_as_the_plain_order(every, monkeypatch):
+    """The build loads what each claim says as its rows are read, in pieces of `every` rows, and what ranking
+    gives the claims (their rank, why deprecated, what contests them, their facts' summaries) once all are
+    ranked: the quads are the same, line for line, as those of the plain order, each claim whole at once."""
     from kg import ontology, seeds
     from kg.paths import Paths
+    from kg.seeds import claims as claims_mod
     from kg.vocab import CLAIM, GRAPH_ACCEPTED
 
     paths = Paths.discover()
@@ -112,12 +113,31 @@ def test_claims_first_order_writes_the_same_quads_as_the_plain_one(first):
     def claims(text: bytes) -> int:
         return text.count(b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/cartkg/ontology#Claim>")
 
+    class Said:
+        def __init__(self):
+            self.rows, self.pieces, self.counts = 0, [], []
+
+        def begin(self, rdf_files, rows):
+            self.rows = rows
+
+        def add(self, text, made):
+            self.pieces.append(text)
+            self.counts.append(made)
+
     seed = seeds.load(paths, onto)
     statements = len(seed.statements)
     plain = lines(seed.nquads())
-    first_piece, accepted, rest = seeds.load(paths, onto).nquads_claims_first(first)
-    assert lines([first_piece, accepted, rest]) == plain
-    assert claims(first_piece) == min(first, statements) and claims(rest) == statements - claims(first_piece)
-    assert b"#factRank>" not in first_piece and b"#factRank>" in rest
-    assert all(line.startswith(b"<" + CLAIM.encode()) for line in first_piece.splitlines())
+    said = Said()
+    make_claims = claims_mod.make_claims
+    monkeypatch.setattr(claims_mod, "make_claims", lambda resolved, folder, each: make_claims(resolved, folder, each,
+                                                                                             every=every))
+    accepted, *pieces = seeds.load(paths, onto, said=said).ranked_nquads(pieces=3)
+    ranked = b"".join(pieces)
+    assert len(pieces) == 3 and all(b"#rank>" in piece for piece in pieces)
+    assert lines([*said.pieces, accepted, ranked]) == plain
+    assert said.rows >= statements and len(said.pieces) == min(-(-said.rows // every), statements)
+    assert [claims(piece) for piece in said.pieces] == said.counts and sum(said.counts) == statements
+    assert claims(ranked) == 0 and b"#rank>" not in b"".join(said.pieces)
+    assert b"#factRank>" in ranked and ranked.count(b"#rank>") == statements
+    assert all(line.startswith(b"<" + CLAIM.encode()) for text in (*said.pieces, ranked) for line in text.splitlines())
     assert all(line.endswith(f"<{GRAPH_ACCEPTED}> .".encode()) for line in accepted.splitlines())

@@ -10,6 +10,7 @@ is left out. The claims are then ranked (kg.ranks) with the sources' dates and s
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -62,15 +63,24 @@ def claim_iri(subject: str, predicate: str, obj: Term, source: str, negated: boo
     return ox.NamedNode(CLAIM + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20])
 
 
-def make_claims(resolved: list[Resolved], folder: Folder) -> tuple[list[ranks.Statement], dict[ranks.Statement, Note]]:
-    """The claims of the rows that pass every check, each with its note; the others are reported."""
+def make_claims(resolved: list[Resolved], folder: Folder,
+                each: Callable[[list[ranks.Statement], dict[ranks.Statement, Note]], None] | None = None,
+                every: int = 2_000) -> tuple[list[ranks.Statement], dict[ranks.Statement, Note]]:
+    """The claims of the rows that pass every check, each with its note; the others are reported.
+
+    `each(claims, notes)`, if given, is called with the claims of each `every` rows in turn, as they are made.
+    """
     statements: list[ranks.Statement] = []
     notes: dict[ranks.Statement, Note] = {}
-    for r in resolved:
-        made = _claim(r, folder)
-        if made:
-            statements.append(made[0])
-            notes[made[0]] = made[1]
+    for start in range(0, len(resolved), every):
+        made_here = len(statements)
+        for r in resolved[start:start + every]:
+            made = _claim(r, folder)
+            if made:
+                statements.append(made[0])
+                notes[made[0]] = made[1]
+        if each is not None and len(statements) > made_here:
+            each(statements[made_here:], notes)
     return statements, notes
 
 

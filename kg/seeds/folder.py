@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -18,7 +19,7 @@ from kg.files import check_size, refused_format
 from kg.ontology import Ontology
 from kg.paths import Paths
 from kg.seeds import claims, quotes
-from kg.seeds.nquads import accepted_nquads, claim_nquads, fact_summaries, summary_nquads
+from kg.seeds.nquads import accepted_nquads, claim_nquads, fact_summaries, ranked_nquads, said_nquads
 from kg.seeds.rdffiles import file_graph, file_source, read_turtle
 from kg.seeds.tables import Row, read_prefixes, read_table, seed_files
 from kg.seeds.terms import Resolved, Resolver, resolve_rows
@@ -59,20 +60,29 @@ class SeedData:
                 summaries.pop(st, None)
             del part
 
-    def nquads_claims_first(self, first: int) -> Iterator[bytes]:
-        """The claims of the first `first` statements, then the accepted facts, then the other claims.
-
-        For a build that writes the claims to disk as they are made (kg.build.EARLY_COPY), so that it
-        starts on the first piece while the rest is made: that piece is made before the facts'
-        summaries, which go with the second, the summaries of the first piece's claims included. Once
-        only, as nquads(); holds all the text until done (for up to kg.build.EARLY_COPY statements).
-        """
+    def ranked_nquads(self, pieces: int = 2) -> Iterator[bytes]:
+        """After a load() that handed the claims' own text to its `said` (kg.seeds.nquads.said_nquads): the
+        accepted facts, then what ranking gives the claims (kg.seeds.nquads.ranked_nquads), their
+        triples' summaries included, in `pieces` pieces (each can be loaded while the next is made).
+        Once only, as nquads()."""
         statements, notes = self.statements, self.notes
         self.statements, self.notes = [], {}
-        yield claim_nquads(statements[:first], notes)
         yield accepted_nquads(statements)
         summaries = fact_summaries(statements, notes)
-        yield claim_nquads(statements[first:], notes, summaries) + summary_nquads(statements[:first], summaries)
+        size = -(-len(statements) // pieces) or 1
+        for start in range(0, max(len(statements), 1), size):
+            yield ranked_nquads(statements[start:start + size], summaries)
+
+
+class Said(Protocol):
+    """Takes the claims' own text as load() makes it, before the claims are ranked: for a build that loads
+    each piece while the next rows are read."""
+
+    def begin(self, rdf_files: list[tuple[Path, str, ox.NamedNode]], rows: int) -> None:
+        """The files are read: the N-Triples files among them, and how many table rows were kept."""
+
+    def add(self, text: bytes, claims: int) -> None:
+        """The next piece of the claims' own text, in row order, and how many claims it holds."""
 
 
 @dataclass
@@ -88,12 +98,13 @@ class _Files:
 
 
 def load(paths: Paths, ontology: Ontology, keep_going: bool = False,
-         keep_row: Callable[[Row], bool] | None = None) -> SeedData:
+         keep_row: Callable[[Row], bool] | None = None, said: Said | None = None) -> SeedData:
     """Read every seed file; raise InputError listing every problem found.
 
     With keep_going, rows and files with errors are left out, the good ones are loaded, and every
     problem is in SeedData.problems (so `kg check` can run its checks on the rest and report all at once).
     `keep_row(row)`, if given, says which table rows to read (kg.asof reads the rows known on a date).
+    With `said`, the claims' own text goes to it as it is made; SeedData.ranked_nquads gives the rest.
     """
     problems = Problems()
     prefixes, prefix_problems = read_prefixes(paths)
@@ -102,6 +113,8 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False,
     found = _read_files(paths, problems, keep_row)
     if not keep_going:
         problems.raise_if_errors()
+    if said is not None:
+        said.begin(found.rdf_files, len(found.rows))
 
     resolved = resolve_rows(found.rows, resolver, found.typed, found.locations)
     _locate(resolved, found.locations)
@@ -109,7 +122,8 @@ def load(paths: Paths, ontology: Ontology, keep_going: bool = False,
     folder = claims.Folder(resolver, sources, quotes.read_archives(paths, sources, problems),
                            quotes.names_of(resolved), claims.said_on(resolved),
                            claims.curation_of(found.typed, ontology))
-    statements, notes = claims.make_claims(resolved, folder)
+    statements, notes = claims.make_claims(
+        resolved, folder, None if said is None else lambda made, notes: said.add(said_nquads(made, notes), len(made)))
     problems.items.extend(claims.rank(statements, ontology, folder.curation, resolver))
 
     if not keep_going:

@@ -81,16 +81,23 @@ def _said(source: str) -> str:
 
 def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement, Note],
                  summaries: dict[ranks.Statement, Summary] | None = None) -> bytes:
-    """Each statement as a cart:Claim in its source's graph (the triple, quote, rank and why), as N-Quads.
+    """Each statement as a cart:Claim in its source's graph (the triple, quote, rank and why), as N-Quads:
+    what it says (said_nquads), then what ranking gives it (ranked_nquads).
 
     A statement in `summaries` also carries its triple's summary (cart:factRank, cart:factSources,
     cart:factQuotes, cart:factReason, cart:factDate; see fact_summaries).
     """
-    summaries = summaries or {}
+    return said_nquads(statements, notes) + ranked_nquads(statements, summaries or {})
+
+
+def said_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement, Note]) -> bytes:
+    """What each statement's claim says, in its source's graph, as N-Quads: the triple, its source, status and
+    seed row, its quote and note, whether it is negated, its evidence and date qualifiers. All of a claim
+    but what ranking gives it (ranked_nquads), so made as the rows are read, before the claims are ranked.
+    """
     rdf_type, rdf_s, rdf_p, rdf_o = (f"<{RDF}{n}>" for n in ("type", "subject", "predicate", "object"))
-    c = {n: f"<{CART}{n}>" for n in ("Claim", "statedIn", "verification", "rank", "seedFile", "seedLine", "quote",
-                                     "note", "negated", "deprecationReason", "reasonText", "contested",
-                                     "contradictedBy", "evidence")}
+    c = {n: f"<{CART}{n}>" for n in ("Claim", "statedIn", "verification", "seedFile", "seedLine", "quote", "note",
+                                     "negated", "evidence")}
     true = f'"true"^^<{XSD}boolean>'
     integer = f"^^<{XSD}integer>"
     statuses = {status: f"<{iri}>" for status, iri in STATUSES.items()}
@@ -101,10 +108,10 @@ def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement,
         quote, note, qualified = notes[st]
         end = f" {graph} .\n{claim} "  # one quad's end and the next one's subject
         file = files.get(st.file) or files.setdefault(st.file, str(ox.Literal(st.file)))
-        # What every claim has, in one piece: the triple, its source, status, rank and seed row.
+        # What every claim has, in one piece: the triple, its source, status and seed row.
         lines.append(f"{claim} {rdf_type} {c['Claim']}{end}{rdf_s} <{st.subject}>{end}{rdf_p} <{st.predicate}>{end}"
                      f"{rdf_o} {st.object}{end}{c['statedIn']} {graph}{end}{c['verification']} {statuses[st.status]}"
-                     f"{end}{c['rank']} <{st.rank}>{end}{c['seedFile']} {file}{end}"
+                     f"{end}{c['seedFile']} {file}{end}"
                      f'{c["seedLine"]} "{st.line}"{integer} {graph} .\n')
 
         def add(p: str, o: str, claim: str = claim, graph: str = graph) -> None:
@@ -116,29 +123,31 @@ def claim_nquads(statements: list[ranks.Statement], notes: dict[ranks.Statement,
             add(c["note"], str(ox.Literal(note)))
         if st.negated:
             add(c["negated"], true)
-        if st.reason:
-            add(c["deprecationReason"], f"<{st.reason}>")
-            add(c["reasonText"], str(ox.Literal(st.reason_text)))
-        if st.contradicted_by:
-            add(c["contested"], true)
-            for other in st.contradicted_by:
-                add(c["contradictedBy"], str(other.claim))
         for e in st.evidence:
             add(c["evidence"], f"<{e}>")
         for rp, ro in qualified:
             add(str(rp), str(ro))
-        if st in summaries:
-            _add_summary(lines, claim, graph, summaries[st])
     return _utf8(lines)
 
 
-def summary_nquads(statements: list[ranks.Statement], summaries: dict[ranks.Statement, Summary]) -> bytes:
-    """The summaries that `statements` carry (see fact_summaries), as N-Quads: what claim_nquads adds to a
-    claim given its summaries, for claims written without them."""
+def ranked_nquads(statements: list[ranks.Statement], summaries: dict[ranks.Statement, Summary]) -> bytes:
+    """What ranking gives each statement's claim, in its source's graph, as N-Quads: its rank, why it is
+    deprecated, the claims it contradicts, and the summary of its triple where it carries one (`summaries`)."""
+    c = {n: f"<{CART}{n}>" for n in ("rank", "deprecationReason", "reasonText", "contested", "contradictedBy")}
+    true = f'"true"^^<{XSD}boolean>'
     lines: list[str] = []
     for st in statements:
+        graph, claim = f"<{st.source}>", str(st.claim)
+        lines.append(f"{claim} {c['rank']} <{st.rank}> {graph} .\n")
+        if st.reason:
+            lines.append(f"{claim} {c['deprecationReason']} <{st.reason}> {graph} .\n")
+            lines.append(f"{claim} {c['reasonText']} {ox.Literal(st.reason_text)} {graph} .\n")
+        if st.contradicted_by:
+            lines.append(f"{claim} {c['contested']} {true} {graph} .\n")
+            for other in st.contradicted_by:
+                lines.append(f"{claim} {c['contradictedBy']} {other.claim} {graph} .\n")
         if st in summaries:
-            _add_summary(lines, str(st.claim), f"<{st.source}>", summaries[st])
+            _add_summary(lines, claim, graph, summaries[st])
     return _utf8(lines)
 
 
