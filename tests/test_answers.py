@@ -27,7 +27,7 @@ def ask(built):
 
 def test_therapy_which_therapies_target_bcma(ask):
     # Every `cart:targets id:bcma` row of seeds/*.tsv (none is unverified, none denied by a `not` row):
-    # reference-approved-products.tsv:20 abecma, :158-159 carvykti; reference-autoimmune-programs.tsv:319 descartes-08;
+    # reference-approved-products.tsv:20 abecma, :158-159 carvykti; reference-autoimmune-programs.tsv:336 descartes-08;
     # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:988-989 eque-cel, :1130 zevor-cel;
     # field-deals.tsv:14 azd0120 (GC012F before AstraZeneca, one id since), :224 p-bcma-allo1; field-programs-more.tsv:26 descartes-15, :74 qt-019b;
     # field-programs.tsv:55 azd0120, :75 c-car168, :165 eque-cel, :204 icell-bcma-cd19-ccar, :520 sys6020;
@@ -74,7 +74,7 @@ def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
 
 
 def test_company_developers_of_rese_cel_per_source(ask):
-    # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:685 (scleroderma-news, verified) and
+    # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:702 (scleroderma-news, verified) and
     # news-000-rese-cel-autoimmune.tsv:92 say Cabaletta; news-000 (:91) and BioSpace (news-biospace-rese-cel.tsv:5)
     # also name Bristol Myers Squibb, which the curation rejects (curation.tsv:7, `not cart:developedBy`), so
     # BMS is no developer of rese-cel: its claims stay in the news sources' graphs, deprecated.
@@ -228,7 +228,7 @@ def test_the_provenance_example_in_the_ontology_readme_runs(built):
 
     # "one row: Cabaletta Bio": the BMS claims are rejected by curation.tsv:7
     assert rows(what_is_true) == [("Cabaletta Bio",)]
-    # reference-autoimmune-programs.tsv:685 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
+    # reference-autoimmune-programs.tsv:702 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
     # (reported), news-biospace-rese-cel.tsv:5 (reported), curation.tsv:7 (the denial)
     found = {(dev, src.rsplit("/", 1)[1], rank, denied) for dev, src, _, rank, _, denied in rows(who_says_so)}
     assert found == {

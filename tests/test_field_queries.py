@@ -57,14 +57,14 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     # field-programs.tsv:504), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
     assert ("CD19", "GLEAM", "NCT06294236", "Phase 1", "RECRUITING", "2024-04-29", "Sana Biotechnology", "SC291",
             "lupus nephritis") in rows
-    # reference-autoimmune-programs.tsv:432-440 (KYSA-1): KYV-101 (CD19: :490-492), NCT05938725, start
-    # 2023-04-28, lupus nephritis; phase Phase 1 (:436, Lupus Sci Med) and Phase 1/2 (:437, MedDataX),
+    # reference-autoimmune-programs.tsv:449-457 (KYSA-1): KYV-101 (CD19: :507-509), NCT05938725, start
+    # 2023-04-28, lupus nephritis; phase Phase 1 (:453, Lupus Sci Med) and Phase 1/2 (:454, MedDataX),
     # both standing; status ACTIVE_NOT_RECRUITING (field-programs.tsv:240).
     kysa = {r[3] for r in rows if r[1] == "KYSA-1" and r[8] == "lupus nephritis"}
     assert kysa == {"Phase 1", "Phase 1/2"}
     assert {(r[2], r[4], r[5], r[7]) for r in rows if r[1] == "KYSA-1"} == {
         ("NCT05938725", "ACTIVE_NOT_RECRUITING", "2023-04-28", "KYV-101")}
-    # reference-autoimmune-programs.tsv:734-740 and news-000:103-106 (RESET-SLE): rese-cel, lupus
+    # reference-autoimmune-programs.tsv:751-757 and news-000:103-106 (RESET-SLE): rese-cel, lupus
     # nephritis and SLE. The reference table's NCT id, from an unnamed public-repository mention
     # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2109,
     # "NCT06121297,RESET-SLE: ...") gives it.
@@ -133,8 +133,8 @@ def test_autoimmune_pipeline_by_target(built, answer):
     # :470-477 RESET-PV (NCT04422912) evaluates it, Phase 1/2, in pemphigus vulgaris.
     assert ("DSG3", "Phase 1", "Phase 1/2", "DSG3-CAART", "Cabaletta Bio", "autologous", "CAAR T",
             "pemphigus vulgaris") in rows
-    # field-programs.tsv:143-144 (Descartes-08: Phase 3, CAR T); reference-autoimmune-programs.tsv:313
-    # autologous, :318 Cartesian Therapeutics, :319 BCMA; AURORA (:26-34) Phase 3 in myasthenia gravis.
+    # field-programs.tsv:143-144 (Descartes-08: Phase 3, CAR T); reference-autoimmune-programs.tsv:330
+    # autologous, :335 Cartesian Therapeutics, :336 BCMA; AURORA (:26-34) Phase 3 in myasthenia gravis.
     descartes = [r for r in rows if r[3] == "Descartes-08"]
     assert [r[:7] for r in descartes] == [("BCMA", "Phase 3", "Phase 3", "Descartes-08", "Cartesian Therapeutics",
                                           "autologous", "CAR T")]

@@ -433,7 +433,7 @@ def test_therapies_by_target_cd19(built, answer):
         ("CD19", "Tecartus", "Kite Pharma", "", "2020-07-24"),
         ("CD19", "Yescarta", "Kite Pharma", "", "2017-10-18"),
     } <= rows
-    # rese-cel: reference-autoimmune-programs.tsv:685 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
+    # rese-cel: reference-autoimmune-programs.tsv:702 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
     # BioSpace pair with it (news-000-rese-cel-autoimmune.tsv:91, news-biospace-rese-cel.tsv:5), is rejected by
     # curation.tsv:7, so it is no developer here at all (it was shown as a "disputed" developer before ranks).
     assert {r for r in rows if r[1] == "rese-cel"} == {("CD19", "rese-cel", "Cabaletta Bio", "", "")}
@@ -535,14 +535,16 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     assert "BMS-986353" not in {r[2] for r in answer("approvals-timeline")}
     rmat = {(r[2], r[4]) for r in answer("approvals-timeline", kind="RMAT", regulator="FDA")}
     # Every `cart:decisionType cart:RMAT` row but BMS-986353's: reference-approved-products.tsv:259 Breyanzi (no
-    # indication); :232-233 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:292-293
-    # rese-cel IIM, :235-236 KYV-101 SPS, :203-206 Descartes-08 MG, :212-213 FT819 SLE; field-approvals.tsv:401-402
+    # indication); :232-233 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:309-310
+    # rese-cel IIM, :244-245 KYV-101 SPS, :203-206 Descartes-08 MG, :216-220 FT819 SLE and lupus nephritis (:218,
+    # Fate's release); field-approvals.tsv:401-402
     # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :571-572 Kymriah FL, :711-712 satri-cel gastric, :904-905
     # Yescarta large B-cell lymphoma (:905, "high-risk large B-cell lymphoma (LBCL)"), :950 zevor-cel (no indication);
     # field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
     assert rmat == {("C-CAR168", "systemic lupus erythematosus"), ("C-CAR168", "lupus nephritis"),("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
                     ("rese-cel", "idiopathic inflammatory myopathy"), ("KYV-101", "stiff person syndrome"),
-                    ("FT819", "systemic lupus erythematosus"), ("Descartes-08", "myasthenia gravis"),
+                    ("FT819", "systemic lupus erythematosus"), ("FT819", "lupus nephritis"),
+                    ("Descartes-08", "myasthenia gravis"),
                     ("eque-cel", "multiple myeloma"), ("Kymriah", "follicular lymphoma"),
                     ("satri-cel", "gastric or gastroesophageal junction adenocarcinoma"),
                     ("Yescarta", "large B-cell lymphoma"), ("zevor-cel", "")}
@@ -555,8 +557,8 @@ def test_programs_by_disease_sle(built, answer):
     # the yaml's RESET-SLE (rese-cel), Breakfree-1 and Breakfree-SLE (BMS-986353), YTB323 NCT05798117 and
     # AUTOGRAPH-SLE/LN, Descartes-08 open-label Phase 2, CARLYSLE and NCT07053800 (Aucatzyl), relma-cel NCT05765006,
     # the Erlangen case series. Designations with `cart:indication id:systemic-lupus-erythematosus`:
-    # reference-autoimmune-programs.tsv:254-256 rese-cel Fast Track (FDA), :213 and field-approvals.tsv:381 FT819
-    # RMAT (FDA), reference-autoimmune-programs.tsv:300 and field-approvals.tsv:744 SC291 Fast Track (FDA),
+    # reference-autoimmune-programs.tsv:269-272 rese-cel Fast Track (FDA), :219-220 and field-approvals.tsv:381 FT819
+    # RMAT (FDA), reference-autoimmune-programs.tsv:317 and field-approvals.tsv:744 SC291 Fast Track (FDA),
     # field-approvals.tsv:492 inati-cel IND clearance (NMPA).
     result = catalogue.run_query(built, "programs-by-disease", {"disease": "lupus"}).result
     col = {v: i for i, v in enumerate(result.variables)}
@@ -677,9 +679,9 @@ def test_trials_by_phase_status_and_sponsor(answer):
          "Center (NCT06904729)", "NCT06904729", "Phase 3", "RECRUITING", "2025-05-01",
          "Guangzhou Women and Children's Medical Center", "Guangzhou Women and Children's Medical Center CAR T"),
         (zola, "NCT07335562", "Phase 3", "NOT_YET_RECRUITING", "2026-08-29", "Juno Therapeutics", "BMS-986353")]
-    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:588-590; field-programs.tsv:405
+    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:605-607; field-programs.tsv:405
     # NOT_YET_RECRUITING), whose MedPath page gives two phases, its field's Not Applicable (field-trials-fill-j.tsv:8)
-    # and its description's Phase II (reference-autoimmune-programs.tsv:589): a row for each, in phase order; and
+    # and its description's Phase II (reference-autoimmune-programs.tsv:606): a row for each, in phase order; and
     # CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:96-100: NCT06333483, Phase 1, start
     # 2024-02-02, RECRUITING), both of Aucatzyl; and BOBCAT (field-trials-r2-r.tsv:15 Phase 1, :17 Autolus), with no
     # NCT id or status on the pages found, before CARLYSLE in trial order (id:bobcat, id:carlysle)
@@ -754,7 +756,7 @@ def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
     # field-readouts.tsv:257-260: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
     # (the seven "with sufficient follow-up time" are those evaluated; no source gives the SLE patients enrolled);
     # RESET-SSc's three enrolled from the EULAR abstract (field-readouts-more.tsv:75), the release's two being those
-    # treated (reference-autoimmune-programs.tsv:661)
+    # treated (reference-autoimmune-programs.tsv:678)
     assert eular == {("RESET-Myositis", "", "8", "clinical responses in 7 of 8 patients"),
                      ("RESET-SLE", "", "7", "all seven lupus patients with sufficient follow-up time experienced "
                       "substantial reductions in disease activity"),
@@ -851,7 +853,7 @@ def test_analyst_views(answer):
 
 def test_sources_for_who_develops_rese_cel(answer):
     # news-000-rese-cel-autoimmune.tsv:91-92: "Bristol Myers Squibb and Cabaletta Bio have reported encouraging
-    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:685
+    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:702
     # (Scleroderma News): Cabaletta Bio; curation.tsv:7: BMS does not develop rese-cel (the ACR 2025 abstract 2468
     # and Cabaletta's 10-K name no BMS collaboration).
     rows = answer("sources-for-fact", subject="rese-cel", property="cart:developedBy")
@@ -865,7 +867,7 @@ def test_sources_for_who_develops_rese_cel(answer):
         ("Cabaletta Bio", "holds", "CAR T Therapy Shows Promise in Treating Autoimmune Conditions", "normal",
          "seeds/news-000-rese-cel-autoimmune.tsv:92"),
         ("Cabaletta Bio", "holds", "Scleroderma News: study of CAR T-cell therapy rese-cel in scleroderma enrolling "
-         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:685"),
+         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:702"),
     }
     news = [r for r in rows if r[4] == "CAR T Therapy Shows Promise in Treating Autoimmune Conditions"]
     assert {r[8] for r in news} == {"Bristol Myers Squibb and Cabaletta Bio have reported encouraging results from "
@@ -892,7 +894,7 @@ def test_contested_claims_with_both_sides(answer):
     # ClinConnect's RECRUITING of November 2025 at :16); field-trials-r2-q.tsv:40 and :46 (NCT06801119's enrollment
     # 9 and phase Not Applicable on MedDataX's page of the record as of March 2025, superseded by the April 2026
     # record's 30 and Phase 1 at :39 and :47). Against the registry records' copies (field-trials-monitor*.tsv):
-    # reference-autoimmune-programs.tsv:453 (KYSA-6 Phase 2, superseded by field-trials-monitor-new.tsv:91's
+    # reference-autoimmune-programs.tsv:470 (KYSA-6 Phase 2, superseded by field-trials-monitor-new.tsv:91's
     # Phase 2/3), :717 (RESET-Myositis Phase 1/2, by field-trials-monitor.tsv:469's Phase 2/3);
     # news-000-rese-cel-autoimmune.tsv:98 and :110 (the news text's RESET-Myositis and RESET-SSc Phase 1/2,
     # contradicted by field-trials-monitor.tsv:469 and :479); field-trials-fill-a.tsv:4 (KYSA-7
@@ -967,7 +969,7 @@ def test_contested_claims_with_both_sides(answer):
 
 
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
-    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:849), Bristol Myers Squibb (Breyanzi, Abecma;
+    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:866), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
     # Tecartus; KITE-363, curation-judgements.tsv:15, in trial NCT07038447, field-programs.tsv:394, in SLE, :402); JW Therapeutics (relma-cel,
     # field-programs.tsv:462 and field-approvals.tsv:1074: NMPA-approved in lymphoma, in trial in SLE); CASI
@@ -976,7 +978,7 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:26-28, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
-    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:560); CARsgen
+    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:577); CARsgen
     # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1125 and :1082, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
@@ -1092,7 +1094,7 @@ def test_unconfirmed_claims(answer):
     # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:58.
     # field-readouts.tsv:165 and :167, no CRS and no ICANS, from a page on the Phase 2b trial's December 2024 update,
     # not on the 12-month readout at AAN 2025 they were credited to (its label: field-readouts.tsv:174).
-    # reference-autoimmune-programs.tsv:644 and :655, PackGene's copy of Cabaletta's EULAR 2025 release as the source
+    # reference-autoimmune-programs.tsv:661 and :672, PackGene's copy of Cabaletta's EULAR 2025 release as the source
     # of which trial each readout is of: it does not name the trials (curation-judgements.tsv holds the link); so
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
@@ -1109,7 +1111,7 @@ def test_unconfirmed_claims(answer):
     # The date of an article that says Curocell 'said' anbal-cel had won its MFDS designation, as the designation's date
     # (field-approvals.tsv:129).
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
-    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:741). The curation's denials
+    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:758). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
     rows = answer("unconfirmed-claims")
     unverified = "deprecated: status unverified: no usable source was found, so the claim is recorded and never asserted"
@@ -1173,7 +1175,7 @@ def test_entity_by_its_code_name(answer):
     assert rows == answer("entity", name="id:rese-cel")
     # the rank column says inferred for what the build derives (it named the graph, graph:inferred, before)
     assert {r[3] for r in rows if r[1] == "investigated for"} == {"inferred"}
-    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:685 and
+    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:702 and
     # news-000-rese-cel-autoimmune.tsv:92; Bristol Myers Squibb (news-000:91, news-biospace-rese-cel.tsv:5) listed as
     # deprecated, with the curation's reason (curation.tsv:7)
     developers = {(r[2], r[3], frozenset(r[4].split())) for r in rows if r[1] == "developed by"}
