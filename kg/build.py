@@ -123,6 +123,8 @@ EARLY_COPY = 50_000
 # curated seeds' build spent 0.8 s of CPU on compaction with pieces of 2,500 statements, and was
 # 2.46 -> 2.29 s in two pieces (medians of 7, one after the other).
 EARLY_FIRST_PIECE = 3
+# The claims' text waiting to be loaded in memory, in pieces (kg.seeds.claims.make_claims: 2,000 rows each).
+LOADING_PIECES = 8
 
 
 class _Feed:
@@ -139,7 +141,9 @@ class _Feed:
         self._first = 0  # the claims the copy's first piece holds
         self._held: list[bytes] = []  # the claims' text not yet given to the copy
         self._given = 0  # the claims in what was given to the copy or is held for it
-        self._loading: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        # At most LOADING_PIECES pieces wait for the thread: past that the reader waits for it, so a large
+        # table's text is not all held at once when the store loads slower than the rows are read.
+        self._loading: queue.Queue[bytes | None] = queue.Queue(maxsize=LOADING_PIECES)
         self._failed: list[BaseException] = []
         self._loader = threading.Thread(target=self._load_each, name="kg-load", daemon=True)
         self._loader.start()
