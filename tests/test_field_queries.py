@@ -57,24 +57,24 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     # field-programs.tsv:504), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
     assert ("CD19", "GLEAM", "NCT06294236", "Phase 1", "RECRUITING", "2024-04-29", "Sana Biotechnology", "SC291",
             "lupus nephritis") in rows
-    # reference-autoimmune-programs.tsv:449-457 (KYSA-1): KYV-101 (CD19: :507-509), NCT05938725, start
-    # 2023-04-28, lupus nephritis; phase Phase 1 (:453, Lupus Sci Med) and Phase 1/2 (:454, MedDataX),
+    # reference-autoimmune-programs.tsv:448-456 (KYSA-1): KYV-101 (CD19: :506-508), NCT05938725, start
+    # 2023-04-28, lupus nephritis; phase Phase 1 (:452, Lupus Sci Med) and Phase 1/2 (:453, MedDataX),
     # both standing; status ACTIVE_NOT_RECRUITING (field-programs.tsv:240).
     kysa = {r[3] for r in rows if r[1] == "KYSA-1" and r[8] == "lupus nephritis"}
     assert kysa == {"Phase 1", "Phase 1/2"}
     assert {(r[2], r[4], r[5], r[7]) for r in rows if r[1] == "KYSA-1"} == {
         ("NCT05938725", "ACTIVE_NOT_RECRUITING", "2023-04-28", "KYV-101")}
-    # reference-autoimmune-programs.tsv:751-757 and news-000:103-106 (RESET-SLE): rese-cel, lupus
+    # reference-autoimmune-programs.tsv:750-756 and news-000:103-106 (RESET-SLE): rese-cel, lupus
     # nephritis and SLE. The reference table's NCT id, from an unnamed public-repository mention
-    # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2109,
+    # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2110,
     # "NCT06121297,RESET-SLE: ...") gives it.
     reset = {(r[2], r[7], r[8]) for r in rows if r[1] == "RESET-SLE"}
     assert reset == {("NCT06121297", "rese-cel", "lupus nephritis"),
                      ("NCT06121297", "rese-cel", "systemic lupus erythematosus")}
-    # A trial known only from its registry record's copy: NCT07432334 (field-trials-monitor-new.tsv:1595-1605, read
+    # A trial known only from its registry record's copy: NCT07432334 (field-trials-monitor-new.tsv:1596-1606, read
     # off the archived snapshot's row "NCT07432334,CD19 CAR T-Cell Therapy for Refractory Systemic Lupus
     # Erythematosus,RECRUITING,PHASE1,Refractory Systemic Lupus Erythematosus,Autologous CD19-Targeted CAR-T
-    # Cells,2026-03-01,2026-07-09,8,ESTIMATED,Vietnam,..." and its sponsor columns), its product CD19 (:1606-1610).
+    # Cells,2026-03-01,2026-07-09,8,ESTIMATED,Vietnam,..." and its sponsor columns), its product CD19 (:1607-1611).
     assert ("CD19", "CD19 CAR T-Cell Therapy for Refractory Systemic Lupus Erythematosus (NCT07432334)", "NCT07432334",
             "Phase 1", "RECRUITING", "2026-03-01", "Vinmec Research Institute of Stem Cell and Gene Technology",
             "Autologous CD19-Targeted CAR-T Cells of trial NCT07432334", "systemic lupus erythematosus") in rows
@@ -150,8 +150,8 @@ def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_t
     # (Orbital Therapeutics, in vivo CAR T, CD19), field-programs-more.tsv:61-62 (in vivo, Preclinical).
     # CPTX2309 (field-programs-areas.tsv:5, developed for autoimmune disease; field-deals.tsv:25-27 Capstan
     # Therapeutics, in vivo CAR T, CD19; field-programs.tsv:136 in vivo, :138 Phase 1) is now in a trial:
-    # NCT06917742 evaluates it (field-trials-monitor-new.tsv:810), Phase 1 (:812), in rheumatoid arthritis and
-    # SLE (:816-817).
+    # NCT06917742 evaluates it (field-trials-monitor-new.tsv:811), Phase 1 (:813), in rheumatoid arthritis and
+    # SLE (:817-818).
     rows = answer("autoimmune-pipeline")
     assert {r for r in rows if r[3] in {"CPTX2309", "FT839", "OTX-201"}} == {
         ("CD19", "Phase 1", "Phase 1", "CPTX2309", "Capstan Therapeutics", "in vivo", "in vivo CAR T",
@@ -309,7 +309,7 @@ def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answe
     # (field-trials-monitor.tsv:54-61, WITHDRAWN with 0 participants): no row gives its start date.
     assert gaps["GALLOP"] == ("NCT06752876", "start date", "1")
     # RESET-SLE is complete since the record's copy gave its NCT id, status and start date
-    # (field-trials-monitor-new.tsv:2109, :2113, :2112): not a gap any more.
+    # (field-trials-monitor-new.tsv:2110, :2114, :2113): not a gap any more.
     assert "RESET-SLE" not in gaps
     # A trial one field short comes before one with more to find.
     assert [int(r[3]) for r in rows] == sorted(int(r[3]) for r in rows)

@@ -421,8 +421,8 @@ def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
     # Developers: reference-approved-products.tsv:471-472 (Kymriah, Novartis), :549-550 (Yescarta, Kite), :516
-    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1010-1012
-    # (inati-cel, label "inaticabtagene autoleucel" at :1019, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
+    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1015-1017
+    # (inati-cel, label "inaticabtagene autoleucel" at :1024, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
     # Tecartus 2020-07-24, Breyanzi 2021-02-05, Aucatzyl 2024-11-08 from the same tables' FDA decisions.
     assert {
@@ -433,7 +433,7 @@ def test_therapies_by_target_cd19(built, answer):
         ("CD19", "Tecartus", "Kite Pharma", "", "2020-07-24"),
         ("CD19", "Yescarta", "Kite Pharma", "", "2017-10-18"),
     } <= rows
-    # rese-cel: reference-autoimmune-programs.tsv:702 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
+    # rese-cel: reference-autoimmune-programs.tsv:701 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
     # BioSpace pair with it (news-000-rese-cel-autoimmune.tsv:91, news-biospace-rese-cel.tsv:5), is rejected by
     # curation.tsv:7, so it is no developer here at all (it was shown as a "disputed" developer before ranks).
     assert {r for r in rows if r[1] == "rese-cel"} == {("CD19", "rese-cel", "Cabaletta Bio", "", "")}
@@ -470,13 +470,13 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # primary rows); :329-334 Yescarta; field-approvals.tsv:550-556 Kymriah LBCL (2018-05-02, :552, rejected by
     # curation.tsv:3); reference-approved-products.tsv:238-246 Breyanzi; :180-188 Abecma (2021-03-27, :183, loses to
     # the primary :182); field-approvals.tsv:777-789 Tecartus ALL; reference-approved-products.tsv:264-276 Carvykti;
-    # field-approvals.tsv:886-896 Yescarta 2L LBCL; :560-564 Kymriah FL; :225-229 Breyanzi 2L LBCL; :81-93 Abecma 2L MM;
+    # field-approvals.tsv:891-901 Yescarta 2L LBCL; :560-564 Kymriah FL; :225-229 Breyanzi 2L LBCL; :81-93 Abecma 2L MM;
     # :315-322 Carvykti 2L MM; :234-243 Breyanzi MCL; reference-approved-products.tsv:204-212 Aucatzyl;
     # field-approvals.tsv:249-257 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
     # Indications: the reference rows give Yescarta's 2017 and Breyanzi's 2021 approvals as DLBCL
     # (reference-approved-products.tsv:338, :246), and the same pages' words as large B-cell lymphoma
     # (field-lbcl.tsv:6, :3); Kymriah's 2018, Yescarta's and Breyanzi's 2022 approvals are large B-cell
-    # lymphoma in their pages' words (field-approvals.tsv:556, :895-896, :229), Kymriah's page naming DLBCL
+    # lymphoma in their pages' words (field-approvals.tsv:556, :900-901, :229), Kymriah's page naming DLBCL
     # among its kinds (field-lbcl.tsv:4).
     fda = [(r[0], r[2], r[4]) for r in answer("approvals-timeline", regulator="FDA", kind="Approval")]
     # sources: Kymriah's 2017 approval has three (reference-approved-products.tsv:290-292, each
@@ -538,8 +538,8 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     # indication); :232-233 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:309-310
     # rese-cel IIM, :244-245 KYV-101 SPS, :203-206 Descartes-08 MG, :216-220 FT819 SLE and lupus nephritis (:218,
     # Fate's release); field-approvals.tsv:401-402
-    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :571-572 Kymriah FL, :711-712 satri-cel gastric, :904-905
-    # Yescarta large B-cell lymphoma (:905, "high-risk large B-cell lymphoma (LBCL)"), :950 zevor-cel (no indication);
+    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :571-572 Kymriah FL, :711-712 satri-cel gastric, :909-910
+    # Yescarta large B-cell lymphoma (:910, "high-risk large B-cell lymphoma (LBCL)"), :955 zevor-cel (no indication);
     # field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
     assert rmat == {("C-CAR168", "systemic lupus erythematosus"), ("C-CAR168", "lupus nephritis"),("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
                     ("rese-cel", "idiopathic inflammatory myopathy"), ("KYV-101", "stiff person syndrome"),
@@ -635,7 +635,7 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :466 kymriah, :510-511
     # tecartus, :545-546 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:122
     # anbal-cel MFDS, :439-441 eque-cel NMPA, :474-477 inati-cel NMPA, :631-634 nexcar19 CDSCO, :656-657 relma-cel
-    # NMPA, :718 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :960-961 zevor-cel NMPA). Before, an approval
+    # NMPA, :718 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :965-966 zevor-cel NMPA). Before, an approval
     # decision counted as "investigational": only cart:approvedFor said approved.
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
@@ -666,7 +666,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
     # Center), :78 (its CAR T), :87 (label). Phase 2/3, which "3" matches too, from the registry records' copies:
     # KYSA-6 (field-trials-monitor-new.tsv:89-94: KYV-101, NCT06193889, Phase 2/3, Kyverna Therapeutics, start
     # 2024-08-28, RECRUITING), RESET-Myositis (field-trials-monitor.tsv:468-472) and RESET-SSc (:478-482), both
-    # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1399-1406: BMS-986353, Phase 3,
+    # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1400-1407: BMS-986353, Phase 3,
     # Juno Therapeutics, start 2026-08-29, NOT_YET_RECRUITING, its BriefTitle as label).
     zola = ("A Study to Compare the Efficacy and Safety of BMS-986353 (Zolacabtagene- Autoleucel / Zola-cel), CD19-CAR "
             "T Cells, Versus Standard of Care in Participants With Active Systemic Sclerosis (NCT07335562)")
@@ -679,9 +679,9 @@ def test_trials_by_phase_status_and_sponsor(answer):
          "Center (NCT06904729)", "NCT06904729", "Phase 3", "RECRUITING", "2025-05-01",
          "Guangzhou Women and Children's Medical Center", "Guangzhou Women and Children's Medical Center CAR T"),
         (zola, "NCT07335562", "Phase 3", "NOT_YET_RECRUITING", "2026-08-29", "Juno Therapeutics", "BMS-986353")]
-    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:605-607; field-programs.tsv:405
+    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:604-606; field-programs.tsv:405
     # NOT_YET_RECRUITING), whose MedPath page gives two phases, its field's Not Applicable (field-trials-fill-j.tsv:8)
-    # and its description's Phase II (reference-autoimmune-programs.tsv:606): a row for each, in phase order; and
+    # and its description's Phase II (reference-autoimmune-programs.tsv:605): a row for each, in phase order; and
     # CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:96-100: NCT06333483, Phase 1, start
     # 2024-02-02, RECRUITING), both of Aucatzyl; and BOBCAT (field-trials-r2-r.tsv:15 Phase 1, :17 Autolus), with no
     # NCT id or status on the pages found, before CARLYSLE in trial order (id:bobcat, id:carlysle)
@@ -756,7 +756,7 @@ def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
     # field-readouts.tsv:257-260: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
     # (the seven "with sufficient follow-up time" are those evaluated; no source gives the SLE patients enrolled);
     # RESET-SSc's three enrolled from the EULAR abstract (field-readouts-more.tsv:75), the release's two being those
-    # treated (reference-autoimmune-programs.tsv:678)
+    # treated (reference-autoimmune-programs.tsv:677)
     assert eular == {("RESET-Myositis", "", "8", "clinical responses in 7 of 8 patients"),
                      ("RESET-SLE", "", "7", "all seven lupus patients with sufficient follow-up time experienced "
                       "substantial reductions in disease activity"),
@@ -853,7 +853,7 @@ def test_analyst_views(answer):
 
 def test_sources_for_who_develops_rese_cel(answer):
     # news-000-rese-cel-autoimmune.tsv:91-92: "Bristol Myers Squibb and Cabaletta Bio have reported encouraging
-    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:702
+    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:701
     # (Scleroderma News): Cabaletta Bio; curation.tsv:7: BMS does not develop rese-cel (the ACR 2025 abstract 2468
     # and Cabaletta's 10-K name no BMS collaboration).
     rows = answer("sources-for-fact", subject="rese-cel", property="cart:developedBy")
@@ -867,7 +867,7 @@ def test_sources_for_who_develops_rese_cel(answer):
         ("Cabaletta Bio", "holds", "CAR T Therapy Shows Promise in Treating Autoimmune Conditions", "normal",
          "seeds/news-000-rese-cel-autoimmune.tsv:92"),
         ("Cabaletta Bio", "holds", "Scleroderma News: study of CAR T-cell therapy rese-cel in scleroderma enrolling "
-         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:702"),
+         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:701"),
     }
     news = [r for r in rows if r[4] == "CAR T Therapy Shows Promise in Treating Autoimmune Conditions"]
     assert {r[8] for r in news} == {"Bristol Myers Squibb and Cabaletta Bio have reported encouraging results from "
@@ -894,8 +894,9 @@ def test_contested_claims_with_both_sides(answer):
     # ClinConnect's RECRUITING of November 2025 at :16); field-trials-r2-q.tsv:40 and :46 (NCT06801119's enrollment
     # 9 and phase Not Applicable on MedDataX's page of the record as of March 2025, superseded by the April 2026
     # record's 30 and Phase 1 at :39 and :47). Against the registry records' copies (field-trials-monitor*.tsv):
-    # reference-autoimmune-programs.tsv:470 (KYSA-6 Phase 2, superseded by field-trials-monitor-new.tsv:91's
-    # Phase 2/3), :717 (RESET-Myositis Phase 1/2, by field-trials-monitor.tsv:469's Phase 2/3);
+    # reference-autoimmune-programs.tsv:469 (KYSA-6 Phase 2, superseded by field-trials-monitor-new.tsv:91's
+    # Phase 2/3), reference-autoimmune-programs.tsv:733 (RESET-Myositis Phase 1/2, by field-trials-monitor.tsv:469's
+    # Phase 2/3);
     # news-000-rese-cel-autoimmune.tsv:98 and :110 (the news text's RESET-Myositis and RESET-SSc Phase 1/2,
     # contradicted by field-trials-monitor.tsv:469 and :479); field-trials-fill-a.tsv:4 (KYSA-7
     # NOT_YET_RECRUITING, by field-trials-monitor.tsv:78's ACTIVE_NOT_RECRUITING); field-trials-new-n.tsv:8
@@ -904,7 +905,7 @@ def test_contested_claims_with_both_sides(answer):
     # NCT06373081), superseded by ClinConnect's later RECRUITING (field-trials-r2-q.tsv:17,
     # field-trials-academic.tsv:284); field-programs-sixth.tsv:30 and :32 (NCT06340750's start 2024-06-01 and
     # NOT_YET_RECRUITING on inClinicalTrials' copy of the record verified in March 2024), superseded by the June
-    # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:919 (Yescarta's NMPA approval dated
+    # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:924 (Yescarta's NMPA approval dated
     # 2021-06-22 by a patient-services page), contradicted by Fosun Pharma's announcement of the registration
     # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:486).
     rows = answer("contested-claims")
@@ -969,22 +970,22 @@ def test_contested_claims_with_both_sides(answer):
 
 
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
-    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:866), Bristol Myers Squibb (Breyanzi, Abecma;
+    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:865), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
     # Tecartus; KITE-363, curation-judgements.tsv:15, in trial NCT07038447, field-programs.tsv:394, in SLE, :402); JW Therapeutics (relma-cel,
-    # field-programs.tsv:462 and field-approvals.tsv:1074: NMPA-approved in lymphoma, in trial in SLE); CASI
-    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1010-1012: NMPA-approved in ALL, an
+    # field-programs.tsv:462 and field-approvals.tsv:1079: NMPA-approved in lymphoma, in trial in SLE); CASI
+    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1015-1017: NMPA-approved in ALL, an
     # NMPA IND clearance for SLE, :492; Juventas also CNCT19, field-trials-more.tsv:37); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:26-28, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
-    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:577); CARsgen
-    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1125 and :1082, NMPA-approved in cancers; KJ-C2219,
+    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:576); CARsgen
+    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1130 and :1087, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
     # registry's lead sponsor of BMS-986353's trial NCT06220201, field-trials-monitor.tsv:126 and :124, and of
-    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1135 and :1132).
+    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1136 and :1133).
     rows = answer("companies-in-oncology-and-autoimmune")
     assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
                                     "CASI Pharmaceuticals", "Juventas Cell Therapy", "IASO Biotherapeutics",
@@ -993,7 +994,7 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
     # anito-cel, developed by Kite and Arcellx (reference-approved-products.tsv:42-44), is in trial NCT06626919
-    # (field-trials-monitor-new.tsv:509) in autoimmune disease and myasthenia gravis (:515-516)
+    # (field-trials-monitor-new.tsv:510) in autoimmune disease and myasthenia gravis (:516-517)
     assert {(r[1], r[2]) for r in rows if r[0] == "Kite Pharma"} == {
         ("autoimmune disease", "KITE-363"), ("autoimmune disease", "anito-cel"), ("oncology", "Tecartus"),
         ("oncology", "Yescarta")}
@@ -1011,17 +1012,17 @@ def test_partners_of_bristol_myers_squibb(answer):
 
 def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
-    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1026-1028
-    # Kymriah, :1089 Tecartus, :1113 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:555) and retroviral (field-approvals.tsv:1119), both stated. The products
+    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1031-1033
+    # Kymriah, :1094 Tecartus, :1118 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
+    # (reference-approved-products.tsv:555) and retroviral (field-approvals.tsv:1124), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
     # AEMPS, "2021-02", field-approvals.tsv:137; its 2021-02-10 at :138 is deprecated), relma-cel (NMPA, "2021-09-06",
     # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:310; "2021-09" at field-approvals.tsv:653
-    # is the same month), eque-cel (Fucaso, NMPA, :434-435; 4-1BB :980-981, lentiviral :990-991), NexCAR19 (CDSCO,
+    # is the same month), eque-cel (Fucaso, NMPA, :434-435; 4-1BB :985-986, lentiviral :995-996), NexCAR19 (CDSCO,
     # "2023-10", :625;
-    # the 2023-11-29 of :626 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1058), inati-cel (NMPA, :468; :469's
-    # 2023-11-08 loses), zevor-cel (NMPA, :956-957; 4-1BB :1124, lentiviral :1131), anbal-cel (MFDS, :120), satri-cel
-    # (NMPA, :716); all autologous (:12, :975-976, :1007, :1050-1051, :1069-1070, :1079, :1099, :1121).
+    # the 2023-11-29 of :626 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1063), inati-cel (NMPA, :468; :469's
+    # 2023-11-08 loses), zevor-cel (NMPA, :961-962; 4-1BB :1129, lentiviral :1136), anbal-cel (MFDS, :120), satri-cel
+    # (NMPA, :716); all autologous (:12, :980-981, :1012, :1055-1056, :1074-1075, :1084, :1104, :1126).
     assert answer("car-t-constructs") == [
         ("Kymriah", "CD19", "4-1BB", "lentiviral", "autologous", "2017-08-30"),
         ("Yescarta", "CD19", "CD28", "gammaretroviral; retroviral", "autologous", "2017-10-18"),
@@ -1094,7 +1095,7 @@ def test_unconfirmed_claims(answer):
     # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:58.
     # field-readouts.tsv:165 and :167, no CRS and no ICANS, from a page on the Phase 2b trial's December 2024 update,
     # not on the 12-month readout at AAN 2025 they were credited to (its label: field-readouts.tsv:174).
-    # reference-autoimmune-programs.tsv:661 and :672, PackGene's copy of Cabaletta's EULAR 2025 release as the source
+    # reference-autoimmune-programs.tsv:660 and :671, PackGene's copy of Cabaletta's EULAR 2025 release as the source
     # of which trial each readout is of: it does not name the trials (curation-judgements.tsv holds the link); so
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
@@ -1111,7 +1112,7 @@ def test_unconfirmed_claims(answer):
     # The date of an article that says Curocell 'said' anbal-cel had won its MFDS designation, as the designation's date
     # (field-approvals.tsv:129).
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
-    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:758). The curation's denials
+    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:757). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
     rows = answer("unconfirmed-claims")
     unverified = "deprecated: status unverified: no usable source was found, so the claim is recorded and never asserted"
@@ -1175,7 +1176,7 @@ def test_entity_by_its_code_name(answer):
     assert rows == answer("entity", name="id:rese-cel")
     # the rank column says inferred for what the build derives (it named the graph, graph:inferred, before)
     assert {r[3] for r in rows if r[1] == "investigated for"} == {"inferred"}
-    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:702 and
+    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:701 and
     # news-000-rese-cel-autoimmune.tsv:92; Bristol Myers Squibb (news-000:91, news-biospace-rese-cel.tsv:5) listed as
     # deprecated, with the curation's reason (curation.tsv:7)
     developers = {(r[2], r[3], frozenset(r[4].split())) for r in rows if r[1] == "developed by"}
