@@ -60,7 +60,7 @@ def test_therapy_which_therapies_target_bcma(ask):
 
 def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
     # reference-diseases-and-targets.tsv:39: CD19 cart:hgncId HGNC:1633, from src:ncbi-gene-cd19.
-    # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:475
+    # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:474
     # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1038 (src:emc-kymriah-smpc). The NCBI CD19 page
     # states CD19's gene ids, not what Kymriah targets, so it is no source of that fact (before ranked
     # statements the union of the source graphs credited it with the whole join).

@@ -420,7 +420,7 @@ CD19_THERAPIES = {
 def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
-    # Developers: reference-approved-products.tsv:471-472 (Kymriah, Novartis), :549-550 (Yescarta, Kite), :516
+    # Developers: reference-approved-products.tsv:470-471 (Kymriah, Novartis), :548-549 (Yescarta, Kite), :515
     # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1015-1017
     # (inati-cel, label "inaticabtagene autoleucel" at :1024, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
@@ -632,15 +632,15 @@ def test_programs_by_disease_sle(built, answer):
 
 def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # Every therapy with a cancer among its diseases is approved for one: cart:approvedFor rows
-    # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :466 kymriah, :510-511
-    # tecartus, :545-546 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:122
+    # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :465 kymriah, :509-510
+    # tecartus, :544-545 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:122
     # anbal-cel MFDS, :439-441 eque-cel NMPA, :474-477 inati-cel NMPA, :631-634 nexcar19 CDSCO, :656-657 relma-cel
     # NMPA, :718 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :965-966 zevor-cel NMPA). Before, an approval
     # decision counted as "investigational": only cart:approvedFor said approved.
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
     assert stage == dict.fromkeys(("abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel", "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel"), "approved")
-    # Kymriah: ALL (reference-approved-products.tsv:466), DLBCL (the 2018 EU approval, field-approvals.tsv:505),
+    # Kymriah: ALL (reference-approved-products.tsv:465), DLBCL (the 2018 EU approval, field-approvals.tsv:505),
     # FL (the 2022 FDA approval, :564), large B-cell lymphoma (the 2018 FDA approval, :556)
     assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
             "follicular lymphoma; large B-cell lymphoma") in answer("programs-by-category", category="oncology")
@@ -1014,7 +1014,7 @@ def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
     # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1031-1033
     # Kymriah, :1094 Tecartus, :1118 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:555) and retroviral (field-approvals.tsv:1124), both stated. The products
+    # (reference-approved-products.tsv:554) and retroviral (field-approvals.tsv:1124), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
     # AEMPS, "2021-02", field-approvals.tsv:137; its 2021-02-10 at :138 is deprecated), relma-cel (NMPA, "2021-09-06",
     # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:310; "2021-09" at field-approvals.tsv:653
