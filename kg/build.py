@@ -412,11 +412,13 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
         if not report.triples_per_graph:  # summarised beside the checks (_check), unless none ran
             _summarise(store, report)
 
-    def fill_on_disk(disk: ox.Store, scratch: Path) -> None:
+    def fill_on_disk(disk: ox.Store, scratch: Path) -> bool:
         complete(populate(paths, disk, report, progress, shacl=shacl, in_memory=False, scratch=scratch), disk)
         progress("writing store")
+        return False
 
-    def fill(disk: ox.Store, scratch: Path) -> None:
+    def fill(disk: ox.Store, scratch: Path) -> bool:
+        """Whether the live store's copy was patched (kg.store.write_new_store)."""
         memory = ox.Store()
         copy = DiskCopy(disk, scratch=scratch, folder=store_folder(scratch), patched=listed)
         try:
@@ -430,6 +432,7 @@ def build(paths: Paths, progress: Progress = _quiet, shacl: bool = True, low_mem
         copy.close()
         report.patched = copy.changes
         report.stages["write"] = time.perf_counter() - t
+        return copy.changes is not None
 
     with build_lock(paths):
         progress("working on the on-disk store" if low_memory else "working in memory")

@@ -482,6 +482,34 @@ def test_a_rebuild_patches_a_copy_of_the_last_store_into_exactly_what_the_build_
     assert_disk_is_memory(project)
 
 
+def test_a_store_written_anew_is_compacted_if_large_and_a_patched_copy_is_not(project, run, monkeypatch):
+    """Compaction is for a store written anew: a copy patched with a few quads keeps the layout RocksDB gave the
+    store it copies, whose size on disk doubles once RocksDB has compacted it (no measure of what it would gain)."""
+    from kg import diskcopy
+    from kg import store as store_mod
+
+    monkeypatch.setattr(store_mod, "COMPACTED_FROM_BYTES", 0)  # every store large enough
+    compacted = []
+    compact = store_mod.compact_if_large
+
+    def compact_and_tell(store, folder):
+        compacted.append(folder.name)
+        return compact(store, folder)
+
+    monkeypatch.setattr(store_mod, "compact_if_large", compact_and_tell)
+    monkeypatch.setattr(diskcopy, "compact_if_large", compact_and_tell)
+    first = run("build")
+    assert first.exit_code == 0 and patched(first) is None and compacted
+    compacted.clear()
+    rename_a_label(project)
+    second = run("build")
+    assert second.exit_code == 0, second.stderr
+    assert patched(second)[0] > 0 and compacted == []
+    assert_disk_is_memory(project)
+    anew = run("build", "--anew")
+    assert anew.exit_code == 0 and patched(anew) is None and compacted
+
+
 def test_an_unreadable_quads_list_has_the_store_written_anew(project, run):
     from kg.store import live_store, quads_list
 
