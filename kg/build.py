@@ -129,7 +129,7 @@ LOADING_PIECES = 8
 
 class _Feed:
     """Loads the claims' text into the in-memory store on a thread of its own as the seed reader makes it
-    (kg.seeds.Said), while it reads the next rows (pyoxigraph lets go of the GIL while it loads): the
+    (kg.seeds.folder.Said), while it reads the next rows (pyoxigraph lets go of the GIL while it loads): the
     store holds the claims of the last rows soon after they are read, not a whole load later. With a
     disk copy (kg.diskcopy), starts it once the files are read, and gives it the claims too, in two
     pieces, where the tables are small enough (EARLY_COPY)."""
