@@ -28,9 +28,9 @@ def ask(built):
 def test_therapy_which_therapies_target_bcma(ask):
     # Every `cart:targets id:bcma` row of seeds/*.tsv (none is unverified, none denied by a `not` row):
     # reference-approved-products.tsv:20 abecma, :158-159 carvykti; reference-autoimmune-programs.tsv:336 descartes-08;
-    # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:993-994 eque-cel, :1135 zevor-cel;
+    # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:997-998 eque-cel, :1139 zevor-cel;
     # field-deals.tsv:14 azd0120 (GC012F before AstraZeneca, one id since), :224 p-bcma-allo1; field-programs-more.tsv:26 descartes-15, :74 qt-019b;
-    # field-programs.tsv:55 azd0120, :75 c-car168, :165 eque-cel, :204 icell-bcma-cd19-ccar, :520 sys6020;
+    # field-programs.tsv:55 azd0120, :74 c-car168, :164 eque-cel, :203 icell-bcma-cd19-ccar, :519 sys6020;
     # field-trials-academic.tsv:34 beijing-gobroad-hospital-cd19-bcma-car-t, :112 ecar01, :118 eque-cel (as CT103A),
     # :147 institute-of-hematology-universal-cd19-bcma-car-t, :442 soochow-university-bcma-car-t,
     # :461 union-hospital-wuhan-cd19-bcma-car-t, :487 zhejiang-university-cd19-bcma-car-t;
@@ -60,8 +60,8 @@ def test_therapy_which_therapies_target_bcma(ask):
 
 def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
     # reference-diseases-and-targets.tsv:39: CD19 cart:hgncId HGNC:1633, from src:ncbi-gene-cd19.
-    # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:474
-    # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1038 (src:emc-kymriah-smpc). The NCBI CD19 page
+    # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:471
+    # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1042 (src:emc-kymriah-smpc). The NCBI CD19 page
     # states CD19's gene ids, not what Kymriah targets, so it is no source of that fact (before ranked
     # statements the union of the source graphs credited it with the whole join).
     found = ask("""SELECT DISTINCT ?hgnc ?g WHERE {
@@ -74,7 +74,7 @@ def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
 
 
 def test_company_developers_of_rese_cel_per_source(ask):
-    # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:701 (scleroderma-news, verified) and
+    # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:700 (scleroderma-news, verified) and
     # news-000-rese-cel-autoimmune.tsv:92 say Cabaletta; news-000 (:91) and BioSpace (news-biospace-rese-cel.tsv:5)
     # also name Bristol Myers Squibb, which the curation rejects (curation.tsv:7, `not cart:developedBy`), so
     # BMS is no developer of rese-cel: its claims stay in the news sources' graphs, deprecated.
@@ -121,9 +121,9 @@ def test_analyst_what_william_blair_said_and_about_what(ask):
 
 def test_regulator_fda_first_approval_of_kymriah(ask):
     # FDA decisions on Kymriah: reference-approved-products.tsv:284-295 (approval 2017-08-30, three sources);
-    # field-approvals.tsv:550-555 and field-judgement-sources.tsv:6-7 (LBCL approval 2018-05-01; the 2018-05-02 of
-    # field-approvals.tsv:552 is rejected by curation.tsv:3); field-approvals.tsv:568-571 (RMAT 2020-04-22); field-approvals.tsv:560-563 (approval 2022-05-27).
-    # The 2017-08-31 of field-approvals.tsv:548 (a secondary review) loses to the primary rows, so the first
+    # field-approvals.tsv:554-559 and field-judgement-sources.tsv:6-7 (LBCL approval 2018-05-01; the 2018-05-02 of
+    # field-approvals.tsv:556 is rejected by curation.tsv:3); field-approvals.tsv:572-575 (RMAT 2020-04-22); field-approvals.tsv:564-567 (approval 2022-05-27).
+    # The 2017-08-31 of field-approvals.tsv:552 (a secondary review) loses to the primary rows, so the first
     # approval has one date.
     found = ask("""SELECT DISTINCT ?date ?type WHERE { ?d cart:decisionFor id:kymriah ; cart:decidedBy id:fda ;
                      cart:decisionDate ?date ; cart:decisionType ?type }""")
@@ -228,7 +228,7 @@ def test_the_provenance_example_in_the_ontology_readme_runs(built):
 
     # "one row: Cabaletta Bio": the BMS claims are rejected by curation.tsv:7
     assert rows(what_is_true) == [("Cabaletta Bio",)]
-    # reference-autoimmune-programs.tsv:701 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
+    # reference-autoimmune-programs.tsv:700 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
     # (reported), news-biospace-rese-cel.tsv:5 (reported), curation.tsv:7 (the denial)
     found = {(dev, src.rsplit("/", 1)[1], rank, denied) for dev, src, _, rank, _, denied in rows(who_says_so)}
     assert found == {

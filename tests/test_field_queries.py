@@ -52,19 +52,19 @@ def test_trials_by_target_and_disease_columns(built):
 
 def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     rows = answer("trials-by-target-and-disease", target="CD19", disease="lupus")
-    # field-programs.tsv:180-190 (GLEAM, src:inclinicaltrials-nct06294236): NCT06294236, Phase 1,
+    # field-programs.tsv:179-189 (GLEAM, src:inclinicaltrials-nct06294236): NCT06294236, Phase 1,
     # RECRUITING, start 2024-04-29, sponsor Sana Biotechnology, evaluates SC291 (CD19:
-    # field-programs.tsv:504), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
+    # field-programs.tsv:503), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
     assert ("CD19", "GLEAM", "NCT06294236", "Phase 1", "RECRUITING", "2024-04-29", "Sana Biotechnology", "SC291",
             "lupus nephritis") in rows
     # reference-autoimmune-programs.tsv:448-456 (KYSA-1): KYV-101 (CD19: :506-508), NCT05938725, start
     # 2023-04-28, lupus nephritis; phase Phase 1 (:452, Lupus Sci Med) and Phase 1/2 (:453, MedDataX),
-    # both standing; status ACTIVE_NOT_RECRUITING (field-programs.tsv:240).
+    # both standing; status ACTIVE_NOT_RECRUITING (field-programs.tsv:239).
     kysa = {r[3] for r in rows if r[1] == "KYSA-1" and r[8] == "lupus nephritis"}
     assert kysa == {"Phase 1", "Phase 1/2"}
     assert {(r[2], r[4], r[5], r[7]) for r in rows if r[1] == "KYSA-1"} == {
         ("NCT05938725", "ACTIVE_NOT_RECRUITING", "2023-04-28", "KYV-101")}
-    # reference-autoimmune-programs.tsv:750-756 and news-000:103-106 (RESET-SLE): rese-cel, lupus
+    # reference-autoimmune-programs.tsv:749-755 and news-000:103-106 (RESET-SLE): rese-cel, lupus
     # nephritis and SLE. The reference table's NCT id, from an unnamed public-repository mention
     # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2110,
     # "NCT06121297,RESET-SLE: ...") gives it.
@@ -82,7 +82,7 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     # it is found here by its own name.
     assert {r[8] for r in rows} >= {"lupus nephritis", "systemic lupus erythematosus"}
     assert {r[0] for r in rows} == {"CD19"}
-    # RESET-PV (pemphigus vulgaris, field-programs.tsv:477) is a CD19 trial in no kind of lupus.
+    # RESET-PV (pemphigus vulgaris, field-programs.tsv:476) is a CD19 trial in no kind of lupus.
     assert "RESET-PV" not in {r[1] for r in rows}
     assert "pemphigus vulgaris" not in {r[8] for r in rows}
 
@@ -129,11 +129,11 @@ PIPELINE_COLUMNS = ["target", "stage", "top_trial_phase", "therapy", "developers
 def test_autoimmune_pipeline_by_target(built, answer):
     assert catalogue.run_query(built, "autoimmune-pipeline", {}).result.variables == PIPELINE_COLUMNS
     rows = answer("autoimmune-pipeline")
-    # field-programs.tsv:150-156 (DSG3-CAART): autologous, Cabaletta Bio, Phase 1, CAAR T, targets DSG3;
-    # :470-477 RESET-PV (NCT04422912) evaluates it, Phase 1/2, in pemphigus vulgaris.
+    # field-programs.tsv:149-155 (DSG3-CAART): autologous, Cabaletta Bio, Phase 1, CAAR T, targets DSG3;
+    # :469-476 RESET-PV (NCT04422912) evaluates it, Phase 1/2, in pemphigus vulgaris.
     assert ("DSG3", "Phase 1", "Phase 1/2", "DSG3-CAART", "Cabaletta Bio", "autologous", "CAAR T",
             "pemphigus vulgaris") in rows
-    # field-programs.tsv:143-144 (Descartes-08: Phase 3, CAR T); reference-autoimmune-programs.tsv:330
+    # field-programs.tsv:142-143 (Descartes-08: Phase 3, CAR T); reference-autoimmune-programs.tsv:330
     # autologous, :335 Cartesian Therapeutics, :336 BCMA; AURORA (:26-34) Phase 3 in myasthenia gravis.
     descartes = [r for r in rows if r[3] == "Descartes-08"]
     assert [r[:7] for r in descartes] == [("BCMA", "Phase 3", "Phase 3", "Descartes-08", "Cartesian Therapeutics",
@@ -149,7 +149,7 @@ def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_t
     # (iPSC-derived, Fate Therapeutics, Preclinical, CAR T, CD19 and CD38). OTX-201: field-deals.tsv:217-219
     # (Orbital Therapeutics, in vivo CAR T, CD19), field-programs-more.tsv:61-62 (in vivo, Preclinical).
     # CPTX2309 (field-programs-areas.tsv:5, developed for autoimmune disease; field-deals.tsv:25-27 Capstan
-    # Therapeutics, in vivo CAR T, CD19; field-programs.tsv:136 in vivo, :138 Phase 1) is now in a trial:
+    # Therapeutics, in vivo CAR T, CD19; field-programs.tsv:135 in vivo, :137 Phase 1) is now in a trial:
     # NCT06917742 evaluates it (field-trials-monitor-new.tsv:811), Phase 1 (:813), in rheumatoid arthritis and
     # SLE (:817-818).
     rows = answer("autoimmune-pipeline")
@@ -192,7 +192,7 @@ def test_autoimmune_pipeline_by_disease(built, answer):
     assert catalogue.run_query(built, "autoimmune-pipeline-by-disease", {}).result.variables == [
         "disease", "stage", "top_trial_phase", "therapy", "developers", "cell_source", "modality", "targets"]
     rows = answer("autoimmune-pipeline-by-disease")
-    # field-programs.tsv:477: RESET-PV in pemphigus vulgaris evaluates DSG3-CAART (:470), which targets DSG3 (:156)
+    # field-programs.tsv:476: RESET-PV in pemphigus vulgaris evaluates DSG3-CAART (:469), which targets DSG3 (:155)
     assert ("pemphigus vulgaris", "Phase 1", "Phase 1/2", "DSG3-CAART", "Cabaletta Bio", "autologous", "CAAR T",
             "DSG3") in rows
     # the same programs as by target: every therapy of one is in the other
@@ -207,13 +207,13 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
         "regulator", "date", "product", "indication", "decision_type", "decision"]
     rows = answer("approvals-worldwide")
     short = {r[:5] for r in rows}
-    # field-approvals.tsv:754-764: EU conditional marketing authorisation of Tecartus, MCL, dated to the month (:757:
+    # field-approvals.tsv:758-768: EU conditional marketing authorisation of Tecartus, MCL, dated to the month (:761:
     # the Pharma Letter's article of 16 December 2020 says the Commission "has now granted" it), shown as the month
     assert ("European Commission", "2020-12", "Tecartus", "mantle cell lymphoma", "Conditional approval") in short
-    # field-approvals.tsv:166-177: MHRA conditional authorisation of Aucatzyl, 2025-04-25, ALL
+    # field-approvals.tsv:170-181: MHRA conditional authorisation of Aucatzyl, 2025-04-25, ALL
     assert ("Medicines and Healthcare products Regulatory Agency (UK)", "2025-04-25", "Aucatzyl",
             "acute lymphoblastic leukemia", "Conditional approval") in short
-    # field-approvals.tsv:575-581: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL; the release
+    # field-approvals.tsv:579-585: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL; the release
     # names the second indication large B-cell lymphoma, DLBCL among its kinds (field-lbcl.tsv:5)
     assert {r[3] for r in rows if r[0] == "Health Canada" and r[2] == "Kymriah" and r[1] == "2018-09-06"} == {
         "acute lymphoblastic leukemia", "diffuse large B-cell lymphoma", "large B-cell lymphoma"}
@@ -231,7 +231,7 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
 
 
 def test_approvals_worldwide_of_one_regulator(answer):
-    # field-approvals.tsv:168 (id:mhra decided the Aucatzyl authorisation)
+    # field-approvals.tsv:172 (id:mhra decided the Aucatzyl authorisation)
     rows = answer("approvals-worldwide", regulator="id:mhra")
     assert rows and {r[0] for r in rows} == {"Medicines and Healthcare products Regulatory Agency (UK)"}
     assert "Aucatzyl" in {r[2] for r in rows}
@@ -305,7 +305,7 @@ def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answe
     # NCT07212322 (field-trials-new-o.tsv:84-97, MedDataX, which gives no sponsor; not in the registry snapshot):
     # no row names its sponsor.
     assert gaps["Universal CD19 CAR T (UCAR-T) in autoimmune diseases (NCT07212322)"] == ("NCT07212322", "sponsor", "1")
-    # GALLOP (field-programs.tsv:171-179): the registry record's copy leaves its StartDate empty
+    # GALLOP (field-programs.tsv:170-178): the registry record's copy leaves its StartDate empty
     # (field-trials-monitor.tsv:54-61, WITHDRAWN with 0 participants): no row gives its start date.
     assert gaps["GALLOP"] == ("NCT06752876", "start date", "1")
     # RESET-SLE is complete since the record's copy gave its NCT id, status and start date

@@ -420,9 +420,9 @@ CD19_THERAPIES = {
 def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
-    # Developers: reference-approved-products.tsv:470-471 (Kymriah, Novartis), :548-549 (Yescarta, Kite), :515
-    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1015-1017
-    # (inati-cel, label "inaticabtagene autoleucel" at :1024, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
+    # Developers: reference-approved-products.tsv:467-468 (Kymriah, Novartis), :544-545 (Yescarta, Kite), :511
+    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1019-1021
+    # (inati-cel, label "inaticabtagene autoleucel" at :1028, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
     # Tecartus 2020-07-24, Breyanzi 2021-02-05, Aucatzyl 2024-11-08 from the same tables' FDA decisions.
     assert {
@@ -433,7 +433,7 @@ def test_therapies_by_target_cd19(built, answer):
         ("CD19", "Tecartus", "Kite Pharma", "", "2020-07-24"),
         ("CD19", "Yescarta", "Kite Pharma", "", "2017-10-18"),
     } <= rows
-    # rese-cel: reference-autoimmune-programs.tsv:701 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
+    # rese-cel: reference-autoimmune-programs.tsv:700 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
     # BioSpace pair with it (news-000-rese-cel-autoimmune.tsv:91, news-biospace-rese-cel.tsv:5), is rejected by
     # curation.tsv:7, so it is no developer here at all (it was shown as a "disputed" developer before ranks).
     assert {r for r in rows if r[1] == "rese-cel"} == {("CD19", "rese-cel", "Cabaletta Bio", "", "")}
@@ -466,17 +466,18 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     dates = [r[0] for r in timeline if r[0]]
     assert dates == sorted(dates) and [r[0] for r in timeline] == dates + [""] * (len(timeline) - len(dates))
     # The FDA approvals, each `cart:decisionType cart:Approval` with `cart:decidedBy id:fda`:
-    # reference-approved-products.tsv:284-296 Kymriah (the 2017-08-31 of field-approvals.tsv:548 loses to these
-    # primary rows); :329-334 Yescarta; field-approvals.tsv:550-556 Kymriah LBCL (2018-05-02, :552, rejected by
-    # curation.tsv:3); reference-approved-products.tsv:238-246 Breyanzi; :180-188 Abecma (2021-03-27, :183, loses to
-    # the primary :182); field-approvals.tsv:777-789 Tecartus ALL; reference-approved-products.tsv:264-276 Carvykti;
-    # field-approvals.tsv:891-901 Yescarta 2L LBCL; :560-564 Kymriah FL; :225-229 Breyanzi 2L LBCL; :81-93 Abecma 2L MM;
-    # :315-322 Carvykti 2L MM; :234-243 Breyanzi MCL; reference-approved-products.tsv:204-212 Aucatzyl;
-    # field-approvals.tsv:249-257 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
+    # reference-approved-products.tsv:284-296 Kymriah (the 2017-08-31 of field-approvals.tsv:552 loses to these
+    # primary rows); :327-332 Yescarta; field-approvals.tsv:554-560 Kymriah LBCL (2018-05-02, :556, rejected by
+    # curation.tsv:3); reference-approved-products.tsv:238-246 Breyanzi; :180-188 and field-approvals.tsv:78-81
+    # Abecma (2021-03-27, reference-approved-products.tsv:183, loses to the primary field-approvals.tsv:80);
+    # field-approvals.tsv:781-793 Tecartus ALL; reference-approved-products.tsv:264-276 Carvykti;
+    # field-approvals.tsv:895-905 Yescarta 2L LBCL; :564-568 Kymriah FL; :229-233 Breyanzi 2L LBCL; :85-97 Abecma 2L MM;
+    # :319-326 Carvykti 2L MM; :238-247 Breyanzi MCL; reference-approved-products.tsv:204-212 Aucatzyl;
+    # field-approvals.tsv:253-261 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
     # Indications: the reference rows give Yescarta's 2017 and Breyanzi's 2021 approvals as DLBCL
-    # (reference-approved-products.tsv:338, :246), and the same pages' words as large B-cell lymphoma
+    # (reference-approved-products.tsv:336, :246), and the same pages' words as large B-cell lymphoma
     # (field-lbcl.tsv:6, :3); Kymriah's 2018, Yescarta's and Breyanzi's 2022 approvals are large B-cell
-    # lymphoma in their pages' words (field-approvals.tsv:556, :900-901, :229), Kymriah's page naming DLBCL
+    # lymphoma in their pages' words (field-approvals.tsv:560, :904-905, :233), Kymriah's page naming DLBCL
     # among its kinds (field-lbcl.tsv:4).
     fda = [(r[0], r[2], r[4]) for r in answer("approvals-timeline", regulator="FDA", kind="Approval")]
     # sources: Kymriah's 2017 approval has three (reference-approved-products.tsv:290-292, each
@@ -535,11 +536,11 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     assert "BMS-986353" not in {r[2] for r in answer("approvals-timeline")}
     rmat = {(r[2], r[4]) for r in answer("approvals-timeline", kind="RMAT", regulator="FDA")}
     # Every `cart:decisionType cart:RMAT` row but BMS-986353's: reference-approved-products.tsv:259 Breyanzi (no
-    # indication); :232-233 and field-approvals.tsv:164-165 Aucatzyl ALL; reference-autoimmune-programs.tsv:309-310
+    # indication); :232-233 and field-approvals.tsv:168-169 Aucatzyl ALL; reference-autoimmune-programs.tsv:309-310
     # rese-cel IIM, :244-245 KYV-101 SPS, :203-206 Descartes-08 MG, :216-220 FT819 SLE and lupus nephritis (:218,
-    # Fate's release); field-approvals.tsv:401-402
-    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :571-572 Kymriah FL, :711-712 satri-cel gastric, :909-910
-    # Yescarta large B-cell lymphoma (:910, "high-risk large B-cell lymphoma (LBCL)"), :955 zevor-cel (no indication);
+    # Fate's release); field-approvals.tsv:405-406
+    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :575-576 Kymriah FL, :715-716 satri-cel gastric, :913-914
+    # Yescarta large B-cell lymphoma (:914, "high-risk large B-cell lymphoma (LBCL)"), :959 zevor-cel (no indication);
     # field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
     assert rmat == {("C-CAR168", "systemic lupus erythematosus"), ("C-CAR168", "lupus nephritis"),("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
                     ("rese-cel", "idiopathic inflammatory myopathy"), ("KYV-101", "stiff person syndrome"),
@@ -557,9 +558,9 @@ def test_programs_by_disease_sle(built, answer):
     # the yaml's RESET-SLE (rese-cel), Breakfree-1 and Breakfree-SLE (BMS-986353), YTB323 NCT05798117 and
     # AUTOGRAPH-SLE/LN, Descartes-08 open-label Phase 2, CARLYSLE and NCT07053800 (Aucatzyl), relma-cel NCT05765006,
     # the Erlangen case series. Designations with `cart:indication id:systemic-lupus-erythematosus`:
-    # reference-autoimmune-programs.tsv:269-272 rese-cel Fast Track (FDA), :219-220 and field-approvals.tsv:381 FT819
-    # RMAT (FDA), reference-autoimmune-programs.tsv:317 and field-approvals.tsv:744 SC291 Fast Track (FDA),
-    # field-approvals.tsv:492 inati-cel IND clearance (NMPA).
+    # reference-autoimmune-programs.tsv:269-272 rese-cel Fast Track (FDA), :219-220 and field-approvals.tsv:385 FT819
+    # RMAT (FDA), reference-autoimmune-programs.tsv:317 and field-approvals.tsv:748 SC291 Fast Track (FDA),
+    # field-approvals.tsv:496 inati-cel IND clearance (NMPA).
     result = catalogue.run_query(built, "programs-by-disease", {"disease": "lupus"}).result
     col = {v: i for i, v in enumerate(result.variables)}
 
@@ -632,16 +633,16 @@ def test_programs_by_disease_sle(built, answer):
 
 def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # Every therapy with a cancer among its diseases is approved for one: cart:approvedFor rows
-    # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :465 kymriah, :509-510
-    # tecartus, :544-545 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:122
-    # anbal-cel MFDS, :439-441 eque-cel NMPA, :474-477 inati-cel NMPA, :631-634 nexcar19 CDSCO, :656-657 relma-cel
-    # NMPA, :718 satri-cel NMPA, :141-142 var-cel (ARI-0001) AEMPS, :965-966 zevor-cel NMPA). Before, an approval
+    # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :462 kymriah, :505-506
+    # tecartus, :540-541 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:126
+    # anbal-cel MFDS, :443-445 eque-cel NMPA, :478-481 inati-cel NMPA, :635-638 nexcar19 CDSCO, :660-661 relma-cel
+    # NMPA, :722 satri-cel NMPA, :145-146 var-cel (ARI-0001) AEMPS, :969-970 zevor-cel NMPA). Before, an approval
     # decision counted as "investigational": only cart:approvedFor said approved.
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
     assert stage == dict.fromkeys(("abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel", "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel"), "approved")
-    # Kymriah: ALL (reference-approved-products.tsv:465), DLBCL (the 2018 EU approval, field-approvals.tsv:505),
-    # FL (the 2022 FDA approval, :564), large B-cell lymphoma (the 2018 FDA approval, :556)
+    # Kymriah: ALL (reference-approved-products.tsv:462), DLBCL (the 2018 EU approval, field-approvals.tsv:509),
+    # FL (the 2022 FDA approval, :568), large B-cell lymphoma (the 2018 FDA approval, :560)
     assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
             "follicular lymphoma; large B-cell lymphoma") in answer("programs-by-category", category="oncology")
     autoimmune = {r[1]: r for r in answer("programs-by-category", category="autoimmune")}
@@ -679,10 +680,10 @@ def test_trials_by_phase_status_and_sponsor(answer):
          "Center (NCT06904729)", "NCT06904729", "Phase 3", "RECRUITING", "2025-05-01",
          "Guangzhou Women and Children's Medical Center", "Guangzhou Women and Children's Medical Center CAR T"),
         (zola, "NCT07335562", "Phase 3", "NOT_YET_RECRUITING", "2026-08-29", "Juno Therapeutics", "BMS-986353")]
-    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:604-606; field-programs.tsv:405
+    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:604-606; field-programs.tsv:404
     # NOT_YET_RECRUITING), whose MedPath page gives two phases, its field's Not Applicable (field-trials-fill-j.tsv:8)
     # and its description's Phase II (reference-autoimmune-programs.tsv:605): a row for each, in phase order; and
-    # CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:96-100: NCT06333483, Phase 1, start
+    # CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:95-99: NCT06333483, Phase 1, start
     # 2024-02-02, RECRUITING), both of Aucatzyl; and BOBCAT (field-trials-r2-r.tsv:15 Phase 1, :17 Autolus), with no
     # NCT id or status on the pages found, before CARLYSLE in trial order (id:bobcat, id:carlysle)
     assert [(r[1], r[2], r[3], r[5], r[6]) for r in answer("trials", sponsor="Autolus")] == [
@@ -756,7 +757,7 @@ def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
     # field-readouts.tsv:257-260: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
     # (the seven "with sufficient follow-up time" are those evaluated; no source gives the SLE patients enrolled);
     # RESET-SSc's three enrolled from the EULAR abstract (field-readouts-more.tsv:75), the release's two being those
-    # treated (reference-autoimmune-programs.tsv:677)
+    # treated (reference-autoimmune-programs.tsv:676)
     assert eular == {("RESET-Myositis", "", "8", "clinical responses in 7 of 8 patients"),
                      ("RESET-SLE", "", "7", "all seven lupus patients with sufficient follow-up time experienced "
                       "substantial reductions in disease activity"),
@@ -819,7 +820,7 @@ def test_registrational_timeline_for_rese_cel(answer):
 def test_registrational_timeline_of_a_therapy_with_nothing_recorded_says_so(answer):
     # IM19 (field-readouts.tsv:39-44) is evaluated only by the SLE pilot study of Peking University Third Hospital
     # (:46), which has no phase: no decision, pivotal or phase 3 trial, or milestone. (relma-cel, checked here
-    # before, now has its NMPA decisions: the first, field-approvals.tsv:684-687.)
+    # before, now has its NMPA decisions: the first, field-approvals.tsv:688-691.)
     assert answer("registrational-timeline", therapy="IM19") == [
         ("IM19", "", "", "", "", "", "", "no regulatory decision, pivotal trial or registration milestone is recorded", "0")]
     assert answer("registrational-timeline", therapy="relma-cel")[0][1:4] == (
@@ -853,7 +854,7 @@ def test_analyst_views(answer):
 
 def test_sources_for_who_develops_rese_cel(answer):
     # news-000-rese-cel-autoimmune.tsv:91-92: "Bristol Myers Squibb and Cabaletta Bio have reported encouraging
-    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:701
+    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:700
     # (Scleroderma News): Cabaletta Bio; curation.tsv:7: BMS does not develop rese-cel (the ACR 2025 abstract 2468
     # and Cabaletta's 10-K name no BMS collaboration).
     rows = answer("sources-for-fact", subject="rese-cel", property="cart:developedBy")
@@ -867,7 +868,7 @@ def test_sources_for_who_develops_rese_cel(answer):
         ("Cabaletta Bio", "holds", "CAR T Therapy Shows Promise in Treating Autoimmune Conditions", "normal",
          "seeds/news-000-rese-cel-autoimmune.tsv:92"),
         ("Cabaletta Bio", "holds", "Scleroderma News: study of CAR T-cell therapy rese-cel in scleroderma enrolling "
-         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:701"),
+         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:700"),
     }
     news = [r for r in rows if r[4] == "CAR T Therapy Shows Promise in Treating Autoimmune Conditions"]
     assert {r[8] for r in news} == {"Bristol Myers Squibb and Cabaletta Bio have reported encouraging results from "
@@ -881,7 +882,7 @@ def test_sources_for_who_develops_rese_cel(answer):
 
 def test_contested_claims_with_both_sides(answer):
     # Every claim that loses to another statement, one per seed row (each a "contested-claim" line of `kg check`):
-    # field-approvals.tsv:138 (ARI-0001), :469 (inati-cel), :548 (Kymriah 2017), :552 (Kymriah LBCL,
+    # field-approvals.tsv:142 (ARI-0001), :473 (inati-cel), :552 (Kymriah 2017), :556 (Kymriah LBCL,
     # curation.tsv:3), :605 (Kymriah TGA, curation.tsv:4; :604's "2018-12" is no longer contested:
     # field-judgement-sources.tsv:13 gives the day in it), :626 (NexCAR19, curation.tsv:5), :800 (Yescarta EC);
     # field-deals.tsv:120 (Gilead-Kite); field-trials-academic.tsv:217, :221 (NCT05828212), :249 (NCT06222853),
@@ -895,7 +896,7 @@ def test_contested_claims_with_both_sides(answer):
     # 9 and phase Not Applicable on MedDataX's page of the record as of March 2025, superseded by the April 2026
     # record's 30 and Phase 1 at :39 and :47). Against the registry records' copies (field-trials-monitor*.tsv):
     # reference-autoimmune-programs.tsv:469 (KYSA-6 Phase 2, superseded by field-trials-monitor-new.tsv:91's
-    # Phase 2/3), reference-autoimmune-programs.tsv:733 (RESET-Myositis Phase 1/2, by field-trials-monitor.tsv:469's
+    # Phase 2/3), reference-autoimmune-programs.tsv:732 (RESET-Myositis Phase 1/2, by field-trials-monitor.tsv:469's
     # Phase 2/3);
     # news-000-rese-cel-autoimmune.tsv:98 and :110 (the news text's RESET-Myositis and RESET-SSc Phase 1/2,
     # contradicted by field-trials-monitor.tsv:469 and :479); field-trials-fill-a.tsv:4 (KYSA-7
@@ -905,7 +906,7 @@ def test_contested_claims_with_both_sides(answer):
     # NCT06373081), superseded by ClinConnect's later RECRUITING (field-trials-r2-q.tsv:17,
     # field-trials-academic.tsv:284); field-programs-sixth.tsv:30 and :32 (NCT06340750's start 2024-06-01 and
     # NOT_YET_RECRUITING on inClinicalTrials' copy of the record verified in March 2024), superseded by the June
-    # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:924 (Yescarta's NMPA approval dated
+    # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:928 (Yescarta's NMPA approval dated
     # 2021-06-22 by a patient-services page), contradicted by Fosun Pharma's announcement of the registration
     # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:486).
     rows = answer("contested-claims")
@@ -970,19 +971,19 @@ def test_contested_claims_with_both_sides(answer):
 
 
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
-    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:865), Bristol Myers Squibb (Breyanzi, Abecma;
+    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:864), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
-    # Tecartus; KITE-363, curation-judgements.tsv:15, in trial NCT07038447, field-programs.tsv:394, in SLE, :402); JW Therapeutics (relma-cel,
-    # field-programs.tsv:462 and field-approvals.tsv:1079: NMPA-approved in lymphoma, in trial in SLE); CASI
-    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1015-1017: NMPA-approved in ALL, an
-    # NMPA IND clearance for SLE, :492; Juventas also CNCT19, field-trials-more.tsv:37); IASO Biotherapeutics and
+    # Tecartus; KITE-363, curation-judgements.tsv:15, in trial NCT07038447, field-programs.tsv:393, in SLE, :401); JW Therapeutics (relma-cel,
+    # field-programs.tsv:461 and field-approvals.tsv:1083: NMPA-approved in lymphoma, in trial in SLE); CASI
+    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1019-1021: NMPA-approved in ALL, an
+    # NMPA IND clearance for SLE, :496; Juventas also CNCT19, field-trials-more.tsv:37); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:26-28, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
     # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:576); CARsgen
-    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1130 and :1087, NMPA-approved in cancers; KJ-C2219,
-    # field-programs.tsv:234, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
-    # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :121-124, and in its Phase 1/2 SLE trial,
+    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1134 and :1091, NMPA-approved in cancers; KJ-C2219,
+    # field-programs.tsv:233, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
+    # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :125-128, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
     # registry's lead sponsor of BMS-986353's trial NCT06220201, field-trials-monitor.tsv:126 and :124, and of
     # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1136 and :1133).
@@ -1012,17 +1013,17 @@ def test_partners_of_bristol_myers_squibb(answer):
 
 def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
-    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1031-1033
-    # Kymriah, :1094 Tecartus, :1118 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:554) and retroviral (field-approvals.tsv:1124), both stated. The products
+    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1035-1037
+    # Kymriah, :1098 Tecartus, :1122 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
+    # (reference-approved-products.tsv:550) and retroviral (field-approvals.tsv:1128), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
-    # AEMPS, "2021-02", field-approvals.tsv:137; its 2021-02-10 at :138 is deprecated), relma-cel (NMPA, "2021-09-06",
-    # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:310; "2021-09" at field-approvals.tsv:653
-    # is the same month), eque-cel (Fucaso, NMPA, :434-435; 4-1BB :985-986, lentiviral :995-996), NexCAR19 (CDSCO,
-    # "2023-10", :625;
-    # the 2023-11-29 of :626 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1063), inati-cel (NMPA, :468; :469's
-    # 2023-11-08 loses), zevor-cel (NMPA, :961-962; 4-1BB :1129, lentiviral :1136), anbal-cel (MFDS, :120), satri-cel
-    # (NMPA, :716); all autologous (:12, :980-981, :1012, :1055-1056, :1074-1075, :1084, :1104, :1126).
+    # AEMPS, "2021-02", field-approvals.tsv:141; its 2021-02-10 at :142 is deprecated), relma-cel (NMPA, "2021-09-06",
+    # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:310; "2021-09" at field-approvals.tsv:657
+    # is the same month), eque-cel (Fucaso, NMPA, :438-439; 4-1BB :989-990, lentiviral :999-1000), NexCAR19 (CDSCO,
+    # "2023-10", :629;
+    # the 2023-11-29 of :630 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1067), inati-cel (NMPA, :472; :473's
+    # 2023-11-08 loses), zevor-cel (NMPA, :965-966; 4-1BB :1133, lentiviral :1140), anbal-cel (MFDS, :124), satri-cel
+    # (NMPA, :720); all autologous (:12, :984-985, :1016, :1059-1060, :1078-1079, :1088, :1108, :1130).
     assert answer("car-t-constructs") == [
         ("Kymriah", "CD19", "4-1BB", "lentiviral", "autologous", "2017-08-30"),
         ("Yescarta", "CD19", "CD28", "gammaretroviral; retroviral", "autologous", "2017-10-18"),
@@ -1071,7 +1072,7 @@ def test_sources_of_one_kind(answer):
     # NEJM update of ELIANA (src:marketscreener-novartis-eliana-nejm-update in sources.tsv): 145. Since: Flcube on
     # IASO's Fucaso IND in SLE, which says Innovent co-developed it (src:flcube-iaso-fucaso-sle-ind in
     # sources-field-approvals.tsv): 146. Since: MarketScreener's briefs of CARsgen's zevor-cel announcements
-    # (sources-field-approvals.tsv:679 and :684) and its Dow Jones story on Cabaletta's orphan drug designation
+    # (sources-field-approvals.tsv:685 and :690) and its Dow Jones story on Cabaletta's orphan drug designation
     # (sources.tsv:560), typed press release and web page before: 149. Since: Healio on KYV-101's and CB-010's Fast
     # Track designations (sources-field-ind-clearances.tsv:32 and :26): 151. Since: the 29 news pages on regulatory
     # decisions outside the US (`grep -cP '\ta\tcart:NewsArticle\t' seeds/sources-field-approvals-worldwide.tsv`): 180.
@@ -1095,24 +1096,24 @@ def test_unconfirmed_claims(answer):
     # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:58.
     # field-readouts.tsv:165 and :167, no CRS and no ICANS, from a page on the Phase 2b trial's December 2024 update,
     # not on the 12-month readout at AAN 2025 they were credited to (its label: field-readouts.tsv:174).
-    # reference-autoimmune-programs.tsv:660 and :671, PackGene's copy of Cabaletta's EULAR 2025 release as the source
+    # reference-autoimmune-programs.tsv:659 and :670, PackGene's copy of Cabaletta's EULAR 2025 release as the source
     # of which trial each readout is of: it does not name the trials (curation-judgements.tsv holds the link); so
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
     # ClinConnect's lay summaries where the registry record does not say it or another row already cites the
-    # record: field-programs.tsv:481, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:54-55;
+    # record: field-programs.tsv:480, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:54-55;
     # or where the record names no disease (NCT06316076, field-trials-academic.tsv:258-261);
     # where the record names the disease only among autoimmune diseases in general (NCT06828042,
     # field-trials-academic.tsv:317-318) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :373, :432, :437);
-    # FindATrial's, field-programs.tsv:421-422. A garbled sentence calling CB-010 autologous (field-programs.tsv:106);
+    # FindATrial's, field-programs.tsv:420-421. A garbled sentence calling CB-010 autologous (field-programs.tsv:105);
     # 'remission' where the page reports responses (field-readouts.tsv:94) or improvement (:157). The EMA as the
     # decider of EU orphan designations where the EPAR says only 'designated' (field-approvals.tsv, the seven
     # decisions below; EMA's designation pages say the European Commission grants them). 'Crohn's disease' as another
     # name of Crohn disease, from a record that uses it for Crohn disease and ulcerative colitis (field-trials-rheum.tsv:34).
     # The date of an article that says Curocell 'said' anbal-cel had won its MFDS designation, as the designation's date
-    # (field-approvals.tsv:129).
+    # (field-approvals.tsv:133).
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
-    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:757). The curation's denials
+    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:756). The curation's denials
     # (curation.tsv:2-7) and the claims they reject.
     rows = answer("unconfirmed-claims")
     unverified = "deprecated: status unverified: no usable source was found, so the claim is recorded and never asserted"
@@ -1176,7 +1177,7 @@ def test_entity_by_its_code_name(answer):
     assert rows == answer("entity", name="id:rese-cel")
     # the rank column says inferred for what the build derives (it named the graph, graph:inferred, before)
     assert {r[3] for r in rows if r[1] == "investigated for"} == {"inferred"}
-    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:701 and
+    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:700 and
     # news-000-rese-cel-autoimmune.tsv:92; Bristol Myers Squibb (news-000:91, news-biospace-rese-cel.tsv:5) listed as
     # deprecated, with the curation's reason (curation.tsv:7)
     developers = {(r[2], r[3], frozenset(r[4].split())) for r in rows if r[1] == "developed by"}
