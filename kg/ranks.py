@@ -8,7 +8,8 @@ property, a type disjoint with another type of the same entity):
 - a preferred statement (status verified or partially_verified) wins over a normal one (reported);
 - of two preferred statements, one from a record that a later version supersedes (cart:supersededBy),
   or, for a property that changes over time (cart:changesOverTime), from the older dated source,
-  is superseded (with undated sources both stand, with a warning); else one from a primary page
+  is superseded (with undated sources, or dates of which one falls inside the other's month or year,
+  both stand, with a warning); else one from a primary page
   (verified) wins over a secondary one (partially_verified), which the contested-claim check
   reports; else both stand and the check reports an error at both rows;
 - two normal statements that disagree both stay, marked contested;
@@ -313,7 +314,7 @@ def _between_preferred(a: Statement, b: Statement, axioms: Axioms, dates: dict[s
         return []
     da, db = dates.get(a.source, ""), dates.get(b.source, "")
     if a.predicate == b.predicate and a.predicate in axioms.changing and da and db and da != db \
-            and not a.negated and not b.negated:
+            and not _dates_overlap(da, db) and not a.negated and not b.negated:
         older, newer = (a, b) if da < db else (b, a)
         _deprecate(older, newer, SUPERSEDED, label)
         return []
@@ -333,12 +334,19 @@ def _between_preferred(a: Statement, b: Statement, axioms: Axioms, dates: dict[s
     return _both_stand(a, b, "two preferred statements", label)
 
 
+def _dates_overlap(da: str, db: str) -> bool:
+    """Whether one source's date falls inside the other's period (2023-05-11 in 2023-05): neither is the later."""
+    return da.startswith(db + "-") or db.startswith(da + "-")
+
+
 def _why_undecided(a: Statement, b: Statement, da: str, db: str, label) -> str:
     """Why the dates of two sources do not say which of their values is current, and what would."""
     if a.source == b.source:
         return "one source gives both values, so which is current cannot be told"
     if da and da == db:
         return f"both sources are dated {da}, so which is current cannot be told"
+    if da and db and _dates_overlap(da, db):
+        return f"the sources' dates ({da}, {db}) overlap, so which is current cannot be told"
     undated = " and ".join(label(st.source) for st, date in ((a, da), (b, db)) if not date)
     return f"which is current cannot be told without the sources' dates (add cart:publishedOn to {undated})"
 

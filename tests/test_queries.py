@@ -908,7 +908,10 @@ def test_contested_claims_with_both_sides(answer):
     # NOT_YET_RECRUITING on inClinicalTrials' copy of the record verified in March 2024), superseded by the June
     # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:928 (Yescarta's NMPA approval dated
     # 2021-06-22 by a patient-services page), contradicted by Fosun Pharma's announcement of the registration
-    # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:486).
+    # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:486). inClinicalTrials' copies dated by
+    # the record's verified month: field-trials-new-l.tsv:24 (NCT05930314 ENROLLING_BY_INVITATION, June 2023),
+    # superseded by MedDataX's record of 2023-07-05 (:25, UNKNOWN); field-trials-fill-a.tsv:13 (NCT06429800's
+    # start 2024-10-31, May 2024), superseded by MedDataX's record of 2025-04-24 (field-programs.tsv:319).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
@@ -954,6 +957,9 @@ def test_contested_claims_with_both_sides(answer):
          "(NCT06373081)", "status", "UNKNOWN"),
         ("LMY-920 BAFF CAR T in refractory SLE, Luminary Therapeutics (NCT06340750)", "start date", "2024-06-01"),
         ("LMY-920 BAFF CAR T in refractory SLE, Luminary Therapeutics (NCT06340750)", "status", "NOT_YET_RECRUITING"),
+        ("CNCT19 CD19 CAR T in refractory SLE with lupus nephritis or immune thrombocytopenia, Peking Union Medical "
+         "College Hospital (NCT05930314)", "status", "ENROLLING_BY_INVITATION"),
+        ("ATA3219 Phase 1 trial in lupus nephritis and extrarenal SLE (NCT06429800)", "start date", "2024-10-31"),
     }
     bms = [r for r in rows if "Bristol Myers Squibb" in (r[0], r[2])]
     # news text 000 and BioSpace each make the three BMS claims; the curation denies each, with its evidence

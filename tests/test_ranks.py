@@ -233,6 +233,30 @@ def test_a_later_dated_status_supersedes_the_older_one(project, run):
     assert "superseded" in reason.stdout and "src:t-new" in reason.stdout, reason.stdout
 
 
+def test_a_source_dated_to_the_month_is_not_older_than_a_day_inside_it(project, run):
+    # An inClinicalTrials page shows only the record's verified month (seeds/sources-field-trials-fill-j.tsv:
+    # "Verified date May 2023"); the registry copy is dated a day of that month (2023-05-11). Neither is the later.
+    write(project, "t-overlap.tsv", [
+        "src:t-month\ta\tcart:RegistryRecord\tsrc:t-month\t\tverified",
+        "src:t-month\tcart:title\tA record page dated to the month\tsrc:t-month\t\tverified",
+        "src:t-month\tcart:publishedOn\t2023-05\tsrc:t-month\t\tverified",
+        "src:t-day\ta\tcart:RegistryRecord\tsrc:t-day\t\tverified",
+        "src:t-day\tcart:title\tA record page dated to the day\tsrc:t-day\t\tverified",
+        "src:t-day\tcart:publishedOn\t2023-05-11\tsrc:t-day\t\tverified",
+        "id:t-trial\ta\tcart:Trial\tsrc:t-month\t\tverified",
+        "id:t-trial\trdfs:label\tA trial\tsrc:t-month\t\tverified",
+        "id:t-trial\tcart:status\tRECRUITING\tsrc:t-month\t\tverified",
+        "id:t-trial\tcart:status\tUNKNOWN\tsrc:t-day\t\tverified",
+    ])
+    result = run("check")
+    for line in (10, 11):
+        assert re.search(rf"^seeds/t-overlap\.tsv:{line}: WARN: .*the sources' dates \(2023-05(-11)?, 2023-05(-11)?\) "
+                         r"overlap, so which is current cannot be told", result.stdout, re.M), result.stdout
+    assert run("build", "--no-shacl").exit_code == 0
+    facts = run("sparql", "-", "--format", "tsv", input="SELECT ?s WHERE { id:t-trial cart:status ?s } ORDER BY ?s")
+    assert facts.stdout.splitlines()[1:] == ['"RECRUITING"', '"UNKNOWN"'], facts.stdout
+
+
 def test_a_date_at_month_precision_agrees_with_the_day_inside_it(project, run):
     # Kymriah's first FDA approval: 2017-08-30 (drugs.com's approval history, a verified row of
     # seeds/reference-approved-products.tsv). A page giving only the month agrees with it; the day stays the fact.

@@ -269,11 +269,11 @@ def rank(statements: list[ranks.Statement], ontology: Ontology, curation: set[st
 
 
 def _source_dates(statements: list[ranks.Statement]) -> dict[str, str]:
-    """Each source's publication date, as its own rows give it."""
+    """Each source's publication date, as its own rows give it, at its precision (2023-05 for a month)."""
     published: dict[str, str] = {}
     for st in statements:
         if st.predicate == CART + "publishedOn" and not st.negated and st.rank != ranks.DEPRECATED:
-            published.setdefault(st.subject, st.object.value)
+            published.setdefault(st.subject, st.period.text if st.period is not None else st.object.value)
     return published
 
 
