@@ -251,11 +251,11 @@ def test_safety_across_readouts_with_rates_only_where_both_counts_are_given(buil
     # its safety finding at :138 says 86.7%), no ICANS (0), no deaths (0); dated 2025-09-24.
     assert rows["Co-infused CD19 and BCMA CAR-T in refractory SLE (Feng et al., Nat Med 2025)"] == (
         "2025-09-24", "15", "13", "87", "", "", "0", "0", "", "", "", "", "0", "0")
-    # field-readouts.tsv:183-190 (Erlangen case series, NEJM 2024): 15 treated, CRS 11 (73%), ICANS 1
+    # field-readouts.tsv:183-191 (Erlangen case series, NEJM 2024): 15 treated, CRS 11 (73%), ICANS 1
     # (7%), serious infections 1 (7%); dated 2024-02-22.
     assert rows["Erlangen CD19 CAR T case series results (Müller et al., NEJM 2024)"] == (
         "2024-02-22", "15", "11", "73", "", "", "1", "7", "", "", "1", "7", "", "")
-    # field-readouts.tsv:263: one grade 3 ICANS in RESET-SSc, and no count of patients treated: no rate.
+    # field-readouts.tsv:264: one grade 3 ICANS in RESET-SSc, and no count of patients treated: no rate.
     assert rows["RESET-SSc safety event reported with Cabaletta's full-year results"] == (
         "", "", "", "", "", "", "", "", "1", "", "", "", "", "")
     # every rate has its count and the patients treated beside it
@@ -266,7 +266,7 @@ def test_safety_across_readouts_with_rates_only_where_both_counts_are_given(buil
 
 
 def test_safety_across_readouts_of_one_therapy(answer):
-    # field-readouts.tsv:211-216: KYSA-1 (KYV-101) preliminary report, 2 treated, CRS in 2 (100%), no ICANS
+    # field-readouts.tsv:212-217: KYSA-1 (KYV-101) preliminary report, 2 treated, CRS in 2 (100%), no ICANS
     rows = answer("safety-across-readouts", therapy="KYV-101")
     assert rows and {r[0] for r in rows} == {"KYV-101"}
     kysa = [r for r in rows if r[2] == "KYSA-1 preliminary report in lupus nephritis (Lupus Sci Med 2024 supplement)"]

@@ -421,8 +421,8 @@ def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
     # Developers: reference-approved-products.tsv:467-468 (Kymriah, Novartis), :544-545 (Yescarta, Kite), :511
-    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1019-1021
-    # (inati-cel, label "inaticabtagene autoleucel" at :1028, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
+    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1020-1022
+    # (inati-cel, label "inaticabtagene autoleucel" at :1029, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
     # Tecartus 2020-07-24, Breyanzi 2021-02-05, Aucatzyl 2024-11-08 from the same tables' FDA decisions.
     assert {
@@ -716,7 +716,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
 def test_safety_findings_for_rese_cel_say_what_is_missing(answer):
     # text 000's "improvements occurred without the use of immunomodulators" (RESET-Myositis) and "without the need
     # for immunomodulator or steroid treatment" (RESET-SSc) are efficacy outcomes now (cart:outcome), not safety
-    # findings. The one finding: field-readouts.tsv:265, the RESET-SSc 2024 report, "grade 3 ICANS ... resolved
+    # findings. The one finding: field-readouts.tsv:266, the RESET-SSc 2024 report, "grade 3 ICANS ... resolved
     # with dexamethasone", from Fierce Biotech in its words. RESET-MG, RESET-MS, RESET-PV have no readout.
     rows = answer("safety-findings")
     assert [(r[1], r[3], r[6]) for r in rows] == [
@@ -754,7 +754,7 @@ def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
          for condition in ("dermatomyositis", "antisynthetase syndrome")
          for outcome in ("moderate or major improvement", "improvements occurred without the use of immunomodulators")}
     eular = {(r[1], r[4], r[5], r[6]) for r in answer("efficacy-readouts") if "EULAR" in r[2]}
-    # field-readouts.tsv:257-260: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
+    # field-readouts.tsv:258-261: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
     # (the seven "with sufficient follow-up time" are those evaluated; no source gives the SLE patients enrolled);
     # RESET-SSc's three enrolled from the EULAR abstract (field-readouts-more.tsv:75), the release's two being those
     # treated (reference-autoimmune-programs.tsv:676)
@@ -980,14 +980,14 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:864), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
     # Tecartus; KITE-363, curation-judgements.tsv:15, in trial NCT07038447, field-programs.tsv:393, in SLE, :401); JW Therapeutics (relma-cel,
-    # field-programs.tsv:461 and field-approvals.tsv:1083: NMPA-approved in lymphoma, in trial in SLE); CASI
-    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1019-1021: NMPA-approved in ALL, an
+    # field-programs.tsv:461 and field-approvals.tsv:1084: NMPA-approved in lymphoma, in trial in SLE); CASI
+    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1020-1022: NMPA-approved in ALL, an
     # NMPA IND clearance for SLE, :496; Juventas also CNCT19, field-trials-more.tsv:37); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:26-28, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
     # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:576); CARsgen
-    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1134 and :1091, NMPA-approved in cancers; KJ-C2219,
+    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1139 and :1094, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:233, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :125-128, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
@@ -1019,33 +1019,36 @@ def test_partners_of_bristol_myers_squibb(answer):
 
 def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
-    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1035-1037
-    # Kymriah, :1098 Tecartus, :1122 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:550) and retroviral (field-approvals.tsv:1128), both stated. The products
+    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1036-1038
+    # Kymriah, :1101 Tecartus, :1127 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
+    # (reference-approved-products.tsv:550) and retroviral (field-approvals.tsv:1133), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
     # AEMPS, "2021-02", field-approvals.tsv:141; its 2021-02-10 at :142 is deprecated), relma-cel (NMPA, "2021-09-06",
     # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:310; "2021-09" at field-approvals.tsv:657
     # is the same month), eque-cel (Fucaso, NMPA, :438-439; 4-1BB :989-990, lentiviral :999-1000), NexCAR19 (CDSCO,
     # "2023-10", :629;
-    # the 2023-11-29 of :630 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1067), inati-cel (NMPA, :472; :473's
-    # 2023-11-08 loses), zevor-cel (NMPA, :965-966; 4-1BB :1133, lentiviral :1140), anbal-cel (MFDS, :124), satri-cel
-    # (NMPA, :720); all autologous (:12, :984-985, :1016, :1059-1060, :1078-1079, :1088, :1108, :1130).
+    # the 2023-11-29 of :630 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1068), inati-cel (NMPA, :472; :473's
+    # 2023-11-08 loses), zevor-cel (NMPA, :965-966; 4-1BB :1138, lentiviral :1145), anbal-cel (MFDS, :124), satri-cel
+    # (NMPA, :720); all autologous (:12, :984-985, :1016, :1060-1061, :1079-1080, :1089, :1111, :1135).
+    # Costimulatory domain and vector where a page states them: var-cel 4-1BB and lentiviral from the official title of
+    # the CART19-BE-02 record (field-approvals.tsv:1115, :1122), inati-cel 4-1BB from the name of the paper's
+    # construct, HI19α-4-1BB-ζ (:1019), satri-cel CD28 from CT041's phase 1 paper (:1093).
     assert answer("car-t-constructs") == [
         ("Kymriah", "CD19", "4-1BB", "lentiviral", "autologous", "2017-08-30"),
         ("Yescarta", "CD19", "CD28", "gammaretroviral; retroviral", "autologous", "2017-10-18"),
         ("Tecartus", "CD19", "CD28", "gammaretroviral", "autologous", "2020-07-24"),
-        ("varnimcabtagene autoleucel", "CD19", "not recorded", "not recorded", "autologous", "2021-02"),
+        ("varnimcabtagene autoleucel", "CD19", "4-1BB", "lentiviral", "autologous", "2021-02"),
         ("Breyanzi", "CD19", "4-1BB", "lentiviral", "autologous", "2021-02-05"),
         ("Abecma", "BCMA", "4-1BB", "lentiviral", "autologous", "2021-03-26"),
         ("relma-cel", "CD19", "not recorded", "not recorded", "autologous", "2021-09-06"),
         ("Carvykti", "BCMA", "4-1BB", "lentiviral", "autologous", "2022-02-28"),
         ("eque-cel", "BCMA", "4-1BB", "lentiviral", "autologous", "2023-06-30"),
         ("NexCAR19", "CD19", "not recorded", "lentiviral", "autologous", "2023-10"),
-        ("inaticabtagene autoleucel", "CD19", "not recorded", "not recorded", "autologous", "2023-11-07"),
+        ("inaticabtagene autoleucel", "CD19", "4-1BB", "not recorded", "autologous", "2023-11-07"),
         ("zevor-cel", "BCMA", "4-1BB", "lentiviral", "autologous", "2024-02-23"),
         ("Aucatzyl", "CD19", "4-1BB", "lentiviral", "autologous", "2024-11-08"),
         ("anbal-cel", "CD19", "not recorded", "not recorded", "autologous", "2026-04-29"),
-        ("satri-cel", "Claudin18.2", "not recorded", "not recorded", "autologous", "2026-06-22"),
+        ("satri-cel", "Claudin18.2", "CD28", "not recorded", "autologous", "2026-06-22"),
     ]
     # yaml: azer-cel allogeneic; KYV-101 autologous with a CD28 domain; Descartes-08 mRNA, autologous
     others = {r[0]: r[1:5] for r in answer("car-t-constructs", approved="false")}
@@ -1078,7 +1081,7 @@ def test_sources_of_one_kind(answer):
     # NEJM update of ELIANA (src:marketscreener-novartis-eliana-nejm-update in sources.tsv): 145. Since: Flcube on
     # IASO's Fucaso IND in SLE, which says Innovent co-developed it (src:flcube-iaso-fucaso-sle-ind in
     # sources-field-approvals.tsv): 146. Since: MarketScreener's briefs of CARsgen's zevor-cel announcements
-    # (sources-field-approvals.tsv:685 and :690) and its Dow Jones story on Cabaletta's orphan drug designation
+    # (sources-field-approvals.tsv:704 and :709) and its Dow Jones story on Cabaletta's orphan drug designation
     # (sources.tsv:560), typed press release and web page before: 149. Since: Healio on KYV-101's and CB-010's Fast
     # Track designations (sources-field-ind-clearances.tsv:32 and :26): 151. Since: the 29 news pages on regulatory
     # decisions outside the US (`grep -cP '\ta\tcart:NewsArticle\t' seeds/sources-field-approvals-worldwide.tsv`): 180.
