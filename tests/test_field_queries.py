@@ -207,13 +207,13 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
         "regulator", "date", "product", "indication", "decision_type", "decision"]
     rows = answer("approvals-worldwide")
     short = {r[:5] for r in rows}
-    # field-approvals.tsv:758-768: EU conditional marketing authorisation of Tecartus, MCL, dated to the month (:761:
+    # field-approvals.tsv:759-769: EU conditional marketing authorisation of Tecartus, MCL, dated to the month (:762:
     # the Pharma Letter's article of 16 December 2020 says the Commission "has now granted" it), shown as the month
     assert ("European Commission", "2020-12", "Tecartus", "mantle cell lymphoma", "Conditional approval") in short
     # field-approvals.tsv:170-181: MHRA conditional authorisation of Aucatzyl, 2025-04-25, ALL
     assert ("Medicines and Healthcare products Regulatory Agency (UK)", "2025-04-25", "Aucatzyl",
             "acute lymphoblastic leukemia", "Conditional approval") in short
-    # field-approvals.tsv:579-585: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL; the release
+    # field-approvals.tsv:580-586: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL; the release
     # names the second indication large B-cell lymphoma, DLBCL among its kinds (field-lbcl.tsv:5)
     assert {r[3] for r in rows if r[0] == "Health Canada" and r[2] == "Kymriah" and r[1] == "2018-09-06"} == {
         "acute lymphoblastic leukemia", "diffuse large B-cell lymphoma", "large B-cell lymphoma"}
@@ -228,6 +228,29 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
     for regulator in {r[0] for r in rows}:
         dates = [r[1] for r in rows if r[0] == regulator]
         assert dates == sorted(d for d in dates if d) + [d for d in dates if not d]
+
+
+def test_an_application_accepted_for_review_is_not_an_approval(answer):
+    # field-approvals-worldwide.tsv:418: a broker's English page says Fosun Kite's brexucabtagene autoleucel
+    # "received approval" from the NMPA; the filing it renders (:410-422, Fosun Pharma's announcement of
+    # 2025-09-24) says the application was accepted (受理), and curation-judgements.tsv:11 rejects the approval.
+    assert "Tecartus" not in {r[2] for r in answer("approvals-worldwide", regulator="id:nmpa")}
+    timeline = answer("approvals-timeline", therapy="id:tecartus", regulator="id:nmpa")
+    assert [r[:5] for r in timeline] == [("2025-09-24", "National Medical Products Administration (China)", "Tecartus",
+                                          "Application acceptance", "acute lymphoblastic leukemia")]
+    contested = {r for row in answer("contested-claims", about="id:decision-tecartus-nmpa-approval-all") for r in row}
+    assert "Approval" in contested
+
+
+def test_designations_dated_at_the_precision_their_sources_give(answer):
+    rows = {(r[0], r[1], r[3]) for r in answer("approvals-timeline", therapy="id:zevor-cel")}
+    # field-approvals-worldwide.tsv:545-546: CARsgen's site says "in August 2019", its release is dated
+    # Aug. 30, 2019; the month and the day agree, so the day shows
+    assert ("2019-08-30", "U.S. Food and Drug Administration", "Orphan Drug") in rows
+    # field-approvals-worldwide.tsv:553: CARsgen's release of Oct. 28, 2019 (RMAT)
+    assert ("2019-10-28", "U.S. Food and Drug Administration", "RMAT") in rows
+    # field-approvals.tsv:944: the EU orphan designation "in 2020", a year and no more
+    assert ("2020", "European Medicines Agency", "Orphan Drug") in rows
 
 
 def test_approvals_worldwide_of_one_regulator(answer):

@@ -421,8 +421,8 @@ def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
     # Developers: reference-approved-products.tsv:467-468 (Kymriah, Novartis), :544-545 (Yescarta, Kite), :511
-    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1020-1022
-    # (inati-cel, label "inaticabtagene autoleucel" at :1029, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
+    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1022-1024
+    # (inati-cel, label "inaticabtagene autoleucel" at :1031, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
     # Tecartus 2020-07-24, Breyanzi 2021-02-05, Aucatzyl 2024-11-08 from the same tables' FDA decisions.
     assert {
@@ -466,18 +466,18 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     dates = [r[0] for r in timeline if r[0]]
     assert dates == sorted(dates) and [r[0] for r in timeline] == dates + [""] * (len(timeline) - len(dates))
     # The FDA approvals, each `cart:decisionType cart:Approval` with `cart:decidedBy id:fda`:
-    # reference-approved-products.tsv:284-296 Kymriah (the 2017-08-31 of field-approvals.tsv:552 loses to these
-    # primary rows); :327-332 Yescarta; field-approvals.tsv:554-560 Kymriah LBCL (2018-05-02, :556, rejected by
+    # reference-approved-products.tsv:284-296 Kymriah (the 2017-08-31 of field-approvals.tsv:553 loses to these
+    # primary rows); :327-332 Yescarta; field-approvals.tsv:555-561 Kymriah LBCL (2018-05-02, :557, rejected by
     # curation.tsv:3); reference-approved-products.tsv:238-246 Breyanzi; :180-188 and field-approvals.tsv:78-81
     # Abecma (2021-03-27, reference-approved-products.tsv:183, loses to the primary field-approvals.tsv:80);
-    # field-approvals.tsv:781-793 Tecartus ALL; reference-approved-products.tsv:264-276 Carvykti;
-    # field-approvals.tsv:895-905 Yescarta 2L LBCL; :564-568 Kymriah FL; :229-233 Breyanzi 2L LBCL; :85-97 Abecma 2L MM;
+    # field-approvals.tsv:782-794 Tecartus ALL; reference-approved-products.tsv:264-276 Carvykti;
+    # field-approvals.tsv:896-906 Yescarta 2L LBCL; :565-569 Kymriah FL; :229-233 Breyanzi 2L LBCL; :85-97 Abecma 2L MM;
     # :319-326 Carvykti 2L MM; :238-247 Breyanzi MCL; reference-approved-products.tsv:204-212 Aucatzyl;
     # field-approvals.tsv:253-261 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
     # Indications: the reference rows give Yescarta's 2017 and Breyanzi's 2021 approvals as DLBCL
     # (reference-approved-products.tsv:336, :246), and the same pages' words as large B-cell lymphoma
     # (field-lbcl.tsv:6, :3); Kymriah's 2018, Yescarta's and Breyanzi's 2022 approvals are large B-cell
-    # lymphoma in their pages' words (field-approvals.tsv:560, :904-905, :233), Kymriah's page naming DLBCL
+    # lymphoma in their pages' words (field-approvals.tsv:561, :905-906, :233), Kymriah's page naming DLBCL
     # among its kinds (field-lbcl.tsv:4).
     fda = [(r[0], r[2], r[4]) for r in answer("approvals-timeline", regulator="FDA", kind="Approval")]
     # sources: Kymriah's 2017 approval has three (reference-approved-products.tsv:290-292, each
@@ -508,8 +508,8 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # (field-primary.tsv:25 SLE and LN 2023-03-31, :28-29; :18 IIM 2023-05-16, :21; :11 gMG 2023-11-06, :14;
     # field-ind-clearances.tsv:113 SSc 2023-10-02, :116); its release on the SSc orphan designation, 2024-03-20
     # (field-ind-clearances.tsv:120, :123); its release on the Fast Track designations in dermatomyositis and
-    # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:338 and :341, :351 and :354);
-    # the undated ones (IND for MS, Fast Track in MS from a news page (field-approvals-worldwide.tsv:347), RMAT
+    # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:364 and :367, :377 and :380);
+    # the undated ones (IND for MS, Fast Track in MS from a news page (field-approvals-worldwide.tsv:373), RMAT
     # myositis) come last.
     assert [(r[0], r[3], r[4]) for r in answer("approvals-timeline", therapy="rese-cel")] == [
         ("2023-03-31", "IND clearance", "lupus nephritis"),
@@ -538,9 +538,9 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     # Every `cart:decisionType cart:RMAT` row but BMS-986353's: reference-approved-products.tsv:259 Breyanzi (no
     # indication); :232-233 and field-approvals.tsv:168-169 Aucatzyl ALL; reference-autoimmune-programs.tsv:309-310
     # rese-cel IIM, :244-245 KYV-101 SPS, :203-206 Descartes-08 MG, :216-220 FT819 SLE and lupus nephritis (:218,
-    # Fate's release); field-approvals.tsv:405-406
-    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :575-576 Kymriah FL, :715-716 satri-cel gastric, :913-914
-    # Yescarta large B-cell lymphoma (:914, "high-risk large B-cell lymphoma (LBCL)"), :959 zevor-cel (no indication);
+    # Fate's release); field-approvals.tsv:406-407
+    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :576-577 Kymriah FL, :716-717 satri-cel gastric, :914-915
+    # Yescarta large B-cell lymphoma (:915, "high-risk large B-cell lymphoma (LBCL)"), :961 zevor-cel (no indication);
     # field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
     assert rmat == {("C-CAR168", "systemic lupus erythematosus"), ("C-CAR168", "lupus nephritis"),("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
                     ("rese-cel", "idiopathic inflammatory myopathy"), ("KYV-101", "stiff person syndrome"),
@@ -558,9 +558,9 @@ def test_programs_by_disease_sle(built, answer):
     # the yaml's RESET-SLE (rese-cel), Breakfree-1 and Breakfree-SLE (BMS-986353), YTB323 NCT05798117 and
     # AUTOGRAPH-SLE/LN, Descartes-08 open-label Phase 2, CARLYSLE and NCT07053800 (Aucatzyl), relma-cel NCT05765006,
     # the Erlangen case series. Designations with `cart:indication id:systemic-lupus-erythematosus`:
-    # reference-autoimmune-programs.tsv:269-272 rese-cel Fast Track (FDA), :219-220 and field-approvals.tsv:385 FT819
-    # RMAT (FDA), reference-autoimmune-programs.tsv:317 and field-approvals.tsv:748 SC291 Fast Track (FDA),
-    # field-approvals.tsv:496 inati-cel IND clearance (NMPA).
+    # reference-autoimmune-programs.tsv:269-272 rese-cel Fast Track (FDA), :219-220 and field-approvals.tsv:386 FT819
+    # RMAT (FDA), reference-autoimmune-programs.tsv:317 and field-approvals.tsv:749 SC291 Fast Track (FDA),
+    # field-approvals.tsv:497 inati-cel IND clearance (NMPA).
     result = catalogue.run_query(built, "programs-by-disease", {"disease": "lupus"}).result
     col = {v: i for i, v in enumerate(result.variables)}
 
@@ -615,7 +615,7 @@ def test_programs_by_disease_sle(built, answer):
     # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:41 and :48 AZD0120 (GC012F) IND
     # clearances (FDA, NMPA), :74 eque-cel IND clearance (FDA), :109 relma-cel IND clearance (NMPA), :21 ALLO-329
     # Fast Track (FDA), :132 SC291 IND clearance (FDA); from news reports (partially verified, which still counts
-    # here): :35 ATA3219 IND clearance and :54 CB-010 Fast Track (FDA); field-approvals-worldwide.tsv:62 B019's
+    # here): :35 ATA3219 IND clearance and :54 CB-010 Fast Track (FDA); field-approvals-worldwide.tsv:74 B019's
     # clinical trial approval (NMPA) and :10 the programme its developer says it is for ("拟用于治疗难治性系统性红斑狼疮")
     assert found == {(t, "in trial", "") for t in in_trial} | {
         ("b019", "INDClearance", "nmpa"), ("b019", "developed for", ""),
@@ -635,14 +635,14 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # Every therapy with a cancer among its diseases is approved for one: cart:approvedFor rows
     # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :462 kymriah, :505-506
     # tecartus, :540-541 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:126
-    # anbal-cel MFDS, :443-445 eque-cel NMPA, :478-481 inati-cel NMPA, :635-638 nexcar19 CDSCO, :660-661 relma-cel
-    # NMPA, :722 satri-cel NMPA, :145-146 var-cel (ARI-0001) AEMPS, :969-970 zevor-cel NMPA). Before, an approval
+    # anbal-cel MFDS, :444-446 eque-cel NMPA, :479-482 inati-cel NMPA, :636-639 nexcar19 CDSCO, :661-662 relma-cel
+    # NMPA, :723 satri-cel NMPA, :145-146 var-cel (ARI-0001) AEMPS, :971-972 zevor-cel NMPA). Before, an approval
     # decision counted as "investigational": only cart:approvedFor said approved.
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
     assert stage == dict.fromkeys(("abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel", "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel"), "approved")
-    # Kymriah: ALL (reference-approved-products.tsv:462), DLBCL (the 2018 EU approval, field-approvals.tsv:509),
-    # FL (the 2022 FDA approval, :568), large B-cell lymphoma (the 2018 FDA approval, :560)
+    # Kymriah: ALL (reference-approved-products.tsv:462), DLBCL (the 2018 EU approval, field-approvals.tsv:510),
+    # FL (the 2022 FDA approval, :569), large B-cell lymphoma (the 2018 FDA approval, :561)
     assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
             "follicular lymphoma; large B-cell lymphoma") in answer("programs-by-category", category="oncology")
     autoimmune = {r[1]: r for r in answer("programs-by-category", category="autoimmune")}
@@ -774,8 +774,8 @@ def test_registrational_timeline_for_rese_cel(answer):
     # Cabaletta's 8-Ks: IND clearances announced 2023-03-31 (SLE and LN), 2023-05-16 (IIM) and 2023-11-06 (gMG)
     # (field-primary.tsv:25 and its label :30, :18 and :22, :11 and :15), 2023-10-02 (SSc; field-ind-clearances.tsv:113
     # and :117); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:120 and :124); the Fast Track
-    # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:338
-    # and :342, :351 and :355) and the undated one in MS from a news page (field-approvals-worldwide.tsv:348).
+    # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:364
+    # and :368, :377 and :381) and the undated one in MS from a news page (field-approvals-worldwide.tsv:374).
     rows = [(r[1], r[2], r[3], r[4], r[7]) for r in answer("registrational-timeline")]
     unanchored = "the source's publication date, which anchors this timing, is not recorded"
     assert rows == [
@@ -820,7 +820,7 @@ def test_registrational_timeline_for_rese_cel(answer):
 def test_registrational_timeline_of_a_therapy_with_nothing_recorded_says_so(answer):
     # IM19 (field-readouts.tsv:39-44) is evaluated only by the SLE pilot study of Peking University Third Hospital
     # (:46), which has no phase: no decision, pivotal or phase 3 trial, or milestone. (relma-cel, checked here
-    # before, now has its NMPA decisions: the first, field-approvals.tsv:688-691.)
+    # before, now has its NMPA decisions: the first, field-approvals.tsv:689-692.)
     assert answer("registrational-timeline", therapy="IM19") == [
         ("IM19", "", "", "", "", "", "", "no regulatory decision, pivotal trial or registration milestone is recorded", "0")]
     assert answer("registrational-timeline", therapy="relma-cel")[0][1:4] == (
@@ -882,9 +882,9 @@ def test_sources_for_who_develops_rese_cel(answer):
 
 def test_contested_claims_with_both_sides(answer):
     # Every claim that loses to another statement, one per seed row (each a "contested-claim" line of `kg check`):
-    # field-approvals.tsv:142 (ARI-0001), :473 (inati-cel), :552 (Kymriah 2017), :556 (Kymriah LBCL,
-    # curation.tsv:3), :605 (Kymriah TGA, curation.tsv:4; :604's "2018-12" is no longer contested:
-    # field-judgement-sources.tsv:13 gives the day in it), :626 (NexCAR19, curation.tsv:5), :800 (Yescarta EC);
+    # field-approvals.tsv:142 (ARI-0001), :474 (inati-cel), :553 (Kymriah 2017), :557 (Kymriah LBCL,
+    # curation.tsv:3), :610 (Kymriah TGA, curation.tsv:4; :609's "2018-12" is no longer contested:
+    # field-judgement-sources.tsv:13 gives the day in it), :631 (NexCAR19, curation.tsv:5), :805 (Yescarta EC);
     # field-deals.tsv:120 (Gilead-Kite); field-trials-academic.tsv:217, :221 (NCT05828212), :249 (NCT06222853),
     # :316 (NCT06828042), :349 (NCT06946485); field-trials-more.tsv:65 (NCT06316791), :207, :211 (NCT07275736);
     # news-000-rese-cel-autoimmune.tsv:8 (BMS partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS,
@@ -906,15 +906,19 @@ def test_contested_claims_with_both_sides(answer):
     # NCT06373081), superseded by ClinConnect's later RECRUITING (field-trials-r2-q.tsv:17,
     # field-trials-academic.tsv:284); field-programs-sixth.tsv:30 and :32 (NCT06340750's start 2024-06-01 and
     # NOT_YET_RECRUITING on inClinicalTrials' copy of the record verified in March 2024), superseded by the June
-    # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:928 (Yescarta's NMPA approval dated
+    # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:929 (Yescarta's NMPA approval dated
     # 2021-06-22 by a patient-services page), contradicted by Fosun Pharma's announcement of the registration
-    # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:486). inClinicalTrials' copies dated by
+    # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:518). inClinicalTrials' copies dated by
     # the record's verified month: field-trials-new-l.tsv:24 (NCT05930314 ENROLLING_BY_INVITATION, June 2023),
     # superseded by MedDataX's record of 2023-07-05 (:25, UNKNOWN); field-trials-fill-a.tsv:13 (NCT06429800's
     # start 2024-10-31, May 2024), superseded by MedDataX's record of 2025-04-24 (field-programs.tsv:319).
+    # field-approvals-worldwide.tsv:418 (a broker's "received approval" of brexu-cel in China, rejected by
+    # curation-judgements.tsv:11: Fosun Pharma's announcement says the application was accepted).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
+        ("NMPA acceptance of the application for brexucabtagene autoleucel (Fosun Kite, FKC889) in adult B-ALL (2025)",
+         "decision type", "Approval"),
         ("NMPA approval of Yescarta (Fosun Kite) for large B-cell lymphoma (2021)", "decision date", "2021-06-22"),
         ("Anti-CD19 CAR T cells in refractory systemic lupus erythematosus, Children's Hospital of Zhejiang University "
          "(NCT06222853)", "status", "RECRUITING"),
@@ -979,15 +983,15 @@ def test_contested_claims_with_both_sides(answer):
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:864), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
-    # Tecartus; KITE-363, curation-judgements.tsv:15, in trial NCT07038447, field-programs.tsv:393, in SLE, :401); JW Therapeutics (relma-cel,
-    # field-programs.tsv:461 and field-approvals.tsv:1084: NMPA-approved in lymphoma, in trial in SLE); CASI
-    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1020-1022: NMPA-approved in ALL, an
-    # NMPA IND clearance for SLE, :496; Juventas also CNCT19, field-trials-more.tsv:37); IASO Biotherapeutics and
+    # Tecartus; KITE-363, curation-judgements.tsv:16, in trial NCT07038447, field-programs.tsv:393, in SLE, :401); JW Therapeutics (relma-cel,
+    # field-programs.tsv:461 and field-approvals.tsv:1086: NMPA-approved in lymphoma, in trial in SLE); CASI
+    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1022-1024: NMPA-approved in ALL, an
+    # NMPA IND clearance for SLE, :497; Juventas also CNCT19, field-trials-more.tsv:37); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:26-28, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
     # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:576); CARsgen
-    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1139 and :1094, NMPA-approved in cancers; KJ-C2219,
+    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1141 and :1096, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:233, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :125-128, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
@@ -1019,20 +1023,20 @@ def test_partners_of_bristol_myers_squibb(answer):
 
 def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
-    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1036-1038
-    # Kymriah, :1101 Tecartus, :1127 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:550) and retroviral (field-approvals.tsv:1133), both stated. The products
+    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1038-1040
+    # Kymriah, :1103 Tecartus, :1129 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
+    # (reference-approved-products.tsv:550) and retroviral (field-approvals.tsv:1135), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
     # AEMPS, "2021-02", field-approvals.tsv:141; its 2021-02-10 at :142 is deprecated), relma-cel (NMPA, "2021-09-06",
-    # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:310; "2021-09" at field-approvals.tsv:657
-    # is the same month), eque-cel (Fucaso, NMPA, :438-439; 4-1BB :989-990, lentiviral :999-1000), NexCAR19 (CDSCO,
-    # "2023-10", :629;
-    # the 2023-11-29 of :630 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1068), inati-cel (NMPA, :472; :473's
-    # 2023-11-08 loses), zevor-cel (NMPA, :965-966; 4-1BB :1138, lentiviral :1145), anbal-cel (MFDS, :124), satri-cel
-    # (NMPA, :720); all autologous (:12, :984-985, :1016, :1060-1061, :1079-1080, :1089, :1111, :1135).
+    # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:336; "2021-09" at field-approvals.tsv:658
+    # is the same month), eque-cel (Fucaso, NMPA, :439-440; 4-1BB :991-992, lentiviral :1001-1002), NexCAR19 (CDSCO,
+    # "2023-10", :630;
+    # the 2023-11-29 of :631 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1070), inati-cel (NMPA, :473; :474's
+    # 2023-11-08 loses), zevor-cel (NMPA, :967-968; 4-1BB :1140, lentiviral :1147), anbal-cel (MFDS, :124), satri-cel
+    # (NMPA, :721); all autologous (:12, :986-987, :1018, :1062-1063, :1081-1082, :1091, :1113, :1137).
     # Costimulatory domain and vector where a page states them: var-cel 4-1BB and lentiviral from the official title of
-    # the CART19-BE-02 record (field-approvals.tsv:1115, :1122), inati-cel 4-1BB from the name of the paper's
-    # construct, HI19α-4-1BB-ζ (:1019), satri-cel CD28 from CT041's phase 1 paper (:1093).
+    # the CART19-BE-02 record (field-approvals.tsv:1117, :1124), inati-cel 4-1BB from the name of the paper's
+    # construct, HI19α-4-1BB-ζ (:1021), satri-cel CD28 from CT041's phase 1 paper (:1095).
     assert answer("car-t-constructs") == [
         ("Kymriah", "CD19", "4-1BB", "lentiviral", "autologous", "2017-08-30"),
         ("Yescarta", "CD19", "CD28", "gammaretroviral; retroviral", "autologous", "2017-10-18"),
@@ -1085,8 +1089,9 @@ def test_sources_of_one_kind(answer):
     # (sources.tsv:560), typed press release and web page before: 149. Since: Healio on KYV-101's and CB-010's Fast
     # Track designations (sources-field-ind-clearances.tsv:32 and :26): 151. Since: the 29 news pages on regulatory
     # decisions outside the US (`grep -cP '\ta\tcart:NewsArticle\t' seeds/sources-field-approvals-worldwide.tsv`): 180.
+    # Since: MarketScreener's brief of Legend Biotech's PDUFA extension (sources-field-approvals-worldwide.tsv:386): 181.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 180
+    assert len(rows) == 181
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
@@ -1123,7 +1128,8 @@ def test_unconfirmed_claims(answer):
     # (field-approvals.tsv:133).
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:756). The curation's denials
-    # (curation.tsv:2-7) and the claims they reject.
+    # (curation.tsv:2-7) and the claims they reject; curation-judgements.tsv:11, that the NMPA accepted Fosun Kite's
+    # application for brexu-cel, not approved it.
     rows = answer("unconfirmed-claims")
     unverified = "deprecated: status unverified: no usable source was found, so the claim is recorded and never asserted"
     assert ("RESET-SLE", "NCT id", "NCT05765006", "the source says it does not hold") in {r[:4] for r in rows}
@@ -1170,7 +1176,9 @@ def test_unconfirmed_claims(answer):
                       ("CDSCO approval of NexCAR19 (actalycabtagene autoleucel) (2023)", "decision date", "2023-11-29"),
                       ("FDA alignment on pivotal study designs for lupus and systemic sclerosis", "planned by",
                        "Bristol Myers Squibb"),
-                      ("rese-cel", "developed by", "Bristol Myers Squibb")}
+                      ("rese-cel", "developed by", "Bristol Myers Squibb"),
+                      ("NMPA acceptance of the application for brexucabtagene autoleucel (Fosun Kite, FKC889) in adult "
+                       "B-ALL (2025)", "decision type", "Approval")}
     # the news claims the curation rejects, with the reason
     rejected = {r[4] for r in rows if r[0] == "rese-cel" and r[3].startswith("deprecated: rejected by curation (seeds/curation.tsv:7)")}
     assert rejected == {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
