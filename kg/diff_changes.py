@@ -13,7 +13,16 @@ import pyoxigraph as ox
 
 from kg.store import select, side_by_side
 from kg.terms import Term
-from kg.vocab import CART, CLAIM, GRAPH_ACCEPTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, RDF_TYPE
+from kg.vocab import (
+    APPROVAL_TYPES,
+    CART,
+    CLAIM,
+    DESIGNATION_TYPES,
+    GRAPH_ACCEPTED,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    RDF_TYPE,
+)
 
 # The kinds of change, in the order reports list them, with their headings.
 KINDS = {
@@ -31,8 +40,6 @@ KINDS = {
     "dispute-opened": "disputes opened",
     "dispute-resolved": "disputes resolved",
 }
-APPROVALS = {CART + n for n in ("Approval", "AcceleratedApproval", "ConditionalApproval")}
-DESIGNATIONS = {CART + n for n in ("FastTrack", "RMAT", "OrphanDrug", "BreakthroughTherapy", "PRIME", "PriorityReview")}
 TRACKED = {CART + "developmentStage": "stage", CART + "phase": "phase", CART + "status": "status",
            CART + "primaryCompletionDate": "date"}
 DISPUTE_REASONS = {CART + "ContradictedByReference", CART + "RejectedByCuration"}
@@ -116,7 +123,7 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
             changes.append(Change("source-added", e, after=cls, sources=(e,), triple=triple))
         elif e in new.decisions:
             kind, what = new.decisions[e]
-            grade = "approval" if kind in APPROVALS else "designation" if kind in DESIGNATIONS else "decision"
+            grade = "approval" if kind in APPROVAL_TYPES else "designation" if kind in DESIGNATION_TYPES else "decision"
             changes.append(Change(grade, e, after=kind, triple=(f"<{e}>", f"<{CART}decisionType>", f"<{kind}>")))
         else:
             changes.append(Change("entity-added", e, after=cls, triple=triple))

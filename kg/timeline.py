@@ -18,11 +18,9 @@ from kg.engine import Engine
 from kg.errors import KgError
 from kg.files import write_atomic
 from kg.paths import PACKAGE_DIR
-from kg.vocab import CART
+from kg.vocab import APPROVAL_TYPES, CART, DESIGNATION_TYPES
 
 TEMPLATES = PACKAGE_DIR / "templates"
-APPROVALS = {CART + n for n in ("Approval", "AcceleratedApproval", "ConditionalApproval")}
-WITHDRAWALS = {CART + "Withdrawal"}
 KINDS = ["approval", "designation", "other decision", "trial start", "trial completion", "readout", "deal"]
 PRECISION = {CART + "MonthPrecision": "month", CART + "YearPrecision": "year"}
 
@@ -83,8 +81,8 @@ def events(engine: Engine) -> list[Event]:
         if e is None:
             name = kind.value
             if name == "decision":
-                name = ("approval" if what.value in APPROVALS else "other decision" if what.value in WITHDRAWALS
-                        or what.value == CART + "INDClearance" else "designation")
+                name = ("approval" if what.value in APPROVAL_TYPES else "designation" if what.value in DESIGNATION_TYPES
+                        else "other decision")
             e = found[key] = Event(event.value, name, when.value, precision.get(key, "day"),
                                    what.value if what is not None else "", sources=said.get(key, set()))
         if therapy is not None:

@@ -24,6 +24,12 @@ RDF_TYPE = RDF + "type"
 RDFS_LABEL = RDFS + "label"
 RDFS_COMMENT = RDFS + "comment"
 
+# The decision types the reports group (the timeline, `kg diff`); any other type, an extension's too, is
+# shown as "other decision".
+APPROVAL_TYPES = frozenset(CART + n for n in ("Approval", "AcceleratedApproval", "ConditionalApproval"))
+DESIGNATION_TYPES = frozenset(CART + n for n in ("FastTrack", "RMAT", "OrphanDrug", "BreakthroughTherapy", "PRIME",
+                                                 "PriorityReview", "PromisingInnovativeMedicine"))
+
 # A SHACL result's sh:severity as the level a Problem carries (anything else counts as an error).
 LEVEL_OF_SEVERITY = {SH + "Violation": "error", SH + "Warning": "warn", SH + "Info": "info"}
 

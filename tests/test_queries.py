@@ -508,8 +508,8 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # (field-primary.tsv:25 SLE and LN 2023-03-31, :28-29; :18 IIM 2023-05-16, :21; :11 gMG 2023-11-06, :14;
     # field-ind-clearances.tsv:113 SSc 2023-10-02, :116); its release on the SSc orphan designation, 2024-03-20
     # (field-ind-clearances.tsv:120, :123); its release on the Fast Track designations in dermatomyositis and
-    # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:364 and :367, :377 and :380);
-    # the undated ones (IND for MS, Fast Track in MS from a news page (field-approvals-worldwide.tsv:373), RMAT
+    # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:384 and :387, :397 and :400);
+    # the undated ones (IND for MS, Fast Track in MS from a news page (field-approvals-worldwide.tsv:393), RMAT
     # myositis) come last.
     assert [(r[0], r[3], r[4]) for r in answer("approvals-timeline", therapy="rese-cel")] == [
         ("2023-03-31", "IND clearance", "lupus nephritis"),
@@ -615,7 +615,7 @@ def test_programs_by_disease_sle(built, answer):
     # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:41 and :48 AZD0120 (GC012F) IND
     # clearances (FDA, NMPA), :74 eque-cel IND clearance (FDA), :109 relma-cel IND clearance (NMPA), :21 ALLO-329
     # Fast Track (FDA), :132 SC291 IND clearance (FDA); from news reports (partially verified, which still counts
-    # here): :35 ATA3219 IND clearance and :54 CB-010 Fast Track (FDA); field-approvals-worldwide.tsv:74 B019's
+    # here): :35 ATA3219 IND clearance and :54 CB-010 Fast Track (FDA); field-approvals-worldwide.tsv:94 B019's
     # clinical trial approval (NMPA) and :10 the programme its developer says it is for ("拟用于治疗难治性系统性红斑狼疮")
     assert found == {(t, "in trial", "") for t in in_trial} | {
         ("b019", "INDClearance", "nmpa"), ("b019", "developed for", ""),
@@ -774,8 +774,8 @@ def test_registrational_timeline_for_rese_cel(answer):
     # Cabaletta's 8-Ks: IND clearances announced 2023-03-31 (SLE and LN), 2023-05-16 (IIM) and 2023-11-06 (gMG)
     # (field-primary.tsv:25 and its label :30, :18 and :22, :11 and :15), 2023-10-02 (SSc; field-ind-clearances.tsv:113
     # and :117); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:120 and :124); the Fast Track
-    # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:364
-    # and :368, :377 and :381) and the undated one in MS from a news page (field-approvals-worldwide.tsv:374).
+    # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:384
+    # and :388, :397 and :401) and the undated one in MS from a news page (field-approvals-worldwide.tsv:394).
     rows = [(r[1], r[2], r[3], r[4], r[7]) for r in answer("registrational-timeline")]
     unanchored = "the source's publication date, which anchors this timing, is not recorded"
     assert rows == [
@@ -908,11 +908,11 @@ def test_contested_claims_with_both_sides(answer):
     # NOT_YET_RECRUITING on inClinicalTrials' copy of the record verified in March 2024), superseded by the June
     # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:929 (Yescarta's NMPA approval dated
     # 2021-06-22 by a patient-services page), contradicted by Fosun Pharma's announcement of the registration
-    # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:518). inClinicalTrials' copies dated by
+    # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:538). inClinicalTrials' copies dated by
     # the record's verified month: field-trials-new-l.tsv:24 (NCT05930314 ENROLLING_BY_INVITATION, June 2023),
     # superseded by MedDataX's record of 2023-07-05 (:25, UNKNOWN); field-trials-fill-a.tsv:13 (NCT06429800's
     # start 2024-10-31, May 2024), superseded by MedDataX's record of 2025-04-24 (field-programs.tsv:319).
-    # field-approvals-worldwide.tsv:418 (a broker's "received approval" of brexu-cel in China, rejected by
+    # field-approvals-worldwide.tsv:438 (a broker's "received approval" of brexu-cel in China, rejected by
     # curation-judgements.tsv:11: Fosun Pharma's announcement says the application was accepted).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
@@ -1028,7 +1028,7 @@ def test_car_t_constructs_side_by_side(answer):
     # (reference-approved-products.tsv:550) and retroviral (field-approvals.tsv:1135), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
     # AEMPS, "2021-02", field-approvals.tsv:141; its 2021-02-10 at :142 is deprecated), relma-cel (NMPA, "2021-09-06",
-    # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:336; "2021-09" at field-approvals.tsv:658
+    # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:356; "2021-09" at field-approvals.tsv:658
     # is the same month), eque-cel (Fucaso, NMPA, :439-440; 4-1BB :991-992, lentiviral :1001-1002), NexCAR19 (CDSCO,
     # "2023-10", :630;
     # the 2023-11-29 of :631 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1070), inati-cel (NMPA, :473; :474's
@@ -1089,9 +1089,10 @@ def test_sources_of_one_kind(answer):
     # (sources.tsv:560), typed press release and web page before: 149. Since: Healio on KYV-101's and CB-010's Fast
     # Track designations (sources-field-ind-clearances.tsv:32 and :26): 151. Since: the 29 news pages on regulatory
     # decisions outside the US (`grep -cP '\ta\tcart:NewsArticle\t' seeds/sources-field-approvals-worldwide.tsv`): 180.
-    # Since: MarketScreener's brief of Legend Biotech's PDUFA extension (sources-field-approvals-worldwide.tsv:386): 181.
+    # Since: MarketScreener's brief of Legend Biotech's PDUFA extension (sources-field-approvals-worldwide.tsv:403): 181.
+    # Since: 1stOncology's digest of Autolus's PRIME release (sources-field-approvals-worldwide.tsv:69): 182.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 181
+    assert len(rows) == 182
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
