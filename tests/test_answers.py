@@ -28,7 +28,7 @@ def ask(built):
 def test_therapy_which_therapies_target_bcma(ask):
     # Every `cart:targets id:bcma` row of seeds/*.tsv (none is unverified, none denied by a `not` row):
     # reference-approved-products.tsv:20 abecma, :158-159 carvykti; reference-autoimmune-programs.tsv:336 descartes-08;
-    # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:999-1000 eque-cel, :1146 zevor-cel;
+    # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:1013-1014 eque-cel, :1160 zevor-cel;
     # field-deals.tsv:14 azd0120 (GC012F before AstraZeneca, one id since), :224 p-bcma-allo1; field-programs-more.tsv:26 descartes-15, :74 qt-019b;
     # field-programs.tsv:55 azd0120, :74 c-car168, :164 eque-cel, :203 icell-bcma-cd19-ccar, :519 sys6020;
     # field-trials-academic.tsv:34 beijing-gobroad-hospital-cd19-bcma-car-t, :112 ecar01, :118 eque-cel (as CT103A),
@@ -61,7 +61,7 @@ def test_therapy_which_therapies_target_bcma(ask):
 def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
     # reference-diseases-and-targets.tsv:39: CD19 cart:hgncId HGNC:1633, from src:ncbi-gene-cd19.
     # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:471
-    # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1045 (src:emc-kymriah-smpc). The NCBI CD19 page
+    # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1059 (src:emc-kymriah-smpc). The NCBI CD19 page
     # states CD19's gene ids, not what Kymriah targets, so it is no source of that fact (before ranked
     # statements the union of the source graphs credited it with the whole join).
     found = ask("""SELECT DISTINCT ?hgnc ?g WHERE {
@@ -121,9 +121,9 @@ def test_analyst_what_william_blair_said_and_about_what(ask):
 
 def test_regulator_fda_first_approval_of_kymriah(ask):
     # FDA decisions on Kymriah: reference-approved-products.tsv:284-295 (approval 2017-08-30, three sources);
-    # field-approvals.tsv:555-560 and field-judgement-sources.tsv:6-7 (LBCL approval 2018-05-01; the 2018-05-02 of
-    # field-approvals.tsv:557 is rejected by curation.tsv:3); field-approvals.tsv:573-576 (RMAT 2020-04-22); field-approvals.tsv:565-568 (approval 2022-05-27).
-    # The 2017-08-31 of field-approvals.tsv:553 (a secondary review) loses to the primary rows, so the first
+    # field-approvals.tsv:569-574 and field-judgement-sources.tsv:6-7 (LBCL approval 2018-05-01; the 2018-05-02 of
+    # field-approvals.tsv:571 is rejected by curation.tsv:3); field-approvals.tsv:587-590 (RMAT 2020-04-22); field-approvals.tsv:579-582 (approval 2022-05-27).
+    # The 2017-08-31 of field-approvals.tsv:567 (a secondary review) loses to the primary rows, so the first
     # approval has one date.
     found = ask("""SELECT DISTINCT ?date ?type WHERE { ?d cart:decisionFor id:kymriah ; cart:decidedBy id:fda ;
                      cart:decisionDate ?date ; cart:decisionType ?type }""")

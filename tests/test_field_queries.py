@@ -207,13 +207,13 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
         "regulator", "date", "product", "indication", "decision_type", "decision"]
     rows = answer("approvals-worldwide")
     short = {r[:5] for r in rows}
-    # field-approvals.tsv:759-769: EU conditional marketing authorisation of Tecartus, MCL, dated to the month (:762:
+    # field-approvals.tsv:773-783: EU conditional marketing authorisation of Tecartus, MCL, dated to the month (:776:
     # the Pharma Letter's article of 16 December 2020 says the Commission "has now granted" it), shown as the month
     assert ("European Commission", "2020-12", "Tecartus", "mantle cell lymphoma", "Conditional approval") in short
     # field-approvals.tsv:170-181: MHRA conditional authorisation of Aucatzyl, 2025-04-25, ALL
     assert ("Medicines and Healthcare products Regulatory Agency (UK)", "2025-04-25", "Aucatzyl",
             "acute lymphoblastic leukemia", "Conditional approval") in short
-    # field-approvals.tsv:580-586: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL; the release
+    # field-approvals.tsv:594-600: Health Canada approved Kymriah on 2018-09-06 for ALL and DLBCL; the release
     # names the second indication large B-cell lymphoma, DLBCL among its kinds (field-lbcl.tsv:5)
     assert {r[3] for r in rows if r[0] == "Health Canada" and r[2] == "Kymriah" and r[1] == "2018-09-06"} == {
         "acute lymphoblastic leukemia", "diffuse large B-cell lymphoma", "large B-cell lymphoma"}
@@ -249,7 +249,7 @@ def test_designations_dated_at_the_precision_their_sources_give(answer):
     assert ("2019-08-30", "U.S. Food and Drug Administration", "Orphan Drug") in rows
     # field-approvals-worldwide.tsv:573: CARsgen's release of Oct. 28, 2019 (RMAT)
     assert ("2019-10-28", "U.S. Food and Drug Administration", "RMAT") in rows
-    # field-approvals.tsv:944: the EU orphan designation "in 2020", a year and no more
+    # field-approvals.tsv:958: the EU orphan designation "in 2020", a year and no more
     assert ("2020", "European Medicines Agency", "Orphan Drug") in rows
 
 
