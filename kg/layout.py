@@ -22,13 +22,21 @@ GAP = 2 * EDGE_LENGTH  # between the boxes of two components
 # selects its neighbour (CD19 sat 10 px from systemic sclerosis in the curated graph's picture).
 MIN_DISTANCE = 32.0
 SPREAD_PASSES = 30
+# A component still crowded after SPREAD_PASSES is scaled up this much and spread again, up to this many
+# times: a hub rings itself with more leaves than fit around it at EDGE_LENGTH, and pushing pairs apart in
+# place only moves each into the next (the curated graph: 2,135 pairs closer than MIN_DISTANCE after
+# 30 passes, CD19 covered by the dots of its neighbours).
+CROWDED_SCALE = 1.25
+CROWDED_STEPS = 4
 # Above this many nodes a component is a cloud to zoom into rather than a picture of nodes, and spreading
 # it costs more than the layout itself (synthetic 5k nodes: 0.36 -> 1.7 s, 20k: 1.3 -> 23 s).
 SPREAD_UP_TO = 2000
 
 
-def _spread(coords: list[tuple[float, float]], minimum: float = MIN_DISTANCE) -> list[tuple[float, float]]:
-    """Push apart the nodes closer than `minimum`, each pair by half the shortfall each way, pass after pass.
+def _spread(coords: list[tuple[float, float]],
+            minimum: float = MIN_DISTANCE) -> tuple[list[tuple[float, float]], bool]:
+    """Push apart the nodes closer than `minimum`, each pair by half the shortfall each way, pass after pass;
+    return the new coordinates and whether a last pass found no pair to part.
 
     Force-directed layouts pile the leaves of a hub onto each other. Pairs are found through a grid of
     `minimum`-sized cells (linear in the nodes per pass); two nodes on the same point part along a
@@ -63,8 +71,8 @@ def _spread(coords: list[tuple[float, float]], minimum: float = MIN_DISTANCE) ->
                     ys[j] += dy / d * push
                     moved = True
         if not moved:
-            break
-    return list(zip(xs, ys))
+            return list(zip(xs, ys)), True
+    return list(zip(xs, ys)), False
 
 
 def _component_layout(g: igraph.Graph, members: list[int]) -> list[tuple[float, float]]:
@@ -78,7 +86,15 @@ def _component_layout(g: igraph.Graph, members: list[int]) -> list[tuple[float, 
     typical = statistics.median(lengths) if lengths else 1.0
     scale = EDGE_LENGTH / typical if typical > 0 else EDGE_LENGTH
     scaled = [(x * scale, y * scale) for x, y in coords]
-    return _spread(scaled) if len(members) <= SPREAD_UP_TO else scaled
+    if len(members) > SPREAD_UP_TO:
+        return scaled
+    for step in range(CROWDED_STEPS + 1):
+        if step:
+            scaled = [(x * CROWDED_SCALE, y * CROWDED_SCALE) for x, y in scaled]
+        scaled, settled = _spread(scaled)
+        if settled:
+            break
+    return scaled
 
 
 def positions(nodes: list[str], edges: list[tuple[str, str]], seed: int = 1) -> dict[str, tuple[float, float]]:
