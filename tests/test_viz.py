@@ -209,3 +209,15 @@ def test_no_two_nodes_of_a_picture_sit_on_each_other():
     closest = min(math.dist(a, b) for i, a in enumerate(points) for b in points[i + 1:])
     assert closest > 2 * 12 + 4  # dots of radius 12 (graph.js) do not touch (the spreading aims at 32 px)
     assert layout.positions(nodes, edges) == placed  # and the same picture every time
+
+
+def test_a_hub_with_more_leaves_than_fit_around_it_still_parts_them():
+    # 600 leaves on one hub (CD19 in the curated graph has 147 neighbours): pushing pairs apart in place
+    # left dots 0.3 px apart; the crowded component is scaled up until they part.
+    from kg import layout
+
+    nodes = ["hub", "other"] + [f"leaf{i}" for i in range(600)]
+    edges = [("hub", f"leaf{i}") for i in range(600)] + [("other", f"leaf{i}") for i in range(0, 600, 3)]
+    points = list(layout.positions(nodes, edges).values())
+    closest = min(math.dist(a, b) for i, a in enumerate(points) for b in points[i + 1:])
+    assert closest >= layout.MIN_DISTANCE - 0.5
