@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from kg.engine import LocalEngine
 from kg.names import labels
-from kg.vocab import CART
+from kg.vocab import APPROVAL_TYPES
 from kg.web.state import State, term
 
 _THERAPIES = """SELECT ?t ?stage ?target ?disease ?approved ?phase WHERE {
@@ -32,7 +32,6 @@ STAGES = ("Preclinical", "Phase 1", "Phase 1/2", "Phase 2", "Phase 2/3", "Phase 
           "Discontinued")
 _PHASE_STAGE = {"Early Phase 1": "Phase 1", "Phase 1": "Phase 1", "Phase 1/2": "Phase 1/2", "Phase 2": "Phase 2",
                 "Phase 2/3": "Phase 2/3", "Phase 3": "Phase 3"}
-APPROVAL_TYPES = {CART + "Approval", CART + "AcceleratedApproval", CART + "ConditionalApproval"}
 
 
 def landscape(state: State) -> dict:
