@@ -31,9 +31,9 @@ def test_therapy_which_therapies_target_bcma(ask):
     # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:1013-1014 eque-cel, :1160 zevor-cel;
     # field-deals.tsv:14 azd0120 (GC012F before AstraZeneca, one id since), :224 p-bcma-allo1; field-programs-more.tsv:26 descartes-15, :74 qt-019b;
     # field-programs.tsv:55 azd0120, :74 c-car168, :164 eque-cel, :203 icell-bcma-cd19-ccar, :519 sys6020;
-    # field-trials-academic.tsv:34 beijing-gobroad-hospital-cd19-bcma-car-t, :112 ecar01, :118 eque-cel (as CT103A),
-    # :147 institute-of-hematology-universal-cd19-bcma-car-t, :442 soochow-university-bcma-car-t,
-    # :461 union-hospital-wuhan-cd19-bcma-car-t, :487 zhejiang-university-cd19-bcma-car-t;
+    # field-trials-academic.tsv:33 beijing-gobroad-hospital-cd19-bcma-car-t, :111 ecar01, :117 eque-cel (as CT103A),
+    # :146 institute-of-hematology-universal-cd19-bcma-car-t, :441 soochow-university-bcma-car-t,
+    # :460 union-hospital-wuhan-cd19-bcma-car-t, :486 zhejiang-university-cd19-bcma-car-t;
     # field-trials-more.tsv:91 nct06371040-cd19-bcma-car-t, :227 nct07324889-cd19-bcma-car-t,
     # :268 ucello-ucb-cd19-bcma-car-t, :280 zhejiang-university-universal-cd19-bcma-car-t;
     # field-trials-third.tsv:4 beijing-gobroad-hospital-ucb-cd19-bcma-car-t, :21 kn3601, :116 prg-1801, :121 s103,
@@ -121,7 +121,7 @@ def test_analyst_what_william_blair_said_and_about_what(ask):
 
 def test_regulator_fda_first_approval_of_kymriah(ask):
     # FDA decisions on Kymriah: reference-approved-products.tsv:284-295 (approval 2017-08-30, three sources);
-    # field-approvals.tsv:569-574 and field-judgement-sources.tsv:6-7 (LBCL approval 2018-05-01; the 2018-05-02 of
+    # field-approvals.tsv:569-574 and field-judgement-sources.tsv:7-8 (LBCL approval 2018-05-01; the 2018-05-02 of
     # field-approvals.tsv:571 is rejected by curation.tsv:3); field-approvals.tsv:587-590 (RMAT 2020-04-22); field-approvals.tsv:579-582 (approval 2022-05-27).
     # The 2017-08-31 of field-approvals.tsv:567 (a secondary review) loses to the primary rows, so the first
     # approval has one date.

@@ -16,7 +16,7 @@ from kg.paths import Paths
 ROOT = Path(__file__).resolve().parent.parent
 TRIAL = "https://w3id.org/cartkg/id/nct04561557"
 DECISION = "https://w3id.org/cartkg/id/decision-ct103a-fda-approval-test"
-# seeds/field-trials-academic.tsv:175 and :176 state the date and status from this registry mirror.
+# seeds/field-trials-academic.tsv:174 and :175 state the date and status from this registry mirror.
 REGISTRY = "https://w3id.org/cartkg/id/source/biotechhunter-nct04561557"
 REGISTRY_URL = "https://biotechhunter.com/trials/NCT04561557"
 APPROVAL_ROWS = [
@@ -116,7 +116,7 @@ def test_diff_atom_is_valid_xml_naming_each_source(two_builds, run, tmp_path):
     for entry in entries:
         assert entry.find(f"{ATOM}id").text.startswith("urn:cartkg:change:")
         hrefs = [l.get("href") for l in entry.findall(f"{ATOM}link")]
-        # The status is stated by two mirrors (seeds/field-trials-academic.tsv:176-177), the others by one.
+        # The status is stated by two mirrors (seeds/field-trials-academic.tsv:175-176), the others by one.
         assert REGISTRY_URL in hrefs and len(hrefs) == (2 if entry.find(f"{ATOM}category").get("term") == "status" else 1)
         assert "BiotechHunter trial record NCT04561557" in entry.find(f"{ATOM}summary").text
     assert {e.find(f"{ATOM}category").get("term") for e in entries} == {"approval", "date-slipped", "status"}

@@ -78,7 +78,7 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     assert ("CD19", "CD19 CAR T-Cell Therapy for Refractory Systemic Lupus Erythematosus (NCT07432334)", "NCT07432334",
             "Phase 1", "RECRUITING", "2026-03-01", "Vinmec Research Institute of Stem Cell and Gene Technology",
             "Autologous CD19-Targeted CAR-T Cells of trial NCT07432334", "systemic lupus erythematosus") in rows
-    # Lupus nephritis is in MONDO under glomerulonephritis, not under SLE (field-trials-academic.tsv:153):
+    # Lupus nephritis is in MONDO under glomerulonephritis, not under SLE (field-trials-academic.tsv:152):
     # it is found here by its own name.
     assert {r[8] for r in rows} >= {"lupus nephritis", "systemic lupus erythematosus"}
     assert {r[0] for r in rows} == {"CD19"}
@@ -88,8 +88,8 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
 
 
 def test_a_disease_includes_its_mondo_subtypes(answer):
-    # field-trials-academic.tsv:153: lupus nephritis subtype of glomerulonephritis; :151 lupus
-    # erythematosus is MONDO:0004670 and :445 SLE its subtype. Neither child's names contain the words.
+    # field-trials-academic.tsv:152: lupus nephritis subtype of glomerulonephritis; :150 lupus
+    # erythematosus is MONDO:0004670 and :444 SLE its subtype. Neither child's names contain the words.
     under_gn = {r[8] for r in answer("trials-by-target-and-disease", disease="glomerulonephritis")}
     assert "lupus nephritis" in under_gn
     under_le = answer("trials-by-target-and-disease", disease="MONDO:0004670")
@@ -320,7 +320,7 @@ def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answe
     rows = answer("trial-gaps")
     assert len(rows) == figure.of - figure.value > 0
     gaps = {r[0]: (r[1], r[2], r[3]) for r in rows}
-    # NCT06508346: MedPath gives its id, sponsor, status, condition and therapy (field-trials-academic.tsv:288-294);
+    # NCT06508346: MedPath gives its id, sponsor, status, condition and therapy (field-trials-academic.tsv:287-293);
     # the registry record's copy its start date 2024-08-01 and status WITHDRAWN (field-trials-monitor.tsv:213-214)
     # but "Unknown" in its Phase column, which is no phase: no row gives one.
     assert gaps["Anti-CD19 CAR-T cells in children with refractory ANCA-associated vasculitis (NCT06508346)"] == (

@@ -577,8 +577,8 @@ def test_programs_by_disease_sle(built, answer):
         "im19", "institute-of-hematology-universal-cd19-bcma-car-t", "kite-363", "nct07161193-cd19-car-t",
         "nct07331467-ultra-fast-cd19-car-t", "p-cd19cd20-allo1",
         # not peking-university-third-hospital-universal-cd19-car-gdt: its trial's SLE row (NCT06828042,
-        # field-trials-academic.tsv:317) is unverified, ClinConnect's own summary being its only words; nor rjmty19,
-        # for the same reason (NCT06316076, :259)
+        # field-trials-academic.tsv:316) is unverified, ClinConnect's own summary being its only words; nor rjmty19,
+        # for the same reason (NCT06316076, :258)
         "relma-cel", "rese-cel", "sc291", "shanghai-changzheng-hospital-cd19-cd3e-car-t",
         "ucello-ucb-cd19-bcma-car-t", "union-hospital-wuhan-cd19-bcma-car-t", "union-hospital-wuhan-cd19-car-t",
         "uwd-cd19", "ytb323", "zhejiang-university-universal-cd19-bcma-car-t",
@@ -701,8 +701,8 @@ def test_trials_by_phase_status_and_sponsor(answer):
     # (news-003-car-t-reset-immune.tsv:33)
     assert any(r[0].startswith("Unnamed") and r[3] == "RECRUITING" for r in recruiting)
     assert statuses["NCT06799247"] == statuses["NCT06333483"] == {"RECRUITING"}
-    # NCT06222853: RECRUITING (field-trials-academic.tsv:249, ClinConnect) superseded by the later
-    # ACTIVE_NOT_RECRUITING (:248, MedDataX); NCT05828212: RECRUITING (:221) superseded by COMPLETED (:220)
+    # NCT06222853: RECRUITING (field-trials-academic.tsv:248, ClinConnect) superseded by the later
+    # ACTIVE_NOT_RECRUITING (:247, MedDataX); NCT05828212: RECRUITING (:220) superseded by COMPLETED (:219)
     assert statuses["NCT06222853"] == {"ACTIVE_NOT_RECRUITING"}
     assert "NCT05828212" not in statuses
     # yaml: ZUMA-1 phase 1/2, KYSA-1 Phase 1/2, RESET-* Phase 1/2, NCT05798117 Phase 1/2. RESET-Myositis's
@@ -884,9 +884,9 @@ def test_contested_claims_with_both_sides(answer):
     # Every claim that loses to another statement, one per seed row (each a "contested-claim" line of `kg check`):
     # field-approvals.tsv:142 (ARI-0001), :484 (inati-cel), :567 (Kymriah 2017), :571 (Kymriah LBCL,
     # curation.tsv:3), :610 (Kymriah TGA, curation.tsv:4; :609's "2018-12" is no longer contested:
-    # field-judgement-sources.tsv:13 gives the day in it), :631 (NexCAR19, curation.tsv:5), :805 (Yescarta EC);
-    # field-deals.tsv:120 (Gilead-Kite); field-trials-academic.tsv:217, :221 (NCT05828212), :249 (NCT06222853),
-    # :316 (NCT06828042), :349 (NCT06946485); field-trials-more.tsv:65 (NCT06316791), :207, :211 (NCT07275736);
+    # field-judgement-sources.tsv:14 gives the day in it), :631 (NexCAR19, curation.tsv:5), :805 (Yescarta EC);
+    # field-deals.tsv:120 (Gilead-Kite); field-trials-academic.tsv:216, :220 (NCT05828212), :248 (NCT06222853),
+    # :315 (NCT06828042), :348 (NCT06946485); field-trials-more.tsv:65 (NCT06316791), :207, :211 (NCT07275736);
     # news-000-rese-cel-autoimmune.tsv:8 (BMS partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS,
     # curation.tsv:6), :91 (rese-cel developed by BMS, curation.tsv:7); news-biospace-rese-cel.tsv:2, :3, :5 (the
     # same three); news-003-car-t-reset-immune.tsv:4 (Ars Technica a journal); reference-approved-products.tsv:183
@@ -904,7 +904,7 @@ def test_contested_claims_with_both_sides(answer):
     # (NCT07059169 NOT_YET_RECRUITING, by field-trials-monitor.tsv:330's RECRUITING); and the other way, the
     # copies' UNKNOWN of records last updated in April 2024 (field-trials-monitor.tsv:152 NCT06361745, :160
     # NCT06373081), superseded by ClinConnect's later RECRUITING (field-trials-r2-q.tsv:17,
-    # field-trials-academic.tsv:284); field-programs-sixth.tsv:30 and :32 (NCT06340750's start 2024-06-01 and
+    # field-trials-academic.tsv:283); field-programs-sixth.tsv:30 and :32 (NCT06340750's start 2024-06-01 and
     # NOT_YET_RECRUITING on inClinicalTrials' copy of the record verified in March 2024), superseded by the June
     # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:943 (Yescarta's NMPA approval dated
     # 2021-06-22 by a patient-services page), contradicted by Fosun Pharma's announcement of the registration
@@ -1116,10 +1116,10 @@ def test_unconfirmed_claims(answer):
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
     # ClinConnect's lay summaries where the registry record does not say it or another row already cites the
-    # record: field-programs.tsv:480, field-trials-academic.tsv:137, :237 and :285, field-trials-more.tsv:54-55;
-    # or where the record names no disease (NCT06316076, field-trials-academic.tsv:258-261);
+    # record: field-programs.tsv:480, field-trials-academic.tsv:136, :236 and :284, field-trials-more.tsv:54-55;
+    # or where the record names no disease (NCT06316076, field-trials-academic.tsv:257-260);
     # where the record names the disease only among autoimmune diseases in general (NCT06828042,
-    # field-trials-academic.tsv:317-318) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :373, :432, :437);
+    # field-trials-academic.tsv:316-317) or as 'Dry Syndrome' (NCT07052565 and Sjögren's, :372, :431, :436);
     # FindATrial's, field-programs.tsv:420-421. A garbled sentence calling CB-010 autologous (field-programs.tsv:105);
     # 'remission' where the page reports responses (field-readouts.tsv:94) or improvement (:157). The EMA as the
     # decider of EU orphan designations where the EPAR says only 'designated' (field-approvals.tsv, the seven
