@@ -42,7 +42,7 @@ def test_therapy_which_therapies_target_bcma(ask):
     # field-programs-sixth.tsv:12 icg318; field-programs-eighth.tsv:14 lmy-920; field-trials-fill-g.tsv:6 bh002,
     # :43 nct07318259-ultra-fast-bcma-cd70-car-t; field-trials-new-n.tsv:35 rd06-05; and the products the registry
     # records of field-trials-monitor-new.tsv name as BCMA-targeted, each row there read from its record's
-    # intervention, title or summary (e.g. field-trials-monitor-new.tsv:2088 QT-019C, "Targeting CD19 and BCMA(QT-019C)" in NCT07315087's title).
+    # intervention, title or summary (e.g. field-trials-monitor-new.tsv:2150 QT-019C, "Targeting CD19 and BCMA(QT-019C)" in NCT07315087's title).
     # (Ids, not labels: a product may have more than one label.)
     found = ask("""SELECT DISTINCT ?t WHERE { ?t a cart:Therapy ; cart:targets ?x . ?x rdfs:label "BCMA" }""")
     assert {t.rsplit("/", 1)[1] for (t,) in found} == {
@@ -203,7 +203,7 @@ def test_unverified_facts_are_claims_not_facts(ask):
     assert ask("""SELECT ?c WHERE { ?c rdf:subject ?d . ?d cart:decisionFor id:bms-986353 }""") == set()
     assert ask("""SELECT ?c WHERE { ?c rdf:subject ?d ; rdf:predicate cart:decisionFor ; rdf:object id:bms-986353 }""") == set()
     # yaml: "RESET-SLE = NCT06121297" from an unnamed public-repository mention: not recorded (car-t-facts.yaml:832); the id is a
-    # fact since the registry record's copy gives it (field-trials-monitor-new.tsv:2110).
+    # fact since the registry record's copy gives it (field-trials-monitor-new.tsv:2172).
     assert ask("""SELECT ?nct WHERE { id:reset-sle cart:nctId ?nct }""") == {("NCT06121297",)}
 
 

@@ -667,7 +667,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
     # Center), :78 (its CAR T), :87 (label). Phase 2/3, which "3" matches too, from the registry records' copies:
     # KYSA-6 (field-trials-monitor-new.tsv:89-94: KYV-101, NCT06193889, Phase 2/3, Kyverna Therapeutics, start
     # 2024-08-28, RECRUITING), RESET-Myositis (field-trials-monitor.tsv:468-472) and RESET-SSc (:478-482), both
-    # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1400-1407: BMS-986353, Phase 3,
+    # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1437-1444: BMS-986353, Phase 3,
     # Juno Therapeutics, start 2026-08-29, NOT_YET_RECRUITING, its BriefTitle as label).
     zola = ("A Study to Compare the Efficacy and Safety of BMS-986353 (Zolacabtagene- Autoleucel / Zola-cel), CD19-CAR "
             "T Cells, Versus Standard of Care in Participants With Active Systemic Sclerosis (NCT07335562)")
@@ -996,7 +996,7 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :125-128, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
     # registry's lead sponsor of BMS-986353's trial NCT06220201, field-trials-monitor.tsv:126 and :124, and of
-    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1136 and :1133).
+    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1162 and :1159).
     rows = answer("companies-in-oncology-and-autoimmune")
     assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
                                     "CASI Pharmaceuticals", "Juventas Cell Therapy", "IASO Biotherapeutics",
@@ -1005,7 +1005,7 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
     # anito-cel, developed by Kite and Arcellx (reference-approved-products.tsv:42-44), is in trial NCT06626919
-    # (field-trials-monitor-new.tsv:510) in autoimmune disease and myasthenia gravis (:516-517)
+    # (field-trials-monitor-new.tsv:525) in autoimmune disease and myasthenia gravis (:531-532)
     assert {(r[1], r[2]) for r in rows if r[0] == "Kite Pharma"} == {
         ("autoimmune disease", "KITE-363"), ("autoimmune disease", "anito-cel"), ("oncology", "Tecartus"),
         ("oncology", "Yescarta")}
