@@ -1072,32 +1072,55 @@ def test_pivotal_trials(answer):
 
 def test_sources_of_one_kind(answer):
     # Every source with an `a cart:NewsArticle` row: 142 of them (`grep -hP '^src:[^\t]*\ta\tcart:NewsArticle\t'
-    # seeds/*.tsv | cut -f1 | sort -u`), among them the two news digests (000 and 003, sources.tsv:658 and the
-    # news-003 row) and the BioSpace article 000 was written from (sources.tsv:284); one row each. The last four:
+    # seeds/*.tsv | cut -f1 | sort -u`), among them the two news digests (000 and 003, sources.tsv:661 and the
+    # news-003 row) and the BioSpace article 000 was written from (sources.tsv:287); one row each. The last four:
     # sources-field-trials-fill-b.tsv:4 (Clinical Trials Arena on CABA-201) and :14 (Multiple Sclerosis News Today on
-    # RESET-MS), sources-field-programs-fourth.tsv:35 and :40 (MedPath news on obe-cel in SLE and on ACR 2024).
+    # RESET-MS), sources-field-programs-fourth.tsv:37 and :42 (MedPath news on obe-cel in SLE and on ACR 2024).
     # Since: sources-field-programs-seventh.tsv (Precision Medicine Online on SYNCAR-001's IND; People's Daily Health
     # on Tencent News on Bioray's allogeneic CAR T) and sources-field-trials-new-m.tsv:12, :29 and :35 (three on
     # the Calibr-Skaggs switchable CAR T): 139. Since: sources-field-trials-fill-i.tsv:8, :13 and :19 (BioSpace and
     # Pharmaceutical Technology on Caribou's halted lupus programme, Nuovo Dialogo on CATARSIS's first patient): 142.
     # Since: sources-field-trials-new-o.tsv:105 (a syndicated registry notice on NCT03030976) and
-    # sources-field-trials-r2-r.tsv:17 (Medigate News on Curocell's SLE IND): 144. Since: MarketScreener on Novartis's
+    # sources-field-trials-r2-r.tsv:18 (Medigate News on Curocell's SLE IND): 144. Since: MarketScreener on Novartis's
     # NEJM update of ELIANA (src:marketscreener-novartis-eliana-nejm-update in sources.tsv): 145. Since: Flcube on
     # IASO's Fucaso IND in SLE, which says Innovent co-developed it (src:flcube-iaso-fucaso-sle-ind in
     # sources-field-approvals.tsv): 146. Since: MarketScreener's briefs of CARsgen's zevor-cel announcements
-    # (sources-field-approvals.tsv:706 and :711) and its Dow Jones story on Cabaletta's orphan drug designation
-    # (sources.tsv:560), typed press release and web page before: 149. Since: Healio on KYV-101's and CB-010's Fast
-    # Track designations (sources-field-ind-clearances.tsv:32 and :26): 151. Since: the 29 news pages on regulatory
+    # (sources-field-approvals.tsv:710 and :715) and its Dow Jones story on Cabaletta's orphan drug designation
+    # (sources.tsv:563), typed press release and web page before: 149. Since: Healio on KYV-101's and CB-010's Fast
+    # Track designations (sources-field-ind-clearances.tsv:35 and :29): 151. Since: the 29 news pages on regulatory
     # decisions outside the US (`grep -cP '\ta\tcart:NewsArticle\t' seeds/sources-field-approvals-worldwide.tsv`): 180.
-    # Since: MarketScreener's brief of Legend Biotech's PDUFA extension (sources-field-approvals-worldwide.tsv:403): 181.
-    # Since: 1stOncology's digest of Autolus's PRIME release (sources-field-approvals-worldwide.tsv:69): 182.
+    # Since: MarketScreener's brief of Legend Biotech's PDUFA extension (sources-field-approvals-worldwide.tsv:406): 181.
+    # Since: 1stOncology's digest of Autolus's PRIME release (sources-field-approvals-worldwide.tsv:72): 182.
+    # Since: MarketScreener's own summaries of JW Therapeutics' relma-cel announcements (src:marketscreener-relma-
+    # cel-fl and src:marketscreener-relma-cel-mcl-sbla, typed press release before): 184.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 182
+    assert len(rows) == 184
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
     assert {r[1] for r in rows} == {"News article"}
     assert {r[2] for r in rows if r[0].startswith("Cabaletta's")} == {"BioSpace"}
+
+
+def test_a_release_read_on_another_site_is_credited_to_the_company_that_issued_it(answer):
+    rows = answer("sources", kind="Press release")
+    def publishers(title, host):
+        return {r[2] for r in rows if r[0] == title and host in r[4]}
+    # Sana's GlobeNewswire release as Markets Insider carries it ("SEATTLE, Dec. 02, 2024 (GLOBE NEWSWIRE) -- Sana
+    # Biotechnology, Inc. ... today announced", src:markets-insider-sana-sc291-fast-track-sle in sources.tsv).
+    assert publishers("Sana Biotechnology Announces Fast Track Designation for SC291 in Relapsed/Refractory Systemic "
+                      "Lupus Erythematosus", "markets.businessinsider.com") == {"Sana Biotechnology"}
+    # A joint release is both companies' ("BioNTech SE ... and Autolus Therapeutics plc",
+    # src:pipelinereview-biontech-autolus-collaboration in sources-field-readouts.tsv).
+    assert publishers("BioNTech and Autolus Announce Strategic CAR-T Cell Therapy Collaboration to Advance Pipeline "
+                      "and Expand Late-Stage Programs",
+                      "pipelinereview.com") == {"BioNTech", "Autolus"}
+    # Cabaletta's 8-K as CapEdge carries it is Cabaletta's filing (src:capedge-cabaletta-8-k-caba-201-sle-ind).
+    assert "CapEdge (SEC filings)" not in {r[2] for r in rows}
+    # MarketScreener's own summary of JW's announcement is MarketScreener's article, no release of JW's.
+    assert not any(r[0].startswith("JW Therapeutics Announces NMPA") and "marketscreener.com" in r[4] for r in rows)
+    assert any(r[0].startswith("JW Therapeutics Announces NMPA") and "marketscreener.com" in r[4]
+               for r in answer("sources", kind="News article"))
 
 
 def test_people_and_roles(answer):
