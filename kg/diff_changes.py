@@ -14,10 +14,9 @@ import pyoxigraph as ox
 from kg.store import select, side_by_side
 from kg.terms import Term
 from kg.vocab import (
-    APPROVAL_TYPES,
     CART,
     CLAIM,
-    DESIGNATION_TYPES,
+    DECISION_GROUPS,
     GRAPH_ACCEPTED,
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
@@ -67,7 +66,7 @@ class Snapshot:
     entities: dict[str, set[str]]
     sources: set[str]
     values: dict[tuple[str, str], set[str]]  # (subject, property) -> objects in N-Triples form
-    decisions: dict[str, tuple[str, str]]
+    decisions: dict[str, tuple[str, str]]  # decision -> (its type, its kind of change: approval, designation, decision)
     disputes: dict[str, tuple[Term, Term, Term, str]]
 
 
@@ -100,9 +99,9 @@ def read_snapshot(store: ox.Store) -> Snapshot:
     tracked = f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} GRAPH ?g {{ ?s ?p ?o }} {_NOT_FACTS} }}"
     for s, p, o in select(store, tracked):
         values.setdefault((s.value, p.value), set()).add(str(o))
-    decisions = {d.value: (t.value, f.value if f is not None else "") for d, t, f in select(store, """
-        SELECT ?d ?t ?f WHERE {
-          ?d a cart:RegulatoryDecision ; cart:decisionType ?t OPTIONAL { ?d cart:decisionFor ?f } }""")}
+    group = {t.value: g.value for t, g in select(store, DECISION_GROUPS)}
+    decisions = {d.value: (t.value, group.get(t.value, "decision")) for d, t in select(store, """
+        SELECT ?d ?t WHERE { ?d a cart:RegulatoryDecision ; cart:decisionType ?t }""")}
     disputes = {}
     for c, s, p, o, src, why in select(store, """
             SELECT ?c ?s ?p ?o ?src ?why WHERE { ?c cart:rank cart:DeprecatedRank ; cart:deprecationReason ?why ;
@@ -122,8 +121,7 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
         if e in new.sources:
             changes.append(Change("source-added", e, after=cls, sources=(e,), triple=triple))
         elif e in new.decisions:
-            kind, what = new.decisions[e]
-            grade = "approval" if kind in APPROVAL_TYPES else "designation" if kind in DESIGNATION_TYPES else "decision"
+            kind, grade = new.decisions[e]
             changes.append(Change(grade, e, after=kind, triple=(f"<{e}>", f"<{CART}decisionType>", f"<{kind}>")))
         else:
             changes.append(Change("entity-added", e, after=cls, triple=triple))

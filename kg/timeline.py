@@ -18,7 +18,7 @@ from kg.engine import Engine
 from kg.errors import KgError
 from kg.files import write_atomic
 from kg.paths import PACKAGE_DIR
-from kg.vocab import APPROVAL_TYPES, CART, DESIGNATION_TYPES
+from kg.vocab import CART, DECISION_GROUPS
 
 TEMPLATES = PACKAGE_DIR / "templates"
 KINDS = ["approval", "designation", "other decision", "trial start", "trial completion", "readout", "deal"]
@@ -75,14 +75,14 @@ def events(engine: Engine) -> list[Event]:
     said: dict[tuple[str, str, str], set[str]] = {}
     for s, p, o, src in engine.select(SOURCES).rows:
         said.setdefault((s.value, p.value, o.value), set()).add(src.value)
+    group = {t.value: g.value for t, g in engine.select(DECISION_GROUPS).rows}
     for event, kind, when, p, what, therapy, disease in engine.select(EVENTS).rows:
         key = (event.value, p.value, when.value)
         e = found.get(key)
         if e is None:
             name = kind.value
             if name == "decision":
-                name = ("approval" if what.value in APPROVAL_TYPES else "designation" if what.value in DESIGNATION_TYPES
-                        else "other decision")
+                name = group.get(what.value, "other decision")
             e = found[key] = Event(event.value, name, when.value, precision.get(key, "day"),
                                    what.value if what is not None else "", sources=said.get(key, set()))
         if therapy is not None:

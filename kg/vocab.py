@@ -24,11 +24,12 @@ RDF_TYPE = RDF + "type"
 RDFS_LABEL = RDFS + "label"
 RDFS_COMMENT = RDFS + "comment"
 
-# The decision types the reports group (the timeline, `kg diff`); any other type, an extension's too, is
-# shown as "other decision".
-APPROVAL_TYPES = frozenset(CART + n for n in ("Approval", "AcceleratedApproval", "ConditionalApproval"))
-DESIGNATION_TYPES = frozenset(CART + n for n in ("FastTrack", "RMAT", "OrphanDrug", "BreakthroughTherapy", "PRIME",
-                                                 "PriorityReview", "PromisingInnovativeMedicine"))
+# The groups the reports (the timeline, `kg diff`, the web landscape) sort decision types into, as the ontology
+# declares them: a type that is a cart:ApprovalType (or a cart:DesignationType), an extension's too, is an approval
+# (a designation); any other type is an "other decision". Rows: the type, then its group's name.
+DECISION_GROUPS = """SELECT DISTINCT ?type ?group WHERE {
+  VALUES (?class ?group) { (cart:ApprovalType "approval") (cart:DesignationType "designation") }
+  ?type a ?class }"""
 
 # A SHACL result's sh:severity as the level a Problem carries (anything else counts as an error).
 LEVEL_OF_SEVERITY = {SH + "Violation": "error", SH + "Warning": "warn", SH + "Info": "info"}

@@ -190,7 +190,7 @@ def test_compare_types_each_kind_of_change():
                    disputes={ids + "claim/old": claim})
     new = Snapshot(entities={trial: {cart + "Trial"}, therapy: {cart + "Therapy"}, src: {cart + "PressRelease"},
                              ids + "d": {cart + "RegulatoryDecision"}},
-                   sources={src}, decisions={ids + "d": (cart + "RMAT", therapy)},
+                   sources={src}, decisions={ids + "d": (cart + "RMAT", "designation")},
                    values={(trial, cart + "primaryCompletionDate"): {f'"2026-12-01"^^{date}'},
                            (trial, cart + "phase"): {'"Phase 2"'}, (therapy, cart + "developmentStage"): {'"Phase 1"'}},
                    disputes={ids + "claim/new": claim})

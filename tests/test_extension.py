@@ -303,3 +303,37 @@ def test_biomarker_extension_with_a_datatype_property_and_a_relation_to_trials(p
         except AssertionError as exc:
             failures[name] = str(exc) or "assertion failed"
     assert failures == {}, "\n".join(f"{name}: {why}" for name, why in failures.items())
+
+
+def test_a_decision_type_an_extension_declares_an_approval_type_is_counted_as_an_approval(project, run, monkeypatch):
+    """The reports and the approval queries read a decision type's group from the ontology, not from code."""
+    monkeypatch.chdir(project.root)
+    # seeds/reference-approved-products.tsv:210-211: the FDA's approval of Aucatzyl on 2024-11-08 (its date :206-207),
+    # here given a decision type of an extension's own.
+    decision = "id:decision-aucatzyl-fda-approval-2024\tcart:decisionType\t"
+    table = project.seeds / "reference-approved-products.tsv"
+    text = table.read_text(encoding="utf-8")
+    assert text.count(decision + "cart:Approval\t") == 2
+    table.write_text(text.replace(decision + "cart:Approval\t", decision + "cart:MarketingAuthorisation\t"),
+                     encoding="utf-8")
+    extension = project.root / "ontology" / "extensions" / "marketing-authorisation.ttl"
+    prefixes = ("@prefix cart: <https://w3id.org/cartkg/ontology#> .\n"
+                "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")
+    for declared, kind, listed in ((" , cart:ApprovalType", "approval", True), ("", "other decision", False)):
+        extension.write_text(prefixes + f'cart:MarketingAuthorisation a cart:DecisionType{declared} ;\n'
+                                        '    rdfs:label "Marketing authorisation" .\n', encoding="utf-8")
+        result = run("build")
+        assert result.exit_code == 0, result.stderr
+
+        result = run("timeline", "-o", "build/timeline.html")
+        assert result.exit_code == 0, result.stderr
+        page = (project.root / "build" / "timeline.html").read_text(encoding="utf-8")
+        data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+        drawn = [(e["kind"], e["what"]) for e in data["events"]
+                 if e["date"] == "2024-11-08" and e["label"] == "FDA approval of Aucatzyl (2024)"]
+        assert drawn == [(kind, "Marketing authorisation")], declared
+
+        result = run("query", "approvals-worldwide", "-p", "regulator=FDA", "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        decisions = {row["decision"]["value"] for row in json.loads(result.stdout)["results"]["bindings"]}
+        assert (ID + "decision-aucatzyl-fda-approval-2024" in decisions) is listed, declared

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from kg.engine import LocalEngine
 from kg.names import labels
-from kg.vocab import APPROVAL_TYPES
+from kg.vocab import DECISION_GROUPS
 from kg.web.state import State, term
 
 _THERAPIES = """SELECT ?t ?stage ?target ?disease ?approved ?phase WHERE {
@@ -51,14 +51,15 @@ def _landscape(state: State, engine: LocalEngine) -> dict:
     iris = set(programs) | {x for p in programs.values() for x in p["targets"] | p["diseases"]}
     iris |= {x.value for row in decisions for x in row if isinstance(x, ox.NamedNode)}
     shown = labels(engine, iris)
-    approved_by = {row[1].value for row in decisions if row[3] is not None and row[3].value in APPROVAL_TYPES}
+    approval_types = {t.value for t, g in engine.select(DECISION_GROUPS).rows if g.value == "approval"}
+    approved_by = {row[1].value for row in decisions if row[3] is not None and row[3].value in approval_types}
     for iri, p in programs.items():
         _place(p, iri in approved_by)
     regulators = sorted({row[2].value for row in decisions}, key=lambda r: (shown.get(r) or r).casefold())
     return {"stages": list(STAGES), "by_target": _matrix(state, programs, "targets", shown),
             "by_disease": _matrix(state, programs, "diseases", shown),
             "regulators": [term(state, ox.NamedNode(r), shown) for r in regulators],
-            "approvals": _approvals(state, decisions, regulators, shown), "programs": len(programs)}
+            "approvals": _approvals(state, decisions, approval_types, regulators, shown), "programs": len(programs)}
 
 
 def _programs(engine: LocalEngine) -> dict[str, dict]:
@@ -112,11 +113,12 @@ def _matrix(state: State, programs: dict[str, dict], by: str, shown: dict[str, s
     return out
 
 
-def _approvals(state: State, decisions: list, regulators: list[str], shown: dict[str, str]) -> list[dict]:
+def _approvals(state: State, decisions: list, approval_types: set[str], regulators: list[str],
+               shown: dict[str, str]) -> list[dict]:
     """One row per approved therapy, its approvals in the column of their regulator."""
     approvals: dict[str, dict] = {}
     for d, t, regulator, dtype, date, indication in decisions:
-        if dtype is None or dtype.value not in APPROVAL_TYPES:
+        if dtype is None or dtype.value not in approval_types:
             continue
         row = approvals.setdefault(t.value, {"therapy": term(state, t, shown), "cells": defaultdict(list)})
         row["cells"][regulator.value].append({"decision": term(state, d, shown), "date": date.value if date else "",
