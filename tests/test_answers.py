@@ -28,7 +28,7 @@ def ask(built):
 def test_therapy_which_therapies_target_bcma(ask):
     # Every `cart:targets id:bcma` row of seeds/*.tsv (none is unverified, none denied by a `not` row):
     # reference-approved-products.tsv:20 abecma, :158-159 carvykti; reference-autoimmune-programs.tsv:336 descartes-08;
-    # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:1013-1014 eque-cel, :1160 zevor-cel;
+    # field-judgement-sources.tsv:2 anito-cel; field-approvals.tsv:1012-1013 eque-cel, :1159 zevor-cel;
     # field-deals.tsv:14 azd0120 (GC012F before AstraZeneca, one id since), :224 p-bcma-allo1; field-programs-more.tsv:26 descartes-15, :74 qt-019b;
     # field-programs.tsv:55 azd0120, :74 c-car168, :164 eque-cel, :203 icell-bcma-cd19-ccar, :519 sys6020;
     # field-trials-academic.tsv:33 beijing-gobroad-hospital-cd19-bcma-car-t, :111 ecar01, :117 eque-cel (as CT103A),
@@ -61,7 +61,7 @@ def test_therapy_which_therapies_target_bcma(ask):
 def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
     # reference-diseases-and-targets.tsv:39: CD19 cart:hgncId HGNC:1633, from src:ncbi-gene-cd19.
     # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:471
-    # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1059 (src:emc-kymriah-smpc). The NCBI CD19 page
+    # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1058 (src:emc-kymriah-smpc). The NCBI CD19 page
     # states CD19's gene ids, not what Kymriah targets, so it is no source of that fact (before ranked
     # statements the union of the source graphs credited it with the whole join).
     found = ask("""SELECT DISTINCT ?hgnc ?g WHERE {

@@ -194,7 +194,7 @@ WITH_PARAMETERS = [
     ("contested-claims", {"about": "BMS"}),
     ("efficacy-readouts", {"therapy": "rese-cel"}),
     ("entity", {"name": "caba-201"}),
-    # a month date shown as given (field-approvals.tsv:776)
+    # a month date shown as given (field-approvals.tsv:775)
     ("entity", {"name": "id:decision-tecartus-ec-conditional-approval-2020-mcl"}),
     ("partners-of-company", {"company": "BMS"}),
     ("people", {"organisation": "Cabaletta"}),

@@ -222,7 +222,7 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
         "regulator", "date", "product", "indication", "decision_type", "decision"]
     rows = answer("approvals-worldwide")
     short = {r[:5] for r in rows}
-    # field-approvals.tsv:773-783: EU conditional marketing authorisation of Tecartus, MCL, dated to the month (:776:
+    # field-approvals.tsv:772-782: EU conditional marketing authorisation of Tecartus, MCL, dated to the month (:775:
     # the Pharma Letter's article of 16 December 2020 says the Commission "has now granted" it), shown as the month
     assert ("European Commission", "2020-12", "Tecartus", "mantle cell lymphoma", "Conditional approval") in short
     # field-approvals.tsv:170-181: MHRA conditional authorisation of Aucatzyl, 2025-04-25, ALL
@@ -264,7 +264,7 @@ def test_designations_dated_at_the_precision_their_sources_give(answer):
     assert ("2019-08-30", "U.S. Food and Drug Administration", "Orphan Drug") in rows
     # field-approvals-worldwide.tsv:573: CARsgen's release of Oct. 28, 2019 (RMAT)
     assert ("2019-10-28", "U.S. Food and Drug Administration", "RMAT") in rows
-    # field-approvals.tsv:958: the EU orphan designation "in 2020", a year and no more
+    # field-approvals.tsv:957: the EU orphan designation "in 2020", a year and no more
     assert ("2020", "European Medicines Agency", "Orphan Drug") in rows
 
 

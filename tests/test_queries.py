@@ -421,8 +421,8 @@ def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
     # Developers: reference-approved-products.tsv:467-468 (Kymriah, Novartis), :544-545 (Yescarta, Kite), :511
-    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1036-1038
-    # (inati-cel, label "inaticabtagene autoleucel" at :1045, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
+    # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1035-1037
+    # (inati-cel, label "inaticabtagene autoleucel" at :1044, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
     # Tecartus 2020-07-24, Breyanzi 2021-02-05, Aucatzyl 2024-11-08 from the same tables' FDA decisions.
     assert {
@@ -470,14 +470,14 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # primary rows); :327-332 Yescarta; field-approvals.tsv:569-575 Kymriah LBCL (2018-05-02, :571, rejected by
     # curation.tsv:3); reference-approved-products.tsv:238-246 Breyanzi; :180-188 and field-approvals.tsv:78-81
     # Abecma (2021-03-27, reference-approved-products.tsv:183, loses to the primary field-approvals.tsv:80);
-    # field-approvals.tsv:796-808 Tecartus ALL; reference-approved-products.tsv:264-276 Carvykti;
-    # field-approvals.tsv:910-920 Yescarta 2L LBCL; :579-583 Kymriah FL; :229-233 Breyanzi 2L LBCL; :85-97 Abecma 2L MM;
+    # field-approvals.tsv:795-807 Tecartus ALL; reference-approved-products.tsv:264-276 Carvykti;
+    # field-approvals.tsv:909-919 Yescarta 2L LBCL; :579-583 Kymriah FL; :229-233 Breyanzi 2L LBCL; :85-97 Abecma 2L MM;
     # :319-326 Carvykti 2L MM; :238-247 Breyanzi MCL; reference-approved-products.tsv:204-212 Aucatzyl;
     # field-approvals.tsv:253-261 Breyanzi MZL. (Tecartus's 2020 MCL approval is an accelerated approval.)
     # Indications: the reference rows give Yescarta's 2017 and Breyanzi's 2021 approvals as DLBCL
     # (reference-approved-products.tsv:336, :246), and the same pages' words as large B-cell lymphoma
     # (field-lbcl.tsv:6, :3); Kymriah's 2018, Yescarta's and Breyanzi's 2022 approvals are large B-cell
-    # lymphoma in their pages' words (field-approvals.tsv:575, :919-920, :233), Kymriah's page naming DLBCL
+    # lymphoma in their pages' words (field-approvals.tsv:575, :918-919, :233), Kymriah's page naming DLBCL
     # among its kinds (field-lbcl.tsv:4).
     fda = [(r[0], r[2], r[4]) for r in answer("approvals-timeline", regulator="FDA", kind="Approval")]
     # sources: Kymriah's 2017 approval has three (reference-approved-products.tsv:290-292, each
@@ -539,8 +539,8 @@ def test_approvals_timeline_leaves_out_unconfirmed_designations(answer):
     # indication); :232-233 and field-approvals.tsv:168-169 Aucatzyl ALL; reference-autoimmune-programs.tsv:309-310
     # rese-cel IIM, :244-245 KYV-101 SPS, :203-206 Descartes-08 MG, :216-220 FT819 SLE and lupus nephritis (:218,
     # Fate's release); field-approvals.tsv:414-415
-    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :590-591 Kymriah FL, :730-731 satri-cel gastric, :928-929
-    # Yescarta large B-cell lymphoma (:929, "high-risk large B-cell lymphoma (LBCL)"), :975 zevor-cel (no indication);
+    # eque-cel (Fucaso is its brand name, field-approvals.tsv) MM, :590-591 Kymriah FL, :729-730 satri-cel gastric, :927-928
+    # Yescarta large B-cell lymphoma (:928, "high-risk large B-cell lymphoma (LBCL)"), :974 zevor-cel (no indication);
     # field-programs-third.tsv:10-13 C-CAR168 SLE and lupus nephritis.
     assert rmat == {("C-CAR168", "systemic lupus erythematosus"), ("C-CAR168", "lupus nephritis"),("Breyanzi", ""), ("Aucatzyl", "acute lymphoblastic leukemia"),
                     ("rese-cel", "idiopathic inflammatory myopathy"), ("KYV-101", "stiff person syndrome"),
@@ -559,7 +559,7 @@ def test_programs_by_disease_sle(built, answer):
     # AUTOGRAPH-SLE/LN, Descartes-08 open-label Phase 2, CARLYSLE and NCT07053800 (Aucatzyl), relma-cel NCT05765006,
     # the Erlangen case series. Designations with `cart:indication id:systemic-lupus-erythematosus`:
     # reference-autoimmune-programs.tsv:269-272 rese-cel Fast Track (FDA), :219-220 and field-approvals.tsv:394 FT819
-    # RMAT (FDA), reference-autoimmune-programs.tsv:317 and field-approvals.tsv:763 SC291 Fast Track (FDA),
+    # RMAT (FDA), reference-autoimmune-programs.tsv:317 and field-approvals.tsv:762 SC291 Fast Track (FDA),
     # field-approvals.tsv:511 inati-cel IND clearance (NMPA).
     result = catalogue.run_query(built, "programs-by-disease", {"disease": "lupus"}).result
     col = {v: i for i, v in enumerate(result.variables)}
@@ -635,8 +635,8 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # Every therapy with a cancer among its diseases is approved for one: cart:approvedFor rows
     # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :462 kymriah, :505-506
     # tecartus, :540-541 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:126
-    # anbal-cel MFDS, :452-454 eque-cel NMPA, :490-494 inati-cel NMPA, :650-653 nexcar19 CDSCO, :675-676 relma-cel
-    # NMPA, :737 satri-cel NMPA, :145-146 var-cel (ARI-0001) AEMPS, :985-986 zevor-cel NMPA). Before, an approval
+    # anbal-cel MFDS, :452-454 eque-cel NMPA, :490-494 inati-cel NMPA, :650-653 nexcar19 CDSCO, :674-675 relma-cel
+    # NMPA, :736 satri-cel NMPA, :145-146 var-cel (ARI-0001) AEMPS, :984-985 zevor-cel NMPA). Before, an approval
     # decision counted as "investigational": only cart:approvedFor said approved.
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
@@ -820,7 +820,7 @@ def test_registrational_timeline_for_rese_cel(answer):
 def test_registrational_timeline_of_a_therapy_with_nothing_recorded_says_so(answer):
     # IM19 (field-readouts.tsv:39-44) is evaluated only by the SLE pilot study of Peking University Third Hospital
     # (:46), which has no phase: no decision, pivotal or phase 3 trial, or milestone. (relma-cel, checked here
-    # before, now has its NMPA decisions: the first, field-approvals.tsv:703-706.)
+    # before, now has its NMPA decisions: the first, field-approvals.tsv:702-705.)
     assert answer("registrational-timeline", therapy="IM19") == [
         ("IM19", "", "", "", "", "", "", "no regulatory decision, pivotal trial or registration milestone is recorded", "0")]
     assert answer("registrational-timeline", therapy="relma-cel")[0][1:4] == (
@@ -906,7 +906,7 @@ def test_contested_claims_with_both_sides(answer):
     # NCT06373081), superseded by ClinConnect's later RECRUITING (field-trials-r2-q.tsv:17,
     # field-trials-academic.tsv:283); field-programs-sixth.tsv:30 and :32 (NCT06340750's start 2024-06-01 and
     # NOT_YET_RECRUITING on inClinicalTrials' copy of the record verified in March 2024), superseded by the June
-    # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:943 (Yescarta's NMPA approval dated
+    # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:942 (Yescarta's NMPA approval dated
     # 2021-06-22 by a patient-services page), contradicted by Fosun Pharma's announcement of the registration
     # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:538). inClinicalTrials' copies dated by
     # the record's verified month: field-trials-new-l.tsv:24 (NCT05930314 ENROLLING_BY_INVITATION, June 2023),
@@ -984,14 +984,14 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:864), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
     # Tecartus; KITE-363, curation-judgements.tsv:16, in trial NCT07038447, field-programs.tsv:393, in SLE, :401); JW Therapeutics (relma-cel,
-    # field-programs.tsv:461 and field-approvals.tsv:1100: NMPA-approved in lymphoma, in trial in SLE); CASI
-    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1036-1038: NMPA-approved in ALL, an
+    # field-programs.tsv:461 and field-approvals.tsv:1099: NMPA-approved in lymphoma, in trial in SLE); CASI
+    # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1035-1037: NMPA-approved in ALL, an
     # NMPA IND clearance for SLE, :511; Juventas also CNCT19, field-trials-more.tsv:37); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:26-28, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
     # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:576); CARsgen
-    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1155 and :1110, NMPA-approved in cancers; KJ-C2219,
+    # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1154 and :1109, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:233, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :125-128, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
@@ -1023,20 +1023,20 @@ def test_partners_of_bristol_myers_squibb(answer):
 
 def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
-    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1052-1054
-    # Kymriah, :1117 Tecartus, :1143 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:550) and retroviral (field-approvals.tsv:1149), both stated. The products
+    # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1051-1053
+    # Kymriah, :1116 Tecartus, :1142 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
+    # (reference-approved-products.tsv:550) and retroviral (field-approvals.tsv:1148), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
     # AEMPS, "2021-02", field-approvals.tsv:141; its 2021-02-10 at :142 is deprecated), relma-cel (NMPA, "2021-09-06",
     # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:356; "2021-09" at field-approvals.tsv:672
-    # is the same month), eque-cel (Fucaso, NMPA, :447-448; 4-1BB :1005-1006, lentiviral :1015-1016), NexCAR19 (CDSCO,
+    # is the same month), eque-cel (Fucaso, NMPA, :447-448; 4-1BB :1004-1005, lentiviral :1014-1015), NexCAR19 (CDSCO,
     # "2023-10", :644;
-    # the 2023-11-29 of :645 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1084), inati-cel (NMPA, :483; :484's
-    # 2023-11-08 loses), zevor-cel (NMPA, :981-982; 4-1BB :1154, lentiviral :1161), anbal-cel (MFDS, :124), satri-cel
-    # (NMPA, :735); all autologous (:12, :1000-1001, :1032, :1076-1077, :1095-1096, :1105, :1127, :1151).
+    # the 2023-11-29 of :645 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1083), inati-cel (NMPA, :483; :484's
+    # 2023-11-08 loses), zevor-cel (NMPA, :980-981; 4-1BB :1153, lentiviral :1160), anbal-cel (MFDS, :124), satri-cel
+    # (NMPA, :734); all autologous (:12, :999-1000, :1031, :1075-1076, :1094-1095, :1104, :1126, :1150).
     # Costimulatory domain and vector where a page states them: var-cel 4-1BB and lentiviral from the official title of
-    # the CART19-BE-02 record (field-approvals.tsv:1131, :1138), inati-cel 4-1BB from the name of the paper's
-    # construct, HI19α-4-1BB-ζ (:1035), satri-cel CD28 from CT041's phase 1 paper (:1109).
+    # the CART19-BE-02 record (field-approvals.tsv:1130, :1137), inati-cel 4-1BB from the name of the paper's
+    # construct, HI19α-4-1BB-ζ (:1034), satri-cel CD28 from CT041's phase 1 paper (:1108).
     assert answer("car-t-constructs") == [
         ("Kymriah", "CD19", "4-1BB", "lentiviral", "autologous", "2017-08-30"),
         ("Yescarta", "CD19", "CD28", "gammaretroviral; retroviral", "autologous", "2017-10-18"),
