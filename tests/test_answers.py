@@ -76,7 +76,7 @@ def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
 def test_company_developers_of_rese_cel_per_source(ask):
     # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:700 (scleroderma-news, verified) and
     # news-000-rese-cel-autoimmune.tsv:92 say Cabaletta; news-000 (:91) and BioSpace (news-biospace-rese-cel.tsv:5)
-    # also name Bristol Myers Squibb, which the curation rejects (curation.tsv:7, `not cart:developedBy`), so
+    # also name Bristol Myers Squibb, which the curation rejects (curation.tsv:8, `not cart:developedBy`), so
     # BMS is no developer of rese-cel: its claims stay in the news sources' graphs, deprecated.
     assert ask("""SELECT ?company WHERE { id:rese-cel cart:developedBy ?c . ?c rdfs:label ?company }""") == {
         ("Cabaletta Bio",)}
@@ -122,7 +122,7 @@ def test_analyst_what_william_blair_said_and_about_what(ask):
 def test_regulator_fda_first_approval_of_kymriah(ask):
     # FDA decisions on Kymriah: reference-approved-products.tsv:284-295 (approval 2017-08-30, three sources);
     # field-approvals.tsv:569-574 and field-judgement-sources.tsv:7-8 (LBCL approval 2018-05-01; the 2018-05-02 of
-    # field-approvals.tsv:571 is rejected by curation.tsv:3); field-approvals.tsv:587-590 (RMAT 2020-04-22); field-approvals.tsv:579-582 (approval 2022-05-27).
+    # field-approvals.tsv:571 is rejected by curation.tsv:4); field-approvals.tsv:587-590 (RMAT 2020-04-22); field-approvals.tsv:579-582 (approval 2022-05-27).
     # The 2017-08-31 of field-approvals.tsv:567 (a secondary review) loses to the primary rows, so the first
     # approval has one date.
     found = ask("""SELECT DISTINCT ?date ?type WHERE { ?d cart:decisionFor id:kymriah ; cart:decidedBy id:fda ;
@@ -175,7 +175,7 @@ def test_source_title_of_the_first_news_text(ask):
 
 def test_claim_contested_with_sources_on_both_sides(ask):
     # text 000 pairs BMS with rese-cel (news-000-rese-cel-autoimmune.tsv:91), which the curation denies
-    # (curation.tsv:7); text 003 calls Ars Technica a journal (news-003-car-t-reset-immune.tsv:4), which
+    # (curation.tsv:8); text 003 calls Ars Technica a journal (news-003-car-t-reset-immune.tsv:4), which
     # reference-diseases-and-targets.tsv:19-20 contradict (a news website, per HandWiki and WikiSum; the classes are
     # disjoint). The claim names every reference row that contradicts it.
     found = ask("""SELECT DISTINCT ?s ?p ?claimedIn ?deniedIn WHERE {
@@ -226,10 +226,10 @@ def test_the_provenance_example_in_the_ontology_readme_runs(built):
     def rows(query):
         return [tuple(None if t is None else t.value for t in r) for r in engine.select(query).rows]
 
-    # "one row: Cabaletta Bio": the BMS claims are rejected by curation.tsv:7
+    # "one row: Cabaletta Bio": the BMS claims are rejected by curation.tsv:8
     assert rows(what_is_true) == [("Cabaletta Bio",)]
     # reference-autoimmune-programs.tsv:700 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
-    # (reported), news-biospace-rese-cel.tsv:5 (reported), curation.tsv:7 (the denial)
+    # (reported), news-biospace-rese-cel.tsv:5 (reported), curation.tsv:8 (the denial)
     found = {(dev, src.rsplit("/", 1)[1], rank, denied) for dev, src, _, rank, _, denied in rows(who_says_so)}
     assert found == {
         ("Cabaletta Bio", "scleroderma-news-rese-cel-study-enrolling", "preferred", None),
@@ -239,7 +239,7 @@ def test_the_provenance_example_in_the_ontology_readme_runs(built):
         ("Bristol Myers Squibb", "cartkg-curation", "preferred", "true"),
     }
     reasons = {r[4] for r in rows(who_says_so) if r[3] == "deprecated"}
-    assert reasons and all(r.startswith("rejected by curation (seeds/curation.tsv:7)") for r in reasons)
+    assert reasons and all(r.startswith("rejected by curation (seeds/curation.tsv:8)") for r in reasons)
     disputed_rows = {(s.rsplit("/", 1)[1], p.rsplit("#", 1)[1], src.rsplit("/", 1)[1])
                      for s, p, _, src, _, _ in rows(disputed)}
     assert ("rese-cel", "developedBy", "news-000-rese-cel-autoimmune") in disputed_rows

@@ -68,7 +68,7 @@ def test_each_group_of_claims_is_summed_up_once_with_every_source_and_its_words(
 def test_the_rese_cel_developer_claims_are_summed_up_as_the_sources_say(store):
     # reference-autoimmune-programs.tsv:700 (verified) and news-000-rese-cel-autoimmune.tsv:92 say Cabaletta Bio
     # develops rese-cel; news-000:91 and news-biospace-rese-cel.tsv:5 say Bristol Myers Squibb, which the
-    # curation rejects (curation.tsv:7)
+    # curation rejects (curation.tsv:8)
     found = rows(store, """SELECT ?o ?fr ?fs ?fw WHERE { ?c rdf:subject id:rese-cel ; rdf:predicate cart:developedBy ;
                              rdf:object ?o ; cart:factRank ?fr ; cart:factSources ?fs . OPTIONAL { ?c cart:factReason ?fw } }""")
     by_developer = {o.rsplit("/", 1)[1]: (fr, set(fs.split()), fw) for o, fr, fs, fw in found}
@@ -76,7 +76,7 @@ def test_the_rese_cel_developer_claims_are_summed_up_as_the_sources_say(store):
                                                                 "src:news-000-rese-cel-autoimmune"})
     rank, said, why = by_developer["bristol-myers-squibb"]
     assert (rank, said) == ("deprecated", {"src:news-000-rese-cel-autoimmune", "src:biospace-cabaletta-car-t-lupus-remissions"})
-    assert why.startswith("rejected by curation (seeds/curation.tsv:7)")
+    assert why.startswith("rejected by curation (seeds/curation.tsv:8)")
 
 
 def test_the_entity_query_answers_as_grouping_the_claims_at_query_time_did(store, built):

@@ -205,11 +205,11 @@ def test_contested_claims_rules_still_apply_in_the_built_graph(built):
         return {"rank": one("rank"), "reason": one("reason"), "contested": one("contested"), "by": one("by")}
 
     # negation: news text 000 says BMS develops rese-cel (news-000-rese-cel-autoimmune.tsv:91); the curation's
-    # `not cart:developedBy` row (curation.tsv:7) denies it
+    # `not cart:developedBy` row (curation.tsv:8) denies it
     assert claim("seeds/news-000-rese-cel-autoimmune.tsv:91") == {
         "rank": {"DeprecatedRank"}, "reason": {"RejectedByCuration"}, "contested": {"true"},
-        "by": {"seeds/curation.tsv:7"}}
-    assert claim("seeds/curation.tsv:7") == {"rank": {"PreferredRank"}, "reason": set(), "contested": {"true"},
+        "by": {"seeds/curation.tsv:8"}}
+    assert claim("seeds/curation.tsv:8") == {"rank": {"PreferredRank"}, "reason": set(), "contested": {"true"},
                                              "by": {"seeds/news-000-rese-cel-autoimmune.tsv:91",
                                                     "seeds/news-biospace-rese-cel.tsv:5"}}
     # disjoint classes: news text 003 types Ars Technica a cart:ScientificJournal (news-003-car-t-reset-immune.tsv:4);

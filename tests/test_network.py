@@ -78,7 +78,7 @@ def test_an_edge_is_inferred_only_when_no_source_states_it(eg):
     assert stated["inferred"] is False
     assert set(stated["sources"]) == {SRC + "scleroderma-news-rese-cel-study-enrolling",
                                       SRC + "news-000-rese-cel-autoimmune"}
-    # Bristol Myers Squibb is rejected by curation.tsv:7: no edge at all
+    # Bristol Myers Squibb is rejected by curation.tsv:8: no edge at all
     assert not eg.graph.has_edge(ID + "rese-cel", ID + "bristol-myers-squibb", CART + "developedBy")
     # yaml: Legend Biotech is Janssen's collaborator on Carvykti; the inverse comes from partnerOf being symmetric
     assert edge(eg, "janssen", "partnerOf", "legend-biotech")["inferred"] is False

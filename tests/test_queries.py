@@ -435,7 +435,7 @@ def test_therapies_by_target_cd19(built, answer):
     } <= rows
     # rese-cel: reference-autoimmune-programs.tsv:700 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
     # BioSpace pair with it (news-000-rese-cel-autoimmune.tsv:91, news-biospace-rese-cel.tsv:5), is rejected by
-    # curation.tsv:7, so it is no developer here at all (it was shown as a "disputed" developer before ranks).
+    # curation.tsv:8, so it is no developer here at all (it was shown as a "disputed" developer before ranks).
     assert {r for r in rows if r[1] == "rese-cel"} == {("CD19", "rese-cel", "Cabaletta Bio", "", "")}
     assert {r[2] for r in rows if r[1] == "inaticabtagene autoleucel"} == {"CASI Pharmaceuticals", "Juventas Cell Therapy"}
 
@@ -468,7 +468,7 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # The FDA approvals, each `cart:decisionType cart:Approval` with `cart:decidedBy id:fda`:
     # reference-approved-products.tsv:284-296 Kymriah (the 2017-08-31 of field-approvals.tsv:567 loses to these
     # primary rows); :327-332 Yescarta; field-approvals.tsv:569-575 Kymriah LBCL (2018-05-02, :571, rejected by
-    # curation.tsv:3); reference-approved-products.tsv:238-246 Breyanzi; :180-188 and field-approvals.tsv:78-81
+    # curation.tsv:4); reference-approved-products.tsv:238-246 Breyanzi; :180-188 and field-approvals.tsv:78-81
     # Abecma (2021-03-27, reference-approved-products.tsv:183, loses to the primary field-approvals.tsv:80);
     # field-approvals.tsv:795-807 Tecartus ALL; reference-approved-products.tsv:264-276 Carvykti;
     # field-approvals.tsv:909-919 Yescarta 2L LBCL; :579-583 Kymriah FL; :229-233 Breyanzi 2L LBCL; :85-97 Abecma 2L MM;
@@ -497,7 +497,9 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
         ("2022-04-01", "Yescarta", "large B-cell lymphoma"),
         ("2022-05-27", "Kymriah", "follicular lymphoma"),
         ("2022-06-24", "Breyanzi", "large B-cell lymphoma"),
-        ("2024-04-05", "Abecma", "multiple myeloma"),
+        # Abecma's 2L approval: the companies' announcement dates it 4 April (field-primary.tsv:2); the 5th of
+        # field-approvals.tsv:88-89 is the day of the announcement, rejected by curation.tsv:3
+        ("2024-04-04", "Abecma", "multiple myeloma"),
         ("2024-04-05", "Carvykti", "multiple myeloma"),
         ("2024-05-30", "Breyanzi", "mantle cell lymphoma"),
         ("2024-11-08", "Aucatzyl", "acute lymphoblastic leukemia"),
@@ -505,7 +507,7 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     ]
     # yaml autoimmune_car_t designations of rese-cel: Fast Track SLE and LN "May 1 (2023)", Orphan IIM 2024-02-01,
     # IND amendment 2026-01-12; Cabaletta's 8-Ks on its IND clearances, dated by their announcements
-    # (field-primary.tsv:25 SLE and LN 2023-03-31, :28-29; :18 IIM 2023-05-16, :21; :11 gMG 2023-11-06, :14;
+    # (field-primary.tsv:41 SLE and LN 2023-03-31, :44-45; :34 IIM 2023-05-16, :37; :27 gMG 2023-11-06, :30;
     # field-ind-clearances.tsv:113 SSc 2023-10-02, :116); its release on the SSc orphan designation, 2024-03-20
     # (field-ind-clearances.tsv:120, :123); its release on the Fast Track designations in dermatomyositis and
     # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:384 and :387, :397 and :400);
@@ -611,7 +613,7 @@ def test_programs_by_disease_sle(built, answer):
     # The last: the trials whose registry records (field-trials-monitor-new.tsv) list SLE among their conditions,
     # each with the products its record names (e.g. :2115 and :2108, RESET-SLE, rese-cel)
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
-    # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA); field-primary.tsv:29
+    # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA); field-primary.tsv:45
     # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:41 and :48 AZD0120 (GC012F) IND
     # clearances (FDA, NMPA), :74 eque-cel IND clearance (FDA), :109 relma-cel IND clearance (NMPA), :21 ALLO-329
     # Fast Track (FDA), :132 SC291 IND clearance (FDA); from news reports (partially verified, which still counts
@@ -772,7 +774,7 @@ def test_registrational_timeline_for_rese_cel(answer):
     # dose-escalation cohort in RESET-SLE "next year". The text has no date of its own.
     # yaml: Fast Track 2023 (May 1), Orphan 2024-02-01, IND amendment 2026-01-12, RMAT and RESET-MS IND undated;
     # Cabaletta's 8-Ks: IND clearances announced 2023-03-31 (SLE and LN), 2023-05-16 (IIM) and 2023-11-06 (gMG)
-    # (field-primary.tsv:25 and its label :30, :18 and :22, :11 and :15), 2023-10-02 (SSc; field-ind-clearances.tsv:113
+    # (field-primary.tsv:41 and its label :46, :34 and :38, :27 and :31), 2023-10-02 (SSc; field-ind-clearances.tsv:113
     # and :117); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:120 and :124); the Fast Track
     # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:384
     # and :388, :397 and :401) and the undated one in MS from a news page (field-approvals-worldwide.tsv:394).
@@ -855,7 +857,7 @@ def test_analyst_views(answer):
 def test_sources_for_who_develops_rese_cel(answer):
     # news-000-rese-cel-autoimmune.tsv:91-92: "Bristol Myers Squibb and Cabaletta Bio have reported encouraging
     # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:700
-    # (Scleroderma News): Cabaletta Bio; curation.tsv:7: BMS does not develop rese-cel (the ACR 2025 abstract 2468
+    # (Scleroderma News): Cabaletta Bio; curation.tsv:8: BMS does not develop rese-cel (the ACR 2025 abstract 2468
     # and Cabaletta's 10-K name no BMS collaboration).
     rows = answer("sources-for-fact", subject="rese-cel", property="cart:developedBy")
     found = {(r[2], r[3], r[4], r[6], r[10]) for r in rows}
@@ -864,7 +866,7 @@ def test_sources_for_who_develops_rese_cel(answer):
          "deprecated", "seeds/news-biospace-rese-cel.tsv:5"),
         ("Bristol Myers Squibb", "holds", "CAR T Therapy Shows Promise in Treating Autoimmune Conditions", "deprecated",
          "seeds/news-000-rese-cel-autoimmune.tsv:91"),
-        ("Bristol Myers Squibb", "does not hold", "cartkg curation", "preferred", "seeds/curation.tsv:7"),
+        ("Bristol Myers Squibb", "does not hold", "cartkg curation", "preferred", "seeds/curation.tsv:8"),
         ("Cabaletta Bio", "holds", "CAR T Therapy Shows Promise in Treating Autoimmune Conditions", "normal",
          "seeds/news-000-rese-cel-autoimmune.tsv:92"),
         ("Cabaletta Bio", "holds", "Scleroderma News: study of CAR T-cell therapy rese-cel in scleroderma enrolling "
@@ -874,7 +876,7 @@ def test_sources_for_who_develops_rese_cel(answer):
     assert {r[8] for r in news} == {"Bristol Myers Squibb and Cabaletta Bio have reported encouraging results from "
                                      "their Phase I/II clinical trials investigating resecabtagene autoleucel (rese-cel)"}
     assert {r[7] for r in rows if r[6] == "deprecated"} == {
-        "rejected by curation (seeds/curation.tsv:7), having consulted src:acr-2025-abstract-2468-reset-sle, "
+        "rejected by curation (seeds/curation.tsv:8), having consulted src:acr-2025-abstract-2468-reset-sle, "
         "src:cabaletta-form-10-k-2024: cart:developedBy is not id:bristol-myers-squibb"}
     assert {r[9] for r in rows if r[2] == "Bristol Myers Squibb"} == {"contested"}
     assert {r[9] for r in rows if r[2] == "Cabaletta Bio"} == {""}
@@ -883,12 +885,12 @@ def test_sources_for_who_develops_rese_cel(answer):
 def test_contested_claims_with_both_sides(answer):
     # Every claim that loses to another statement, one per seed row (each a "contested-claim" line of `kg check`):
     # field-approvals.tsv:142 (ARI-0001), :484 (inati-cel), :567 (Kymriah 2017), :571 (Kymriah LBCL,
-    # curation.tsv:3), :610 (Kymriah TGA, curation.tsv:4; :609's "2018-12" is no longer contested:
-    # field-judgement-sources.tsv:14 gives the day in it), :631 (NexCAR19, curation.tsv:5), :805 (Yescarta EC);
+    # curation.tsv:4), :610 (Kymriah TGA, curation.tsv:5; :609's "2018-12" is no longer contested:
+    # field-judgement-sources.tsv:14 gives the day in it), :631 (NexCAR19, curation.tsv:6), :805 (Yescarta EC);
     # field-deals.tsv:120 (Gilead-Kite); field-trials-academic.tsv:216, :220 (NCT05828212), :248 (NCT06222853),
     # :315 (NCT06828042), :348 (NCT06946485); field-trials-more.tsv:65 (NCT06316791), :207, :211 (NCT07275736);
     # news-000-rese-cel-autoimmune.tsv:8 (BMS partner of Cabaletta, curation.tsv:2), :32 (milestone planned by BMS,
-    # curation.tsv:6), :91 (rese-cel developed by BMS, curation.tsv:7); news-biospace-rese-cel.tsv:2, :3, :5 (the
+    # curation.tsv:7), :91 (rese-cel developed by BMS, curation.tsv:8); news-biospace-rese-cel.tsv:2, :3, :5 (the
     # same three); news-003-car-t-reset-immune.tsv:4 (Ars Technica a journal); reference-approved-products.tsv:183
     # (Abecma 2021-03-27); field-trials-fourth.tsv:22 (YTB323 RECRUITING, superseded by the later CenterWatch page
     # at :21); field-trials-fill-h.tsv:15 (NCT06414135 NOT_YET_RECRUITING as of May 2024, superseded by
@@ -914,8 +916,12 @@ def test_contested_claims_with_both_sides(answer):
     # start 2024-10-31, May 2024), superseded by MedDataX's record of 2025-04-24 (field-programs.tsv:319).
     # field-approvals-worldwide.tsv:438 (a broker's "received approval" of brexu-cel in China, rejected by
     # curation-judgements.tsv:11: Fosun Pharma's announcement says the application was accepted).
+    # field-approvals.tsv:88-89 (Abecma's 2L approval on 2024-04-05, the day it was announced, rejected by
+    # curation.tsv:3: the companies' announcement dates it 4 April, field-primary.tsv:2).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
+        ("FDA approval of Abecma for triple-class exposed multiple myeloma after two prior lines (2024)",
+         "decision date", "2024-04-05"),
         ("AEMPS hospital-exemption authorisation of ARI-0001 for adult ALL (2021)", "decision date", "2021-02-10"),
         ("NMPA acceptance of the application for brexucabtagene autoleucel (Fosun Kite, FKC889) in adult B-ALL (2025)",
          "decision type", "Approval"),
@@ -1031,7 +1037,7 @@ def test_car_t_constructs_side_by_side(answer):
     # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:356; "2021-09" at field-approvals.tsv:672
     # is the same month), eque-cel (Fucaso, NMPA, :447-448; 4-1BB :1004-1005, lentiviral :1014-1015), NexCAR19 (CDSCO,
     # "2023-10", :644;
-    # the 2023-11-29 of :645 is rejected by curation.tsv:5; lentiviral field-approvals.tsv:1083), inati-cel (NMPA, :483; :484's
+    # the 2023-11-29 of :645 is rejected by curation.tsv:6; lentiviral field-approvals.tsv:1083), inati-cel (NMPA, :483; :484's
     # 2023-11-08 loses), zevor-cel (NMPA, :980-981; 4-1BB :1153, lentiviral :1160), anbal-cel (MFDS, :124), satri-cel
     # (NMPA, :734); all autologous (:12, :999-1000, :1031, :1075-1076, :1094-1095, :1104, :1126, :1150).
     # Costimulatory domain and vector where a page states them: var-cel 4-1BB and lentiviral from the official title of
@@ -1092,9 +1098,11 @@ def test_sources_of_one_kind(answer):
     # Since: MarketScreener's brief of Legend Biotech's PDUFA extension (sources-field-approvals-worldwide.tsv:406): 181.
     # Since: 1stOncology's digest of Autolus's PRIME release (sources-field-approvals-worldwide.tsv:72): 182.
     # Since: MarketScreener's own summaries of JW Therapeutics' relma-cel announcements (src:marketscreener-relma-
-    # cel-fl and src:marketscreener-relma-cel-mcl-sbla, typed press release before): 184.
+    # cel-fl and src:marketscreener-relma-cel-mcl-sbla, typed press release before): 184. Since: MarketScreener's
+    # summary of the announcement of Abecma's 2L approval (sources-field-primary.tsv, src:marketscreener-abecma-2l-
+    # fda-april-4): 185.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 184
+    assert len(rows) == 185
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}
@@ -1152,7 +1160,7 @@ def test_unconfirmed_claims(answer):
     # (field-approvals.tsv:133).
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
     # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:756). The curation's denials
-    # (curation.tsv:2-7) and the claims they reject; curation-judgements.tsv:11, that the NMPA accepted Fosun Kite's
+    # (curation.tsv:2-8) and the claims they reject; curation-judgements.tsv:11, that the NMPA accepted Fosun Kite's
     # application for brexu-cel, not approved it.
     rows = answer("unconfirmed-claims")
     unverified = "deprecated: status unverified: no usable source was found, so the claim is recorded and never asserted"
@@ -1202,9 +1210,12 @@ def test_unconfirmed_claims(answer):
                        "Bristol Myers Squibb"),
                       ("rese-cel", "developed by", "Bristol Myers Squibb"),
                       ("NMPA acceptance of the application for brexucabtagene autoleucel (Fosun Kite, FKC889) in adult "
-                       "B-ALL (2025)", "decision type", "Approval")}
+                       "B-ALL (2025)", "decision type", "Approval"),
+                      # curation.tsv:3: 2024-04-05 is the day the approval was announced, not the day it was granted
+                      ("FDA approval of Abecma for triple-class exposed multiple myeloma after two prior lines (2024)",
+                       "decision date", "2024-04-05")}
     # the news claims the curation rejects, with the reason
-    rejected = {r[4] for r in rows if r[0] == "rese-cel" and r[3].startswith("deprecated: rejected by curation (seeds/curation.tsv:7)")}
+    rejected = {r[4] for r in rows if r[0] == "rese-cel" and r[3].startswith("deprecated: rejected by curation (seeds/curation.tsv:8)")}
     assert rejected == {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
                         "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial"}
 
@@ -1220,13 +1231,13 @@ def test_entity_by_its_code_name(answer):
     assert {r[3] for r in rows if r[1] == "investigated for"} == {"inferred"}
     # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:700 and
     # news-000-rese-cel-autoimmune.tsv:92; Bristol Myers Squibb (news-000:91, news-biospace-rese-cel.tsv:5) listed as
-    # deprecated, with the curation's reason (curation.tsv:7)
+    # deprecated, with the curation's reason (curation.tsv:8)
     developers = {(r[2], r[3], frozenset(r[4].split())) for r in rows if r[1] == "developed by"}
     assert developers == {
         ("Cabaletta Bio", "preferred",
          frozenset({"src:scleroderma-news-rese-cel-study-enrolling", "src:news-000-rese-cel-autoimmune"})),
         ("Bristol Myers Squibb", "deprecated",
          frozenset({"src:news-000-rese-cel-autoimmune", "src:biospace-cabaletta-car-t-lupus-remissions"}))}
-    assert all(r[6].startswith("rejected by curation (seeds/curation.tsv:7)") for r in rows
+    assert all(r[6].startswith("rejected by curation (seeds/curation.tsv:8)") for r in rows
                if r[1] == "developed by" and r[3] == "deprecated")
     assert len({r[:3] for r in rows if r[3] != "deprecated"}) == len([r for r in rows if r[3] != "deprecated"])
