@@ -155,6 +155,28 @@ cart:Cancer rdfs:subClassOf cart:Oncology .
     ]
 
 
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_decision_type_an_extension_declares_both_an_approval_and_a_designation_type_is_an_error(small_built, command):
+    """cart.ttl: cart:ApprovalType owl:disjointWith cart:DesignationType. The reports group a decision type by
+    these classes; a type in both would land in one group or the other by chance."""
+    root, before = small_built
+    lines = refused(root, before, "both.ttl", """cart:Licence a cart:DecisionType , cart:ApprovalType , cart:DesignationType ;
+    rdfs:label "Licence" .
+""", command)
+    assert lines == [
+        "ontology/extensions/both.ttl:5: ERROR: cart:Licence is declared a cart:DesignationType and a "
+        "cart:ApprovalType: the ontology declares the two classes disjoint (keep one) (disjoint-ontology-types)",
+    ]
+
+
+def test_a_decision_type_in_one_group_only_is_not_reported(small_built):
+    root, _ = small_built
+    result = run_with(root, {"ontology/extensions/one.ttl": PREFIXES + """cart:Licence a cart:DecisionType , cart:ApprovalType ;
+    rdfs:label "Licence" .
+"""}, "check")
+    assert "disjoint-ontology-types" not in result.output, result.output
+
+
 @pytest.mark.parametrize("where", ["ontology/extensions/broken.ttl", "seeds/broken.ttl"])
 def test_a_missing_dot_is_reported_with_the_line_its_statement_starts(small_built, where):
     root, before = small_built
