@@ -497,7 +497,7 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
         ("2022-04-01", "Yescarta", "large B-cell lymphoma"),
         ("2022-05-27", "Kymriah", "follicular lymphoma"),
         ("2022-06-24", "Breyanzi", "large B-cell lymphoma"),
-        # Abecma's 2L approval: the companies' announcement dates it 4 April (field-primary.tsv:2); the 5th of
+        # Abecma's 2L approval: the companies' announcement dates it 4 April (field-primary.tsv:3); the 5th of
         # field-approvals.tsv:88-89 is the day of the announcement, rejected by curation.tsv:3
         ("2024-04-04", "Abecma", "multiple myeloma"),
         ("2024-04-05", "Carvykti", "multiple myeloma"),
@@ -507,7 +507,7 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     ]
     # yaml autoimmune_car_t designations of rese-cel: Fast Track SLE and LN "May 1 (2023)", Orphan IIM 2024-02-01,
     # IND amendment 2026-01-12; Cabaletta's 8-Ks on its IND clearances, dated by their announcements
-    # (field-primary.tsv:41 SLE and LN 2023-03-31, :44-45; :34 IIM 2023-05-16, :37; :27 gMG 2023-11-06, :30;
+    # (field-primary.tsv:42 SLE and LN 2023-03-31, :45-46; :35 IIM 2023-05-16, :38; :28 gMG 2023-11-06, :31;
     # field-ind-clearances.tsv:113 SSc 2023-10-02, :116); its release on the SSc orphan designation, 2024-03-20
     # (field-ind-clearances.tsv:120, :123); its release on the Fast Track designations in dermatomyositis and
     # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:384 and :387, :397 and :400);
@@ -613,7 +613,7 @@ def test_programs_by_disease_sle(built, answer):
     # The last: the trials whose registry records (field-trials-monitor-new.tsv) list SLE among their conditions,
     # each with the products its record names (e.g. :2115 and :2108, RESET-SLE, rese-cel)
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
-    # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA); field-primary.tsv:45
+    # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA); field-primary.tsv:46
     # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:41 and :48 AZD0120 (GC012F) IND
     # clearances (FDA, NMPA), :74 eque-cel IND clearance (FDA), :109 relma-cel IND clearance (NMPA), :21 ALLO-329
     # Fast Track (FDA), :132 SC291 IND clearance (FDA); from news reports (partially verified, which still counts
@@ -774,7 +774,7 @@ def test_registrational_timeline_for_rese_cel(answer):
     # dose-escalation cohort in RESET-SLE "next year". The text has no date of its own.
     # yaml: Fast Track 2023 (May 1), Orphan 2024-02-01, IND amendment 2026-01-12, RMAT and RESET-MS IND undated;
     # Cabaletta's 8-Ks: IND clearances announced 2023-03-31 (SLE and LN), 2023-05-16 (IIM) and 2023-11-06 (gMG)
-    # (field-primary.tsv:41 and its label :46, :34 and :38, :27 and :31), 2023-10-02 (SSc; field-ind-clearances.tsv:113
+    # (field-primary.tsv:42 and its label :47, :35 and :39, :28 and :32), 2023-10-02 (SSc; field-ind-clearances.tsv:113
     # and :117); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:120 and :124); the Fast Track
     # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:384
     # and :388, :397 and :401) and the undated one in MS from a news page (field-approvals-worldwide.tsv:394).
@@ -917,7 +917,7 @@ def test_contested_claims_with_both_sides(answer):
     # field-approvals-worldwide.tsv:438 (a broker's "received approval" of brexu-cel in China, rejected by
     # curation-judgements.tsv:11: Fosun Pharma's announcement says the application was accepted).
     # field-approvals.tsv:88-89 (Abecma's 2L approval on 2024-04-05, the day it was announced, rejected by
-    # curation.tsv:3: the companies' announcement dates it 4 April, field-primary.tsv:2).
+    # curation.tsv:3: the companies' announcement dates it 4 April, field-primary.tsv:3).
     rows = answer("contested-claims")
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("FDA approval of Abecma for triple-class exposed multiple myeloma after two prior lines (2024)",
