@@ -507,7 +507,7 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     ]
     # yaml autoimmune_car_t designations of rese-cel: Fast Track SLE and LN "May 1 (2023)", Orphan IIM 2024-02-01,
     # IND amendment 2026-01-12; Cabaletta's 8-Ks on its IND clearances, dated by their announcements
-    # (field-primary.tsv:42 SLE and LN 2023-03-31, :45-46; :35 IIM 2023-05-16, :38; :28 gMG 2023-11-06, :31;
+    # (field-primary.tsv:61 SLE and LN 2023-03-31, :64-65; :54 IIM 2023-05-16, :57; :47 gMG 2023-11-06, :50;
     # field-ind-clearances.tsv:113 SSc 2023-10-02, :116); its release on the SSc orphan designation, 2024-03-20
     # (field-ind-clearances.tsv:120, :123); its release on the Fast Track designations in dermatomyositis and
     # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:384 and :387, :397 and :400);
@@ -613,7 +613,7 @@ def test_programs_by_disease_sle(built, answer):
     # The last: the trials whose registry records (field-trials-monitor-new.tsv) list SLE among their conditions,
     # each with the products its record names (e.g. :2115 and :2108, RESET-SLE, rese-cel)
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
-    # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA); field-primary.tsv:46
+    # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA); field-primary.tsv:65
     # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:41 and :48 AZD0120 (GC012F) IND
     # clearances (FDA, NMPA), :74 eque-cel IND clearance (FDA), :109 relma-cel IND clearance (NMPA), :21 ALLO-329
     # Fast Track (FDA), :132 SC291 IND clearance (FDA); from news reports (partially verified, which still counts
@@ -774,7 +774,7 @@ def test_registrational_timeline_for_rese_cel(answer):
     # dose-escalation cohort in RESET-SLE "next year". The text has no date of its own.
     # yaml: Fast Track 2023 (May 1), Orphan 2024-02-01, IND amendment 2026-01-12, RMAT and RESET-MS IND undated;
     # Cabaletta's 8-Ks: IND clearances announced 2023-03-31 (SLE and LN), 2023-05-16 (IIM) and 2023-11-06 (gMG)
-    # (field-primary.tsv:42 and its label :47, :35 and :39, :28 and :32), 2023-10-02 (SSc; field-ind-clearances.tsv:113
+    # (field-primary.tsv:61 and its label :66, :54 and :58, :47 and :51), 2023-10-02 (SSc; field-ind-clearances.tsv:113
     # and :117); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:120 and :124); the Fast Track
     # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:384
     # and :388, :397 and :401) and the undated one in MS from a news page (field-approvals-worldwide.tsv:394).
