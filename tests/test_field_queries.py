@@ -246,7 +246,7 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
 
 
 def test_an_application_accepted_for_review_is_not_an_approval(answer):
-    # field-approvals-worldwide.tsv:438: a broker's English page says Fosun Kite's brexucabtagene autoleucel
+    # field-approvals-worldwide.tsv:453: a broker's English page says Fosun Kite's brexucabtagene autoleucel
     # "received approval" from the NMPA; the filing it renders (:430-442, Fosun Pharma's announcement of
     # 2025-09-24) says the application was accepted (受理), and curation-judgements.tsv:11 rejects the approval.
     assert "Tecartus" not in {r[2] for r in answer("approvals-worldwide", regulator="id:nmpa")}
@@ -259,10 +259,10 @@ def test_an_application_accepted_for_review_is_not_an_approval(answer):
 
 def test_designations_dated_at_the_precision_their_sources_give(answer):
     rows = {(r[0], r[1], r[3]) for r in answer("approvals-timeline", therapy="id:zevor-cel")}
-    # field-approvals-worldwide.tsv:565-566: CARsgen's site says "in August 2019", its release is dated
+    # field-approvals-worldwide.tsv:580-581: CARsgen's site says "in August 2019", its release is dated
     # Aug. 30, 2019; the month and the day agree, so the day shows
     assert ("2019-08-30", "U.S. Food and Drug Administration", "Orphan Drug") in rows
-    # field-approvals-worldwide.tsv:573: CARsgen's release of Oct. 28, 2019 (RMAT)
+    # field-approvals-worldwide.tsv:588: CARsgen's release of Oct. 28, 2019 (RMAT)
     assert ("2019-10-28", "U.S. Food and Drug Administration", "RMAT") in rows
     # field-approvals.tsv:957: the EU orphan designation "in 2020", a year and no more
     assert ("2020", "European Medicines Agency", "Orphan Drug") in rows

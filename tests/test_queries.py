@@ -411,8 +411,9 @@ CD19_THERAPIES = {
     # :96 (CD19 UCAR-T cells), :120 (SCRI-CAR19v3)
     "nct03030976-cd19-car-t", "nct05459870-4scar-t", "nct07193667-cd19-car-t", "nct07212322-cd19-ucar-t", "scri-car19v3",
     # field-trials-r2-q.tsv:94 (UTAA09, "T cell injection targeting CD19 chimeric antigen receptor");
-    # field-approvals-worldwide.tsv:12 (B019, "靶向 CD19 和 CD22", Shanghai Pharmaceuticals' announcement)
-    "utaa09", "b019"} | subjects("field-trials-monitor-new.tsv", "cart:targets", "id:cd19")
+    # field-approvals-worldwide.tsv:12 (B019, "靶向 CD19 和 CD22", Shanghai Pharmaceuticals' announcement),
+    # field-approvals-worldwide.tsv:614 (pCAR-19B, "a CD19-targeted chimeric antigen receptor (CAR)-T cell therapy")
+    "utaa09", "b019", "pcar-19b"} | subjects("field-trials-monitor-new.tsv", "cart:targets", "id:cd19")
 # The last: the products the registry records of field-trials-monitor-new.tsv name as CD19-targeted, each row there
 # read from its record's intervention, title or summary (e.g. :2088 QT-019C, "Targeting CD19 and BCMA(QT-019C)").
 
@@ -510,8 +511,8 @@ def test_approvals_timeline_dated_decisions_in_order(answer):
     # (field-primary.tsv:61 SLE and LN 2023-03-31, :64-65; :54 IIM 2023-05-16, :57; :47 gMG 2023-11-06, :50;
     # field-ind-clearances.tsv:113 SSc 2023-10-02, :116); its release on the SSc orphan designation, 2024-03-20
     # (field-ind-clearances.tsv:120, :123); its release on the Fast Track designations in dermatomyositis and
-    # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:384 and :387, :397 and :400);
-    # the undated ones (IND for MS, Fast Track in MS from a news page (field-approvals-worldwide.tsv:393), RMAT
+    # systemic sclerosis, 2024-01-08 (field-approvals-worldwide.tsv:399 and :402, :412 and :415);
+    # the undated ones (IND for MS, Fast Track in MS from a news page (field-approvals-worldwide.tsv:408), RMAT
     # myositis) come last.
     assert [(r[0], r[3], r[4]) for r in answer("approvals-timeline", therapy="rese-cel")] == [
         ("2023-03-31", "IND clearance", "lupus nephritis"),
@@ -638,11 +639,12 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :462 kymriah, :505-506
     # tecartus, :540-541 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:126
     # anbal-cel MFDS, :452-454 eque-cel NMPA, :490-494 inati-cel NMPA, :650-653 nexcar19 CDSCO, :674-675 relma-cel
-    # NMPA, :736 satri-cel NMPA, :145-146 var-cel (ARI-0001) AEMPS, :984-985 zevor-cel NMPA). Before, an approval
-    # decision counted as "investigational": only cart:approvedFor said approved.
+    # NMPA, :736 satri-cel NMPA, :145-146 var-cel (ARI-0001) AEMPS, :984-985 zevor-cel NMPA;
+    # field-approvals-worldwide.tsv:357-358 pcar-19b NMPA, in ALL). Before, an approval decision counted as
+    # "investigational": only cart:approvedFor said approved.
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
-    assert stage == dict.fromkeys(("abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel", "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel"), "approved")
+    assert stage == dict.fromkeys(("abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel", "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel", "pcar-19b"), "approved")
     # Kymriah: ALL (reference-approved-products.tsv:462), DLBCL (the 2018 EU approval, field-approvals.tsv:524),
     # FL (the 2022 FDA approval, :583), large B-cell lymphoma (the 2018 FDA approval, :575)
     assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
@@ -776,8 +778,8 @@ def test_registrational_timeline_for_rese_cel(answer):
     # Cabaletta's 8-Ks: IND clearances announced 2023-03-31 (SLE and LN), 2023-05-16 (IIM) and 2023-11-06 (gMG)
     # (field-primary.tsv:61 and its label :66, :54 and :58, :47 and :51), 2023-10-02 (SSc; field-ind-clearances.tsv:113
     # and :117); the SSc orphan designation of 2024-03-20 (field-ind-clearances.tsv:120 and :124); the Fast Track
-    # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:384
-    # and :388, :397 and :401) and the undated one in MS from a news page (field-approvals-worldwide.tsv:394).
+    # designations in dermatomyositis and systemic sclerosis announced 2024-01-08 (field-approvals-worldwide.tsv:399
+    # and :403, :412 and :416) and the undated one in MS from a news page (field-approvals-worldwide.tsv:409).
     rows = [(r[1], r[2], r[3], r[4], r[7]) for r in answer("registrational-timeline")]
     unanchored = "the source's publication date, which anchors this timing, is not recorded"
     assert rows == [
@@ -910,11 +912,11 @@ def test_contested_claims_with_both_sides(answer):
     # NOT_YET_RECRUITING on inClinicalTrials' copy of the record verified in March 2024), superseded by the June
     # 2025 record's 2025-04-01 and RECRUITING (:31, :33). field-approvals.tsv:942 (Yescarta's NMPA approval dated
     # 2021-06-22 by a patient-services page), contradicted by Fosun Pharma's announcement of the registration
-    # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:538). inClinicalTrials' copies dated by
+    # certificate received on 2021-06-23 (field-approvals-worldwide.tsv:553). inClinicalTrials' copies dated by
     # the record's verified month: field-trials-new-l.tsv:24 (NCT05930314 ENROLLING_BY_INVITATION, June 2023),
     # superseded by MedDataX's record of 2023-07-05 (:25, UNKNOWN); field-trials-fill-a.tsv:13 (NCT06429800's
     # start 2024-10-31, May 2024), superseded by MedDataX's record of 2025-04-24 (field-programs.tsv:319).
-    # field-approvals-worldwide.tsv:438 (a broker's "received approval" of brexu-cel in China, rejected by
+    # field-approvals-worldwide.tsv:453 (a broker's "received approval" of brexu-cel in China, rejected by
     # curation-judgements.tsv:11: Fosun Pharma's announcement says the application was accepted).
     # field-approvals.tsv:88-89 (Abecma's 2L approval on 2024-04-05, the day it was announced, rejected by
     # curation.tsv:3: the companies' announcement dates it 4 April, field-primary.tsv:3).
@@ -1002,12 +1004,14 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :125-128, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
     # registry's lead sponsor of BMS-986353's trial NCT06220201, field-trials-monitor.tsv:126 and :124, and of
-    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1162 and :1159).
+    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1162 and :1159); Chongqing Precision Biotech (pCAR-19B,
+    # NMPA-approved in ALL, field-approvals-worldwide.tsv:357-358, developed by it, :611; MC-1-50, its own,
+    # field-programs-fourth.tsv:5, in trial NCT06892145 in SLE, field-trials-lupus.tsv:66 and :74).
     rows = answer("companies-in-oncology-and-autoimmune")
     assert {r[0] for r in rows} == {"Autolus", "Bristol Myers Squibb", "Novartis", "Kite Pharma", "JW Therapeutics",
                                     "CASI Pharmaceuticals", "Juventas Cell Therapy", "IASO Biotherapeutics",
                                     "Innovent Biologics", "Shanghai Ming Ju Biotechnology", "CARsgen Therapeutics",
-                                    "Curocell", "Juno Therapeutics"}
+                                    "Curocell", "Juno Therapeutics", "Chongqing Precision Biotech"}
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
     # anito-cel, developed by Kite and Arcellx (reference-approved-products.tsv:42-44), is in trial NCT06626919
@@ -1034,7 +1038,7 @@ def test_car_t_constructs_side_by_side(answer):
     # (reference-approved-products.tsv:550) and retroviral (field-approvals.tsv:1148), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
     # AEMPS, "2021-02", field-approvals.tsv:141; its 2021-02-10 at :142 is deprecated), relma-cel (NMPA, "2021-09-06",
-    # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:356; "2021-09" at field-approvals.tsv:672
+    # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:371; "2021-09" at field-approvals.tsv:672
     # is the same month), eque-cel (Fucaso, NMPA, :447-448; 4-1BB :1004-1005, lentiviral :1014-1015), NexCAR19 (CDSCO,
     # "2023-10", :644;
     # the 2023-11-29 of :645 is rejected by curation.tsv:6; lentiviral field-approvals.tsv:1083), inati-cel (NMPA, :483; :484's
@@ -1042,7 +1046,9 @@ def test_car_t_constructs_side_by_side(answer):
     # (NMPA, :734); all autologous (:12, :999-1000, :1031, :1075-1076, :1094-1095, :1104, :1126, :1150).
     # Costimulatory domain and vector where a page states them: var-cel 4-1BB and lentiviral from the official title of
     # the CART19-BE-02 record (field-approvals.tsv:1130, :1137), inati-cel 4-1BB from the name of the paper's
-    # construct, HI19α-4-1BB-ζ (:1034), satri-cel CD28 from CT041's phase 1 paper (:1108).
+    # construct, HI19α-4-1BB-ζ (:1034), satri-cel CD28 from CT041's phase 1 paper (:1108). pCAR-19B last, approved
+    # by the NMPA (field-approvals-worldwide.tsv:354, :357) on a date no page in the graph gives; CD19 (:614),
+    # autologous (:608).
     assert answer("car-t-constructs") == [
         ("Kymriah", "CD19", "4-1BB", "lentiviral", "autologous", "2017-08-30"),
         ("Yescarta", "CD19", "CD28", "gammaretroviral; retroviral", "autologous", "2017-10-18"),
@@ -1059,6 +1065,7 @@ def test_car_t_constructs_side_by_side(answer):
         ("Aucatzyl", "CD19", "4-1BB", "lentiviral", "autologous", "2024-11-08"),
         ("anbal-cel", "CD19", "not recorded", "not recorded", "autologous", "2026-04-29"),
         ("satri-cel", "Claudin18.2", "CD28", "not recorded", "autologous", "2026-06-22"),
+        ("pCAR-19B", "CD19", "not recorded", "not recorded", "autologous", ""),
     ]
     # yaml: azer-cel allogeneic; KYV-101 autologous with a CD28 domain; Descartes-08 mRNA, autologous
     others = {r[0]: r[1:5] for r in answer("car-t-constructs", approved="false")}
@@ -1095,14 +1102,15 @@ def test_sources_of_one_kind(answer):
     # (sources.tsv:563), typed press release and web page before: 149. Since: Healio on KYV-101's and CB-010's Fast
     # Track designations (sources-field-ind-clearances.tsv:35 and :29): 151. Since: the 29 news pages on regulatory
     # decisions outside the US (`grep -cP '\ta\tcart:NewsArticle\t' seeds/sources-field-approvals-worldwide.tsv`): 180.
-    # Since: MarketScreener's brief of Legend Biotech's PDUFA extension (sources-field-approvals-worldwide.tsv:406): 181.
+    # Since: MarketScreener's brief of Legend Biotech's PDUFA extension (sources-field-approvals-worldwide.tsv:416): 181.
     # Since: 1stOncology's digest of Autolus's PRIME release (sources-field-approvals-worldwide.tsv:72): 182.
     # Since: MarketScreener's own summaries of JW Therapeutics' relma-cel announcements (src:marketscreener-relma-
     # cel-fl and src:marketscreener-relma-cel-mcl-sbla, typed press release before): 184. Since: MarketScreener's
     # summary of the announcement of Abecma's 2L approval (sources-field-primary.tsv, src:marketscreener-abecma-2l-
-    # fda-april-4): 185.
+    # fda-april-4): 185. Since: Flcube on pCAR-19B's NMPA approval and its proposed Breakthrough Therapy designation
+    # (sources-field-approvals-worldwide.tsv:236 and :231): 187.
     rows = answer("sources", kind="News article")
-    assert len(rows) == 185
+    assert len(rows) == 187
     assert {"CAR T Therapy Shows Promise in Treating Autoimmune Conditions",
             "Cabaletta's CAR T Therapy Spurs Remissions in Small Lupus Trial",
             "Researchers are repurposing chimeric antigen receptor (CAR) T cell therapy"} <= {r[0] for r in rows}

@@ -73,7 +73,7 @@ def test_decisions_are_drawn_as_the_kind_they_are(real_page):
     # seeds/field-approvals-worldwide.tsv:84,86: the MHRA's Promising Innovative Medicine designation of obe-cel, 2021-08-09.
     pim = [kind for (label, date), kind in events.items() if date == "2021-08-09" and "Promising Innovative" in label]
     assert pim == ["designation"]
-    # seeds/field-approvals-worldwide.tsv:434,437: Fosun Pharma's announcement of 2025-09-24 says the NMPA accepted the
+    # seeds/field-approvals-worldwide.tsv:449,452: Fosun Pharma's announcement of 2025-09-24 says the NMPA accepted the
     # application for brexu-cel in adult B-ALL: an acceptance for review, neither an approval nor a designation.
     accepted = [kind for (label, date), kind in events.items() if date == "2025-09-24" and "brexucabtagene" in label]
     assert accepted == ["other decision"]
