@@ -247,7 +247,7 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
 
 def test_an_application_accepted_for_review_is_not_an_approval(answer):
     # field-approvals-worldwide.tsv:453: a broker's English page says Fosun Kite's brexucabtagene autoleucel
-    # "received approval" from the NMPA; the filing it renders (:430-442, Fosun Pharma's announcement of
+    # "received approval" from the NMPA; the filing it renders (:445-457, Fosun Pharma's announcement of
     # 2025-09-24) says the application was accepted (受理), and curation-judgements.tsv:11 rejects the approval.
     assert "Tecartus" not in {r[2] for r in answer("approvals-worldwide", regulator="id:nmpa")}
     timeline = answer("approvals-timeline", therapy="id:tecartus", regulator="id:nmpa")
