@@ -42,7 +42,7 @@ def test_therapy_which_therapies_target_bcma(ask):
     # field-programs-sixth.tsv:12 icg318; field-programs-eighth.tsv:14 lmy-920; field-trials-fill-g.tsv:6 bh002,
     # :43 nct07318259-ultra-fast-bcma-cd70-car-t; field-trials-new-n.tsv:35 rd06-05; and the products the registry
     # records of field-trials-monitor-new.tsv name as BCMA-targeted, each row there read from its record's
-    # intervention, title or summary (e.g. field-trials-monitor-new.tsv:2150 QT-019C, "Targeting CD19 and BCMA(QT-019C)" in NCT07315087's title).
+    # intervention, title or summary (e.g. field-trials-monitor-new.tsv:2139 QT-019C, "Targeting CD19 and BCMA(QT-019C)" in NCT07315087's title).
     # (Ids, not labels: a product may have more than one label.)
     found = ask("""SELECT DISTINCT ?t WHERE { ?t a cart:Therapy ; cart:targets ?x . ?x rdfs:label "BCMA" }""")
     assert {t.rsplit("/", 1)[1] for (t,) in found} == {
@@ -60,7 +60,7 @@ def test_therapy_which_therapies_target_bcma(ask):
 
 def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
     # reference-diseases-and-targets.tsv:39: CD19 cart:hgncId HGNC:1633, from src:ncbi-gene-cd19.
-    # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:471
+    # Who says Kymriah targets CD19 is asked through the claims: reference-approved-products.tsv:463
     # (src:hemonc-tisagenlecleucel) and field-approvals.tsv:1058 (src:emc-kymriah-smpc). The NCBI CD19 page
     # states CD19's gene ids, not what Kymriah targets, so it is no source of that fact (before ranked
     # statements the union of the source graphs credited it with the whole join).
@@ -74,7 +74,7 @@ def test_target_hgnc_id_of_the_kymriah_target_with_its_source(ask):
 
 
 def test_company_developers_of_rese_cel_per_source(ask):
-    # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:700 (scleroderma-news, verified) and
+    # The accepted fact: Cabaletta Bio only. reference-autoimmune-programs.tsv:693 (scleroderma-news, verified) and
     # news-000-rese-cel-autoimmune.tsv:92 say Cabaletta; news-000 (:91) and BioSpace (news-biospace-rese-cel.tsv:5)
     # also name Bristol Myers Squibb, which the curation rejects (curation.tsv:8, `not cart:developedBy`), so
     # BMS is no developer of rese-cel: its claims stay in the news sources' graphs, deprecated.
@@ -203,7 +203,7 @@ def test_unverified_facts_are_claims_not_facts(ask):
     assert ask("""SELECT ?c WHERE { ?c rdf:subject ?d . ?d cart:decisionFor id:bms-986353 }""") == set()
     assert ask("""SELECT ?c WHERE { ?c rdf:subject ?d ; rdf:predicate cart:decisionFor ; rdf:object id:bms-986353 }""") == set()
     # yaml: "RESET-SLE = NCT06121297" from an unnamed public-repository mention: not recorded (car-t-facts.yaml:832); the id is a
-    # fact since the registry record's copy gives it (field-trials-monitor-new.tsv:2172).
+    # fact since the registry record's copy gives it (field-trials-monitor-new.tsv:2161).
     assert ask("""SELECT ?nct WHERE { id:reset-sle cart:nctId ?nct }""") == {("NCT06121297",)}
 
 
@@ -228,7 +228,7 @@ def test_the_provenance_example_in_the_ontology_readme_runs(built):
 
     # "one row: Cabaletta Bio": the BMS claims are rejected by curation.tsv:8
     assert rows(what_is_true) == [("Cabaletta Bio",)]
-    # reference-autoimmune-programs.tsv:700 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
+    # reference-autoimmune-programs.tsv:693 (Scleroderma News, verified), news-000-rese-cel-autoimmune.tsv:91-92
     # (reported), news-biospace-rese-cel.tsv:5 (reported), curation.tsv:8 (the denial)
     found = {(dev, src.rsplit("/", 1)[1], rank, denied) for dev, src, _, rank, _, denied in rows(who_says_so)}
     assert found == {

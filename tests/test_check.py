@@ -532,8 +532,8 @@ def test_a_claim_is_located_by_its_own_row_without_reading_the_ntriples_files(tm
 
 
 def test_a_trial_without_a_registry_id_beside_a_registered_twin_is_reported_for_a_look(project, run):
-    # KYSA-1 (NCT05938725) tests KYV-101 in lupus nephritis: reference-autoimmune-programs.tsv:448 (evaluates
-    # id:kyv-101), :450 (NCT05938725) and :455 (studiesCondition id:lupus-nephritis). A trial known from a paper
+    # KYSA-1 (NCT05938725) tests KYV-101 in lupus nephritis: reference-autoimmune-programs.tsv:441 (evaluates
+    # id:kyv-101), :443 (NCT05938725) and :448 (studiesCondition id:lupus-nephritis). A trial known from a paper
     # that tests the same therapy in the same disease, without a registry id, may be KYSA-1; one with its own NCT
     # id, or one in a disease no registered trial of KYV-101 studies, is not reported.
     rows = [

@@ -31,5 +31,5 @@ def test_make_demo_fits_40_lines_and_ends_with_the_answer_and_the_page(tmp_path)
     assert re.fullmatch(r"\(\d+ rows\)", lines[-3])  # then make shows the kg viz command
     assert (tmp_path / "build" / "graph.html").is_file()
     table = lines[lines.index(next(l for l in lines if l.startswith("product "))):-2]
-    # seeds/reference-approved-products.tsv:465 (Kymriah's 4-1BB) and seeds/field-approvals.tsv:1059 (lentiviral)
+    # seeds/reference-approved-products.tsv:457 (Kymriah's 4-1BB) and seeds/field-approvals.tsv:1059 (lentiviral)
     assert any(re.match(r"Kymriah +CD19 +4-1BB +lentiviral ", line) for line in table), table

@@ -66,7 +66,7 @@ def test_each_group_of_claims_is_summed_up_once_with_every_source_and_its_words(
 
 
 def test_the_rese_cel_developer_claims_are_summed_up_as_the_sources_say(store):
-    # reference-autoimmune-programs.tsv:700 (verified) and news-000-rese-cel-autoimmune.tsv:92 say Cabaletta Bio
+    # reference-autoimmune-programs.tsv:693 (verified) and news-000-rese-cel-autoimmune.tsv:92 say Cabaletta Bio
     # develops rese-cel; news-000:91 and news-biospace-rese-cel.tsv:5 say Bristol Myers Squibb, which the
     # curation rejects (curation.tsv:8)
     found = rows(store, """SELECT ?o ?fr ?fs ?fw WHERE { ?c rdf:subject id:rese-cel ; rdf:predicate cart:developedBy ;

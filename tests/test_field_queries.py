@@ -57,24 +57,24 @@ def test_cd19_trials_in_lupus_include_lupus_nephritis_trials(answer):
     # field-programs.tsv:503), conditions ANCA-associated vasculitis, lupus nephritis, SLE.
     assert ("CD19", "GLEAM", "NCT06294236", "Phase 1", "RECRUITING", "2024-04-29", "Sana Biotechnology", "SC291",
             "lupus nephritis") in rows
-    # reference-autoimmune-programs.tsv:448-456 (KYSA-1): KYV-101 (CD19: :506-508), NCT05938725, start
-    # 2023-04-28, lupus nephritis; phase Phase 1 (:452, Lupus Sci Med) and Phase 1/2 (:453, MedDataX),
+    # reference-autoimmune-programs.tsv:441-449 (KYSA-1): KYV-101 (CD19: :499-501), NCT05938725, start
+    # 2023-04-28, lupus nephritis; phase Phase 1 (:445, Lupus Sci Med) and Phase 1/2 (:446, MedDataX),
     # both standing; status ACTIVE_NOT_RECRUITING (field-programs.tsv:239).
     kysa = {r[3] for r in rows if r[1] == "KYSA-1" and r[8] == "lupus nephritis"}
     assert kysa == {"Phase 1", "Phase 1/2"}
     assert {(r[2], r[4], r[5], r[7]) for r in rows if r[1] == "KYSA-1"} == {
         ("NCT05938725", "ACTIVE_NOT_RECRUITING", "2023-04-28", "KYV-101")}
-    # reference-autoimmune-programs.tsv:749-755 and news-000:103-106 (RESET-SLE): rese-cel, lupus
+    # reference-autoimmune-programs.tsv:742-748 and news-000:103-106 (RESET-SLE): rese-cel, lupus
     # nephritis and SLE. The reference table's NCT id, from an unnamed public-repository mention
-    # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2172,
+    # (car-t-facts.yaml:832), is not recorded; the registry record's copy (field-trials-monitor-new.tsv:2161,
     # "NCT06121297,RESET-SLE: ...") gives it.
     reset = {(r[2], r[7], r[8]) for r in rows if r[1] == "RESET-SLE"}
     assert reset == {("NCT06121297", "rese-cel", "lupus nephritis"),
                      ("NCT06121297", "rese-cel", "systemic lupus erythematosus")}
-    # A trial known only from its registry record's copy: NCT07432334 (field-trials-monitor-new.tsv:1648-1658, read
+    # A trial known only from its registry record's copy: NCT07432334 (field-trials-monitor-new.tsv:1637-1647, read
     # off the archived snapshot's row "NCT07432334,CD19 CAR T-Cell Therapy for Refractory Systemic Lupus
     # Erythematosus,RECRUITING,PHASE1,Refractory Systemic Lupus Erythematosus,Autologous CD19-Targeted CAR-T
-    # Cells,2026-03-01,2026-07-09,8,ESTIMATED,Vietnam,..." and its sponsor columns), its product CD19 (:1659-1663).
+    # Cells,2026-03-01,2026-07-09,8,ESTIMATED,Vietnam,..." and its sponsor columns), its product CD19 (:1648-1652).
     assert ("CD19", "CD19 CAR T-Cell Therapy for Refractory Systemic Lupus Erythematosus (NCT07432334)", "NCT07432334",
             "Phase 1", "RECRUITING", "2026-03-01", "Vinmec Research Institute of Stem Cell and Gene Technology",
             "Autologous CD19-Targeted CAR-T Cells of trial NCT07432334", "systemic lupus erythematosus") in rows
@@ -116,14 +116,14 @@ def test_a_trial_with_no_condition_is_not_joined_to_every_disease(answer):
 
 def test_trials_whose_records_give_the_disease_in_the_title_or_name_a_known_product(answer):
     rows = answer("trials-by-target-and-disease", target="CD19", disease="thrombocytopenia")
-    # NCT06787989 (field-trials-monitor-new.tsv:736-746): its record's Conditions column gives only "Refractory
-    # Immune Cytopenia"; the title names immune thrombocytopenia (:745), its product iCell's BCMA-CD19 cCAR
-    # (:739), which targets CD19 and BCMA (field-programs.tsv:203-204, iCell's release).
+    # NCT06787989 (field-trials-monitor-new.tsv:730-740): its record's Conditions column gives only "Refractory
+    # Immune Cytopenia"; the title names immune thrombocytopenia (:739), its product iCell's BCMA-CD19 cCAR
+    # (:733), which targets CD19 and BCMA (field-programs.tsv:203-204, iCell's release).
     assert ("CD19", "BCMA-CD19 CCAR T Cell Treatment of Refractory Immune Thrombocytopenia Associated with Autoimmune "
             "Diseases (NCT06787989)", "NCT06787989", "Phase 1", "RECRUITING", "2024-08-31", "iCell Gene Therapeutics",
             "BCMA-CD19 cCAR (iCell)", "immune thrombocytopenia") in rows
-    # NCT07765966 (field-trials-monitor-new.tsv:2106-2115): its record does not call RXIM002 a CAR T; the
-    # record of its other trial does, CD19-targeted (:2186).
+    # NCT07765966 (field-trials-monitor-new.tsv:2095-2104): its record does not call RXIM002 a CAR T; the
+    # record of its other trial does, CD19-targeted (:2175).
     assert ("CD19", "Phase 1 Dose Escalation Study of RXIM002 in Autoimmune Cytopenias (NCT07765966)", "NCT07765966",
             "Phase 1", "NOT_YET_RECRUITING", "2027-02-01", "RiboX Therapeutics Ltd.", "RXIM002",
             "immune thrombocytopenia") in rows
@@ -165,8 +165,8 @@ def test_programs_developed_for_autoimmune_disease_with_no_trial_in_one_are_in_t
     # (Orbital Therapeutics, in vivo CAR T, CD19), field-programs-more.tsv:61-62 (in vivo, Preclinical).
     # CPTX2309 (field-programs-areas.tsv:5, developed for autoimmune disease; field-deals.tsv:25-27 Capstan
     # Therapeutics, in vivo CAR T, CD19; field-programs.tsv:135 in vivo, :137 Phase 1) is now in a trial:
-    # NCT06917742 evaluates it (field-trials-monitor-new.tsv:837), Phase 1 (:839), in rheumatoid arthritis and
-    # SLE (:843-844).
+    # NCT06917742 evaluates it (field-trials-monitor-new.tsv:831), Phase 1 (:833), in rheumatoid arthritis and
+    # SLE (:837-838).
     rows = answer("autoimmune-pipeline")
     assert {r for r in rows if r[3] in {"CPTX2309", "FT839", "OTX-201"}} == {
         ("CD19", "Phase 1", "Phase 1", "CPTX2309", "Capstan Therapeutics", "in vivo", "in vivo CAR T",
@@ -248,7 +248,7 @@ def test_approvals_worldwide_by_regulator_and_date(built, answer):
 def test_an_application_accepted_for_review_is_not_an_approval(answer):
     # field-approvals-worldwide.tsv:453: a broker's English page says Fosun Kite's brexucabtagene autoleucel
     # "received approval" from the NMPA; the filing it renders (:445-457, Fosun Pharma's announcement of
-    # 2025-09-24) says the application was accepted (受理), and curation-judgements.tsv:11 rejects the approval.
+    # 2025-09-24) says the application was accepted (受理), and curation-judgements.tsv:16 rejects the approval.
     assert "Tecartus" not in {r[2] for r in answer("approvals-worldwide", regulator="id:nmpa")}
     timeline = answer("approvals-timeline", therapy="id:tecartus", regulator="id:nmpa")
     assert [r[:5] for r in timeline] == [("2025-09-24", "National Medical Products Administration (China)", "Tecartus",
@@ -347,7 +347,7 @@ def test_trial_gaps_lists_what_each_trial_short_of_the_figure_lacks(built, answe
     # (field-trials-monitor.tsv:54-61, WITHDRAWN with 0 participants): no row gives its start date.
     assert gaps["GALLOP"] == ("NCT06752876", "start date", "1")
     # RESET-SLE is complete since the record's copy gave its NCT id, status and start date
-    # (field-trials-monitor-new.tsv:2172, :2176, :2175): not a gap any more.
+    # (field-trials-monitor-new.tsv:2161, :2165, :2164): not a gap any more.
     assert "RESET-SLE" not in gaps
     # A trial one field short comes before one with more to find.
     assert [int(r[3]) for r in rows] == sorted(int(r[3]) for r in rows)

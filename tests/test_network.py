@@ -71,7 +71,7 @@ def test_an_edge_is_inferred_only_when_no_source_states_it(eg):
     # yaml: RESET-SLE evaluates rese-cel in SLE; no source says "rese-cel investigated for SLE": a rule does
     derived = edge(eg, "rese-cel", "investigatedFor", "systemic-lupus-erythematosus")
     assert derived["inferred"] is True and derived["sources"] == []
-    # rese-cel company Cabaletta Bio: reference-autoimmune-programs.tsv:700 (Scleroderma News) and
+    # rese-cel company Cabaletta Bio: reference-autoimmune-programs.tsv:693 (Scleroderma News) and
     # news-000-rese-cel-autoimmune.tsv:92. The EULAR 2025 abstract OP0338 no longer has a developedBy row (the
     # reference rows keep only what each page states).
     stated = edge(eg, "rese-cel", "developedBy", "cabaletta-bio")

@@ -413,15 +413,19 @@ CD19_THERAPIES = {
     # field-trials-r2-q.tsv:94 (UTAA09, "T cell injection targeting CD19 chimeric antigen receptor");
     # field-approvals-worldwide.tsv:12 (B019, "靶向 CD19 和 CD22", Shanghai Pharmaceuticals' announcement),
     # field-approvals-worldwide.tsv:614 (pCAR-19B, "a CD19-targeted chimeric antigen receptor (CAR)-T cell therapy")
-    "utaa09", "b019", "pcar-19b"} | subjects("field-trials-monitor-new.tsv", "cart:targets", "id:cd19")
+    "utaa09", "b019", "pcar-19b",
+    # field-programs-ninth.tsv:10 (ct1192, "universal CD19/20 car-t cell injection"), :15 (IC19, "chimeric antigen
+    # receptors targeting CD19 in allogeneic T cells"), :24 (NCT07033299's CAR-T, "universal CD19/20 CAR-T cell
+    # injection")
+    "ct1192", "ic19", "nct07033299-car-t-therapy"} | subjects("field-trials-monitor-new.tsv", "cart:targets", "id:cd19")
 # The last: the products the registry records of field-trials-monitor-new.tsv name as CD19-targeted, each row there
-# read from its record's intervention, title or summary (e.g. :2088 QT-019C, "Targeting CD19 and BCMA(QT-019C)").
+# read from its record's intervention, title or summary (e.g. :2139-2140 QT-019C, "Targeting CD19 and BCMA(QT-019C)").
 
 
 def test_therapies_by_target_cd19(built, answer):
     assert ids(built, "therapies-by-target", "therapy", target="CD19") == CD19_THERAPIES
     rows = set(answer("therapies-by-target", target="CD19"))
-    # Developers: reference-approved-products.tsv:467-468 (Kymriah, Novartis), :544-545 (Yescarta, Kite), :511
+    # Developers: reference-approved-products.tsv:459-460 (Kymriah, Novartis), :536-537 (Yescarta, Kite), :503
     # (Tecartus, Kite), :101-103 (Breyanzi, BMS and Juno), :66-67 (Aucatzyl, Autolus); field-approvals.tsv:1035-1037
     # (inati-cel, label "inaticabtagene autoleucel" at :1044, CASI and Juventas). First approvals: reference-approved-products.tsv:287-289 Kymriah
     # 2017-08-30; Yescarta 2017-10-18,
@@ -434,7 +438,7 @@ def test_therapies_by_target_cd19(built, answer):
         ("CD19", "Tecartus", "Kite Pharma", "", "2020-07-24"),
         ("CD19", "Yescarta", "Kite Pharma", "", "2017-10-18"),
     } <= rows
-    # rese-cel: reference-autoimmune-programs.tsv:700 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
+    # rese-cel: reference-autoimmune-programs.tsv:693 (Cabaletta Bio). Bristol Myers Squibb, which news 000 and
     # BioSpace pair with it (news-000-rese-cel-autoimmune.tsv:91, news-biospace-rese-cel.tsv:5), is rejected by
     # curation.tsv:8, so it is no developer here at all (it was shown as a "disputed" developer before ranks).
     assert {r for r in rows if r[1] == "rese-cel"} == {("CD19", "rese-cel", "Cabaletta Bio", "", "")}
@@ -612,7 +616,7 @@ def test_programs_by_disease_sle(built, answer):
         # field-trials-monitor.tsv NCT07517536 :430 and :436 (CHT105)
         "cht105"} | evaluated_in(MONITOR_TABLES, "id:systemic-lupus-erythematosus")
     # The last: the trials whose registry records (field-trials-monitor-new.tsv) list SLE among their conditions,
-    # each with the products its record names (e.g. :2115 and :2108, RESET-SLE, rese-cel)
+    # each with the products its record names (e.g. :2167 and :2160, RESET-SLE, rese-cel)
     # field-programs-third.tsv:13 C-CAR168 RMAT, :21 and :29 IMPT-514 Fast Track and IND clearance (FDA);
     # field-programs-seventh.tsv:8-9 SYNCAR-001 Fast Track and :15-17 IND clearance (FDA); field-primary.tsv:65
     # rese-cel IND clearance (FDA, the SLE trial's IND); field-ind-clearances.tsv:41 and :48 AZD0120 (GC012F) IND
@@ -636,8 +640,8 @@ def test_programs_by_disease_sle(built, answer):
 
 def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # Every therapy with a cancer among its diseases is approved for one: cart:approvedFor rows
-    # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :462 kymriah, :505-506
-    # tecartus, :540-541 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:126
+    # (reference-approved-products.tsv:9 abecma, :60 aucatzyl, :97 breyanzi, :146 carvykti, :454 kymriah, :497-498
+    # tecartus, :532-533 yescarta) or an approval decision with a cancer indication (field-approvals.tsv:126
     # anbal-cel MFDS, :452-454 eque-cel NMPA, :490-494 inati-cel NMPA, :650-653 nexcar19 CDSCO, :674-675 relma-cel
     # NMPA, :736 satri-cel NMPA, :145-146 var-cel (ARI-0001) AEMPS, :984-985 zevor-cel NMPA;
     # field-approvals-worldwide.tsv:357-358 pcar-19b NMPA, in ALL). Before, an approval decision counted as
@@ -645,7 +649,7 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     result = catalogue.run_query(built, "programs-by-category", {"category": "oncology"}).result
     stage = {r[1].value.rsplit("/", 1)[1]: r[2].value for r in result.rows}
     assert stage == dict.fromkeys(("abecma", "aucatzyl", "breyanzi", "carvykti", "kymriah", "tecartus", "yescarta", "anbal-cel", "eque-cel", "inati-cel", "nexcar19", "relma-cel", "satri-cel", "var-cel", "zevor-cel", "pcar-19b"), "approved")
-    # Kymriah: ALL (reference-approved-products.tsv:462), DLBCL (the 2018 EU approval, field-approvals.tsv:524),
+    # Kymriah: ALL (reference-approved-products.tsv:454), DLBCL (the 2018 EU approval, field-approvals.tsv:524),
     # FL (the 2022 FDA approval, :583), large B-cell lymphoma (the 2018 FDA approval, :575)
     assert ("Cancer", "Kymriah", "approved", "acute lymphoblastic leukemia; diffuse large B-cell lymphoma; "
             "follicular lymphoma; large B-cell lymphoma") in answer("programs-by-category", category="oncology")
@@ -654,8 +658,8 @@ def test_programs_by_category_cancer_are_the_approved_products(built, answer):
     # NCT07388277 in ANCA-associated vasculitis (field-trials-rheum.tsv:82 CC-97540, a code name of BMS-986353 per
     # reference-autoimmune-programs.tsv:85; :87 the condition); Breakfree-2, NCT06220201, also in myasthenia gravis
     # (field-trials-monitor.tsv:130, the registry record's conditions; :124 it evaluates CC-97540); and the
-    # registry records of field-trials-monitor-new.tsv: NCT07603557 (Breakfree-AiCE, :1866) in autoimmune hemolytic
-    # anemia and immune thrombocytopenia (:1872-1873), NCT07573332 (:1788) in NMOSD (:1794)
+    # registry records of field-trials-monitor-new.tsv: NCT07603557 (Breakfree-AiCE, :1908) in autoimmune hemolytic
+    # anemia and immune thrombocytopenia (:1914-1915), NCT07573332 (:1830) in NMOSD (:1836)
     assert autoimmune["BMS-986353"][2:] == ("investigational", "ANCA-associated vasculitis; "
                                             "autoimmune hemolytic anemia; idiopathic inflammatory myopathy; "
                                             "immune thrombocytopenia; lupus nephritis; multiple sclerosis; "
@@ -671,7 +675,7 @@ def test_trials_by_phase_status_and_sponsor(answer):
     # Center), :78 (its CAR T), :87 (label). Phase 2/3, which "3" matches too, from the registry records' copies:
     # KYSA-6 (field-trials-monitor-new.tsv:89-94: KYV-101, NCT06193889, Phase 2/3, Kyverna Therapeutics, start
     # 2024-08-28, RECRUITING), RESET-Myositis (field-trials-monitor.tsv:468-472) and RESET-SSc (:478-482), both
-    # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1437-1444: BMS-986353, Phase 3,
+    # rese-cel by Cabaletta Bio; Phase 3: NCT07335562 (field-trials-monitor-new.tsv:1431-1438: BMS-986353, Phase 3,
     # Juno Therapeutics, start 2026-08-29, NOT_YET_RECRUITING, its BriefTitle as label).
     zola = ("A Study to Compare the Efficacy and Safety of BMS-986353 (Zolacabtagene- Autoleucel / Zola-cel), CD19-CAR "
             "T Cells, Versus Standard of Care in Participants With Active Systemic Sclerosis (NCT07335562)")
@@ -684,9 +688,9 @@ def test_trials_by_phase_status_and_sponsor(answer):
          "Center (NCT06904729)", "NCT06904729", "Phase 3", "RECRUITING", "2025-05-01",
          "Guangzhou Women and Children's Medical Center", "Guangzhou Women and Children's Medical Center CAR T"),
         (zola, "NCT07335562", "Phase 3", "NOT_YET_RECRUITING", "2026-08-29", "Juno Therapeutics", "BMS-986353")]
-    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:604-606; field-programs.tsv:404
+    # Autolus's trials: NCT07053800 (reference-autoimmune-programs.tsv:597-599; field-programs.tsv:404
     # NOT_YET_RECRUITING), whose MedPath page gives two phases, its field's Not Applicable (field-trials-fill-j.tsv:8)
-    # and its description's Phase II (reference-autoimmune-programs.tsv:605): a row for each, in phase order; and
+    # and its description's Phase II (reference-autoimmune-programs.tsv:598): a row for each, in phase order; and
     # CARLYSLE (reference-autoimmune-programs.tsv:150-152, field-programs.tsv:95-99: NCT06333483, Phase 1, start
     # 2024-02-02, RECRUITING), both of Aucatzyl; and BOBCAT (field-trials-r2-r.tsv:15 Phase 1, :17 Autolus), with no
     # NCT id or status on the pages found, before CARLYSLE in trial order (id:bobcat, id:carlysle)
@@ -761,7 +765,7 @@ def test_efficacy_readouts_for_rese_cel_against_existing_treatment(answer):
     # field-readouts.tsv:258-261: seven SLE patients evaluated, two SSc patients, with the outcome in the release's words
     # (the seven "with sufficient follow-up time" are those evaluated; no source gives the SLE patients enrolled);
     # RESET-SSc's three enrolled from the EULAR abstract (field-readouts-more.tsv:75), the release's two being those
-    # treated (reference-autoimmune-programs.tsv:676)
+    # treated (reference-autoimmune-programs.tsv:669)
     assert eular == {("RESET-Myositis", "", "8", "clinical responses in 7 of 8 patients"),
                      ("RESET-SLE", "", "7", "all seven lupus patients with sufficient follow-up time experienced "
                       "substantial reductions in disease activity"),
@@ -858,7 +862,7 @@ def test_analyst_views(answer):
 
 def test_sources_for_who_develops_rese_cel(answer):
     # news-000-rese-cel-autoimmune.tsv:91-92: "Bristol Myers Squibb and Cabaletta Bio have reported encouraging
-    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:700
+    # results ..."; news-biospace-rese-cel.tsv:5 (BioSpace) pairs BMS with it too; reference-autoimmune-programs.tsv:693
     # (Scleroderma News): Cabaletta Bio; curation.tsv:8: BMS does not develop rese-cel (the ACR 2025 abstract 2468
     # and Cabaletta's 10-K name no BMS collaboration).
     rows = answer("sources-for-fact", subject="rese-cel", property="cart:developedBy")
@@ -872,7 +876,7 @@ def test_sources_for_who_develops_rese_cel(answer):
         ("Cabaletta Bio", "holds", "CAR T Therapy Shows Promise in Treating Autoimmune Conditions", "normal",
          "seeds/news-000-rese-cel-autoimmune.tsv:92"),
         ("Cabaletta Bio", "holds", "Scleroderma News: study of CAR T-cell therapy rese-cel in scleroderma enrolling "
-         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:700"),
+         "in the US", "preferred", "seeds/reference-autoimmune-programs.tsv:693"),
     }
     news = [r for r in rows if r[4] == "CAR T Therapy Shows Promise in Treating Autoimmune Conditions"]
     assert {r[8] for r in news} == {"Bristol Myers Squibb and Cabaletta Bio have reported encouraging results from "
@@ -899,8 +903,8 @@ def test_contested_claims_with_both_sides(answer):
     # ClinConnect's RECRUITING of November 2025 at :16); field-trials-r2-q.tsv:40 and :46 (NCT06801119's enrollment
     # 9 and phase Not Applicable on MedDataX's page of the record as of March 2025, superseded by the April 2026
     # record's 30 and Phase 1 at :39 and :47). Against the registry records' copies (field-trials-monitor*.tsv):
-    # reference-autoimmune-programs.tsv:469 (KYSA-6 Phase 2, superseded by field-trials-monitor-new.tsv:91's
-    # Phase 2/3), reference-autoimmune-programs.tsv:732 (RESET-Myositis Phase 1/2, by field-trials-monitor.tsv:469's
+    # reference-autoimmune-programs.tsv:462 (KYSA-6 Phase 2, superseded by field-trials-monitor-new.tsv:91's
+    # Phase 2/3), reference-autoimmune-programs.tsv:725 (RESET-Myositis Phase 1/2, by field-trials-monitor.tsv:469's
     # Phase 2/3);
     # news-000-rese-cel-autoimmune.tsv:98 and :110 (the news text's RESET-Myositis and RESET-SSc Phase 1/2,
     # contradicted by field-trials-monitor.tsv:469 and :479); field-trials-fill-a.tsv:4 (KYSA-7
@@ -917,7 +921,7 @@ def test_contested_claims_with_both_sides(answer):
     # superseded by MedDataX's record of 2023-07-05 (:25, UNKNOWN); field-trials-fill-a.tsv:13 (NCT06429800's
     # start 2024-10-31, May 2024), superseded by MedDataX's record of 2025-04-24 (field-programs.tsv:319).
     # field-approvals-worldwide.tsv:453 (a broker's "received approval" of brexu-cel in China, rejected by
-    # curation-judgements.tsv:11: Fosun Pharma's announcement says the application was accepted).
+    # curation-judgements.tsv:16: Fosun Pharma's announcement says the application was accepted).
     # field-approvals.tsv:88-89 (Abecma's 2L approval on 2024-04-05, the day it was announced, rejected by
     # curation.tsv:3: the companies' announcement dates it 4 April, field-primary.tsv:3).
     rows = answer("contested-claims")
@@ -989,22 +993,22 @@ def test_contested_claims_with_both_sides(answer):
 
 
 def test_companies_in_both_oncology_and_autoimmune_disease(answer):
-    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:864), Bristol Myers Squibb (Breyanzi, Abecma;
+    # yaml: Novartis (Kymriah; YTB323, reference-autoimmune-programs.tsv:857), Bristol Myers Squibb (Breyanzi, Abecma;
     # BMS-986353, :87), Autolus (Aucatzyl in ALL and in lupus). From the curated slices: Kite Pharma (Yescarta,
-    # Tecartus; KITE-363, curation-judgements.tsv:16, in trial NCT07038447, field-programs.tsv:393, in SLE, :401); JW Therapeutics (relma-cel,
+    # Tecartus; KITE-363, curation-judgements.tsv:23, in trial NCT07038447, field-programs.tsv:393, in SLE, :401); JW Therapeutics (relma-cel,
     # field-programs.tsv:461 and field-approvals.tsv:1099: NMPA-approved in lymphoma, in trial in SLE); CASI
     # Pharmaceuticals and Juventas Cell Therapy (inati-cel, field-approvals.tsv:1035-1037: NMPA-approved in ALL, an
     # NMPA IND clearance for SLE, :511; Juventas also CNCT19, field-trials-more.tsv:37); IASO Biotherapeutics and
     # Innovent Biologics (eque-cel, developed by both per field-approvals.tsv: NMPA-approved in multiple myeloma;
     # as CT103A in a phase 1 trial in NMOSD, field-readouts.tsv:26-28, and NCT04561557, field-trials-academic.tsv);
     # Shanghai Ming Ju Biotechnology (the registry's sponsor of relma-cel's SLE trial NCT05765006,
-    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:576); CARsgen
+    # field-trials-fill-a.tsv:5; the trial evaluates relma-cel, reference-autoimmune-programs.tsv:569); CARsgen
     # Therapeutics (zevor-cel and satri-cel, field-approvals.tsv:1154 and :1109, NMPA-approved in cancers; KJ-C2219,
     # field-programs.tsv:233, in its investigator-initiated SLE trial, field-programs-seventh.tsv:20-21); Curocell
     # (anbal-cel, field-approvals.tsv:14, approved by the MFDS in DLBCL, :125-128, and in its Phase 1/2 SLE trial,
     # field-trials-r2-r.tsv:3 and :6); Juno Therapeutics (Breyanzi, reference-approved-products.tsv:101-103; the
     # registry's lead sponsor of BMS-986353's trial NCT06220201, field-trials-monitor.tsv:126 and :124, and of
-    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1162 and :1159); Chongqing Precision Biotech (pCAR-19B,
+    # BMS-986515's NCT07115745, field-trials-monitor-new.tsv:1156 and :1153); Chongqing Precision Biotech (pCAR-19B,
     # NMPA-approved in ALL, field-approvals-worldwide.tsv:357-358, developed by it, :611; MC-1-50, its own,
     # field-programs-fourth.tsv:5, in trial NCT06892145 in SLE, field-trials-lupus.tsv:66 and :74).
     rows = answer("companies-in-oncology-and-autoimmune")
@@ -1015,7 +1019,7 @@ def test_companies_in_both_oncology_and_autoimmune_disease(answer):
     assert {(r[0], r[1], r[2]) for r in rows if r[0] == "Novartis"} == {
         ("Novartis", "autoimmune disease", "YTB323"), ("Novartis", "oncology", "Kymriah")}
     # anito-cel, developed by Kite and Arcellx (reference-approved-products.tsv:42-44), is in trial NCT06626919
-    # (field-trials-monitor-new.tsv:525) in autoimmune disease and myasthenia gravis (:531-532)
+    # (field-trials-monitor-new.tsv:519) in autoimmune disease and myasthenia gravis (:525-526)
     assert {(r[1], r[2]) for r in rows if r[0] == "Kite Pharma"} == {
         ("autoimmune disease", "KITE-363"), ("autoimmune disease", "anito-cel"), ("oncology", "Tecartus"),
         ("oncology", "Yescarta")}
@@ -1035,7 +1039,7 @@ def test_car_t_constructs_side_by_side(answer):
     # yaml fda_approved_car_t: target_antigen, costimulatory_domain, vector, first_fda_approval_date; cell source
     # from the curated slice (field-approvals.tsv:2-3 Abecma, :21 Aucatzyl, :26 Breyanzi, :31-33 Carvykti, :1051-1053
     # Kymriah, :1116 Tecartus, :1142 Yescarta; "not recorded" before). Yescarta's vector: gammaretroviral
-    # (reference-approved-products.tsv:550) and retroviral (field-approvals.tsv:1148), both stated. The products
+    # (reference-approved-products.tsv:542) and retroviral (field-approvals.tsv:1148), both stated. The products
     # approved elsewhere, each by its first approval, shown at the precision its sources give: var-cel (ARI-0001,
     # AEMPS, "2021-02", field-approvals.tsv:141; its 2021-02-10 at :142 is deprecated), relma-cel (NMPA, "2021-09-06",
     # JW Therapeutics' release announcing it, field-approvals-worldwide.tsv:371; "2021-09" at field-approvals.tsv:672
@@ -1150,7 +1154,7 @@ def test_unconfirmed_claims(answer):
     # first day; status RECRUITING), the page not found again; the trial's label is field-trials-more.tsv:58.
     # field-readouts.tsv:165 and :167, no CRS and no ICANS, from a page on the Phase 2b trial's December 2024 update,
     # not on the 12-month readout at AAN 2025 they were credited to (its label: field-readouts.tsv:174).
-    # reference-autoimmune-programs.tsv:659 and :670, PackGene's copy of Cabaletta's EULAR 2025 release as the source
+    # reference-autoimmune-programs.tsv:652 and :663, PackGene's copy of Cabaletta's EULAR 2025 release as the source
     # of which trial each readout is of: it does not name the trials (curation-judgements.tsv holds the link); so
     # field-readouts.tsv:96, Fierce's article on BMS-986353 at ACR Convergence 2024 as the source of Breakfree-1;
     # field-approvals.tsv:22, EMA's EPAR page as the source of Aucatzyl's approval (it gives the CHMP opinion);
@@ -1167,8 +1171,8 @@ def test_unconfirmed_claims(answer):
     # The date of an article that says Curocell 'said' anbal-cel had won its MFDS designation, as the designation's date
     # (field-approvals.tsv:133).
     # The reference table's unverified entries no page states are not recorded (car-t-facts.yaml:832, :846, :973).
-    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:756). The curation's denials
-    # (curation.tsv:2-8) and the claims they reject; curation-judgements.tsv:11, that the NMPA accepted Fosun Kite's
+    # Denied: NCT05765006 is relma-cel's, not RESET-SLE's (reference-autoimmune-programs.tsv:749). The curation's denials
+    # (curation.tsv:2-8) and the claims they reject; curation-judgements.tsv:16, that the NMPA accepted Fosun Kite's
     # application for brexu-cel, not approved it.
     rows = answer("unconfirmed-claims")
     unverified = "deprecated: status unverified: no usable source was found, so the claim is recorded and never asserted"
@@ -1237,7 +1241,7 @@ def test_entity_by_its_code_name(answer):
     assert rows == answer("entity", name="id:rese-cel")
     # the rank column says inferred for what the build derives (it named the graph, graph:inferred, before)
     assert {r[3] for r in rows if r[1] == "investigated for"} == {"inferred"}
-    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:700 and
+    # each fact once, with its sources: Cabaletta Bio from reference-autoimmune-programs.tsv:693 and
     # news-000-rese-cel-autoimmune.tsv:92; Bristol Myers Squibb (news-000:91, news-biospace-rese-cel.tsv:5) listed as
     # deprecated, with the curation's reason (curation.tsv:8)
     developers = {(r[2], r[3], frozenset(r[4].split())) for r in rows if r[1] == "developed by"}

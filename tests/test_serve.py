@@ -86,7 +86,7 @@ def test_sparql_protocol_formats(app):
     query = "SELECT ?code WHERE { id:rese-cel cart:codeName ?code } ORDER BY ?code"
     status, headers, body = sparql(app, query, "text/csv")
     assert status == 200 and headers["content-type"].startswith("text/csv")
-    # seeds/reference-autoimmune-programs.tsv:697: id:rese-cel cart:codeName CABA-201
+    # seeds/reference-autoimmune-programs.tsv:690: id:rese-cel cart:codeName CABA-201
     assert "CABA-201" in body.decode().splitlines()
     status, _, body = app.get("/sparql", data=query.encode(), headers={"Content-Type": "application/sparql-query"})
     assert status == 200 and json.loads(body)["head"]["vars"] == ["code"]
@@ -102,7 +102,7 @@ def test_search_finds_a_code_name(app):
     status, _, body = app.get("/api/suggest?q=CABA-201")
     assert status == 200
     found = json.loads(body)
-    # seeds/reference-autoimmune-programs.tsv:697: id:rese-cel cart:codeName CABA-201
+    # seeds/reference-autoimmune-programs.tsv:690: id:rese-cel cart:codeName CABA-201
     assert found[0]["curie"] == "id:rese-cel" and found[0]["matched"] == "CABA-201"
     status, _, body = app.get("/search?q=caba%20201")
     assert status == 200 and b'href="/entity/id:rese-cel"' in body
@@ -117,7 +117,7 @@ def test_entity_page_shows_facts_with_sources_and_quotes(app):
     assert 'href="/entity/id:reset-sle"' in text
     # the same file: id:rese-cel a cart:Therapy, with the source's words
     assert "<blockquote>resecabtagene autoleucel (rese-cel), a CAR T therapy</blockquote>" in text
-    # seeds/reference-autoimmune-programs.tsv:697, from src:eular-2025-abstract-op0338 and others: the code
+    # seeds/reference-autoimmune-programs.tsv:690, from src:eular-2025-abstract-op0338 and others: the code
     # name once (every source under it), and once more as the synonym the rules infer from it
     assert text.count('<td>CABA-201</td>') == 1
     assert text.count('<td>CABA-201<span class="badge">inferred</span></td>') == 1
@@ -329,7 +329,7 @@ def test_enter_in_the_search_box_goes_to_the_one_entity_the_text_names(app):
     import http.client
 
     connection = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
-    # seeds/reference-autoimmune-programs.tsv:697: CABA-201 is rese-cel's code name (source titles mention it too)
+    # seeds/reference-autoimmune-programs.tsv:690: CABA-201 is rese-cel's code name (source titles mention it too)
     connection.request("GET", "/search?q=caba-201&go=1")
     response = connection.getresponse()
     response.read()

@@ -54,7 +54,7 @@ def test_search_entity_trials_question_results_and_csv_download(browser, app, ru
     s = Session(browser, app)
     try:
         s.go("/")
-        # seeds/reference-autoimmune-programs.tsv:697: id:rese-cel cart:codeName CABA-201
+        # seeds/reference-autoimmune-programs.tsv:690: id:rese-cel cart:codeName CABA-201
         s.page.fill("#q", "CABA-201")
         first = s.page.wait_for_selector("#suggestions:not([hidden]) li a", timeout=10_000)
         assert first.text_content() == "rese-cel"
@@ -67,7 +67,7 @@ def test_search_entity_trials_question_results_and_csv_download(browser, app, ru
         assert s.text("#entity-label") == "RESET-SLE"
         s.page.click('nav a[href="/queries"]')
         s.page.click('a[href="/queries/trials"]')
-        # seeds/reference-autoimmune-programs.tsv:751: id:reset-sle cart:phase Phase 1/2
+        # seeds/reference-autoimmune-programs.tsv:744: id:reset-sle cart:phase Phase 1/2
         s.page.fill("#p-phase", "1/2")
         s.page.click("#run")
         s.page.wait_for_selector("#results")
@@ -101,7 +101,7 @@ def test_sparql_editor_runs_a_query_and_points_at_a_syntax_error(browser, app):
         s.page.fill("#sparql", "SELECT ?code WHERE { id:rese-cel cart:codeName ?code } ORDER BY ?code")
         s.page.click("#run-sparql")
         s.page.wait_for_selector("#sparql-results tbody tr")
-        # seeds/reference-autoimmune-programs.tsv:697: id:rese-cel cart:codeName CABA-201
+        # seeds/reference-autoimmune-programs.tsv:690: id:rese-cel cart:codeName CABA-201
         assert "CABA-201" in s.page.locator("#sparql-results tbody td").all_text_contents()
         s.page.fill("#sparql", "SELECT * WHERE {\n  ?s ?p\n}")
         s.page.click("#run-sparql")
